@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# vzcr: one kbuild-lite make system. Each directory lists its objects in a
+# Build.mk (obj-y, proto-y, test-y); this file collects them. V=1 shows commands.
+
+ARCH		?= $(shell uname -m)
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+DESTDIR		?=
+
+CC		?= gcc
+PROTOC_C	?= protoc-c
+WERROR		?= 1
+
+CFLAGS		:= -std=gnu11 -O2 -g -Wall -Wextra -Wstrict-prototypes -Wformat-security \
+		   -D_GNU_SOURCE -fno-strict-aliasing $(EXTRA_CFLAGS)
+ifeq ($(WERROR),1)
+CFLAGS		+= -Werror
+endif
+ifeq ($(DEBUG),1)
+CFLAGS		:= $(filter-out -O2,$(CFLAGS)) -O0 -ggdb3
+endif
+ifeq ($(ASAN),1)
+CFLAGS		+= -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS		+= -fsanitize=address,undefined
+endif
+
+ifeq ($(V),1)
+Q		:=
+msg		= @true
+else
+Q		:= @
+msg		= @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+.DEFAULT_GOAL	:= all
+
+# config.mk is generated, then make restarts with it.
+-include config.mk
+config.h config.mk: scripts/config.sh
+	$(call msg,CONFIG,$@)
+	$(Q)sh scripts/config.sh .
+
+INCLUDES	:= -I. -Itests/lib -Iengine/include -Iengine/lib -Iengine/images/gen -Iarch \
+		   -Iarch/$(ARCH)/include
+CPPFLAGS	+= $(INCLUDES) $(PROTOBUF_C_CFLAGS) -MMD -MP
+
+# add-dir DIR VAR: include DIR/Build.mk, append its objects to VAR
+define add-dir
+obj-y :=
+proto-y :=
+test-y :=
+helper-y :=
+include $(1)/Build.mk
+$(2) += $$(addprefix $(1)/,$$(obj-y))
+protos += $$(addprefix $(1)/,$$(proto-y))
+tests += $$(addprefix $(1)/,$$(test-y))
+helpers += $$(addprefix $(1)/,$$(helper-y))
+endef
+
+engine-objs	:=
+vzcr-objs	:=
+tap-objs	:=
+test-objs	:=
+protos		:=
+tests		:=
+helpers		:=
+$(eval $(call add-dir,engine/lib,engine-objs))
+$(eval $(call add-dir,engine/images,engine-objs))
+$(eval $(call add-dir,engine,engine-objs))
+$(eval $(call add-dir,arch/$(ARCH),engine-objs))
+$(eval $(call add-dir,vzcr,vzcr-objs))
+$(eval $(call add-dir,tests/lib,tap-objs))
+$(eval $(call add-dir,tests/images,test-objs))
+$(eval $(call add-dir,tests/engine,test-objs))
+$(eval $(call add-dir,tests/vzcr,test-objs))
+
+# protobuf-c code generated from our own schemas into engine/images/gen/
+proto-c		:= $(patsubst engine/images/%.proto,engine/images/gen/%.pb-c.c,$(protos))
+proto-h		:= $(proto-c:.c=.h)
+engine-objs	+= $(proto-c:.c=.o)
+
+engine/images/gen/%.pb-c.c engine/images/gen/%.pb-c.h: engine/images/%.proto
+	$(call msg,PROTOC,$<)
+	$(Q)mkdir -p engine/images/gen
+	$(Q)$(PROTOC_C) --proto_path=engine/images --c_out=engine/images/gen $<
+
+# syscall numbers of the target arch, from its table
+syscall-h	:= arch/$(ARCH)/include/asm/syscall-nr.h
+$(syscall-h): arch/$(ARCH)/syscalls.tbl scripts/gen-syscalls.sh
+	$(call msg,GEN,$@)
+	$(Q)sh scripts/gen-syscalls.sh $< $@
+
+ENGINE_LIB	:= engine/libvzcr-engine.a
+ENGINE_LIBS	:= $(PROTOBUF_C_LIBS)
+
+# every object waits for config.h and the generated headers
+all-objs	:= $(engine-objs) $(vzcr-objs) $(tap-objs)
+$(all-objs) $(tests:=.o) $(helpers:=.o): | config.h $(proto-h) $(syscall-h)
+
+%.o: %.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# generated code is not ours to warn about beyond the defaults
+engine/images/gen/%.pb-c.o: engine/images/gen/%.pb-c.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(filter-out -Wextra,$(CFLAGS)) -c -o $@ $<
+
+$(ENGINE_LIB): $(engine-objs)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+vzcr/vzcr: $(vzcr-objs) $(ENGINE_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(vzcr-objs) $(ENGINE_LIB) $(ENGINE_LIBS)
+
+# tests: one binary per tests/<part>/test-<module>.c; helpers are programs
+# that test scripts (*.t) drive
+$(tests) $(helpers): %: %.o $(tap-objs) $(ENGINE_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(tap-objs) $(ENGINE_LIB) $(ENGINE_LIBS)
+
+programs	:= vzcr/vzcr
+
+.PHONY: all deps check demo install clean lint bench tests
+all: $(programs)
+tests: $(tests) $(helpers)
+
+deps:
+	@sh scripts/deps.sh
+
+# TAP tests: C binaries and shell scripts, all under prove
+test-scripts	= $(sort $(wildcard tests/*/*.t tests/e2e/*.t))
+check: deps
+	$(Q)$(MAKE) --no-print-directory all tests
+	$(Q)$(MAKE) --no-print-directory lint
+	prove --exec tests/lib/run $(tests) $(test-scripts)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh scripts/demo.sh
+
+lint:
+	$(Q)sh scripts/lint.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/vzcr
+	install -m 0755 $(programs) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 etc/vzcr.conf $(DESTDIR)$(SYSCONFDIR)/vzcr/vzcr.conf
+
+clean:
+	$(call msg,CLEAN,tree)
+	$(Q)rm -rf engine/images/gen config.h config.mk $(syscall-h) $(ENGINE_LIB) $(programs) $(tests) $(helpers)
+	$(Q)find . -name '*.o' -delete -o -name '*.d' -delete
+
+-include $(all-objs:.o=.d) $(tests:=.d) $(helpers:=.d)

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The table of image types: file name, magic, kind and message of each, as
+ * CRIU's image-desc.c and magic.h have them, so that crit and CRIU read what
+ * vzcr writes.
+ */
+#include <stddef.h>
+
+#include "cleanup.h"
+#include "image.h"
+
+#include "core.pb-c.h"
+#include "creds.pb-c.h"
+#include "fdinfo.pb-c.h"
+#include "fs.pb-c.h"
+#include "inventory.pb-c.h"
+#include "mm.pb-c.h"
+#include "pagemap.pb-c.h"
+#include "pipe-data.pb-c.h"
+#include "pipe.pb-c.h"
+#include "pstree.pb-c.h"
+#include "regfile.pb-c.h"
+#include "rlimit.pb-c.h"
+#include "sa.pb-c.h"
+#include "stats.pb-c.h"
+#include "timer.pb-c.h"
+#include "utsns.pb-c.h"
+
+/* Type magics, as CRIU's criu/include/magic.h defines them. */
+#define INVENTORY_MAGIC		0x58313116U
+#define PSTREE_MAGIC		0x50273030U
+#define CORE_MAGIC		0x55053847U
+#define IDS_MAGIC		0x54432030U
+#define MM_MAGIC		0x57492820U
+#define PAGEMAP_MAGIC		0x56084025U
+#define FDINFO_MAGIC		0x56213732U
+#define FILES_MAGIC		0x56303138U
+#define FS_MAGIC		0x51403912U
+#define CREDS_MAGIC		0x54023547U
+#define SIGACT_MAGIC		0x55344201U
+#define UTSNS_MAGIC		0x54473203U
+#define REG_FILES_MAGIC		0x50363636U
+#define PIPES_MAGIC		0x56513555U
+#define PIPES_DATA_MAGIC	0x56453709U
+#define RLIMIT_MAGIC		0x57113925U
+#define ITIMERS_MAGIC		0x57464056U
+#define POSIX_TIMERS_MAGIC	0x52603957U
+#define STATS_MAGIC		0x57093306U
+#define RAW_MAGIC		0U	/* pages: no magic at all */
+
+#define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
+	[_type] = {						\
+		.type = _type,					\
+		.name = _name,					\
+		.fname = _fname,				\
+		.magic = _magic,				\
+		.kind = IMG_KIND_##_kind,			\
+		.head_pb = _head,				\
+		.pb = _pb,					\
+	}
+
+static size_t pipe_data_payload(const void *msg)
+{
+	return ((const PipeDataEntry *)msg)->bytes;
+}
+
+static const struct img_desc descs[IMG_NR] = {
+	D(IMG_INVENTORY, "INVENTORY", "inventory.img", INVENTORY_MAGIC, BARE,
+	  NULL, &inventory_entry__descriptor),
+	D(IMG_PSTREE, "PSTREE", "pstree.img", PSTREE_MAGIC, COMMON,
+	  NULL, &pstree_entry__descriptor),
+	D(IMG_CORE, "CORE", "core-%u.img", CORE_MAGIC, COMMON,
+	  NULL, &core_entry__descriptor),
+	D(IMG_IDS, "IDS", "ids-%u.img", IDS_MAGIC, COMMON,
+	  NULL, &task_kobj_ids_entry__descriptor),
+	D(IMG_MM, "MM", "mm-%u.img", MM_MAGIC, COMMON,
+	  NULL, &mm_entry__descriptor),
+	D(IMG_PAGEMAP, "PAGEMAP", "pagemap-%u.img", PAGEMAP_MAGIC, COMMON,
+	  &pagemap_head__descriptor, &pagemap_entry__descriptor),
+	D(IMG_PAGES, "PAGES", "pages-%u.img", RAW_MAGIC, RAW,
+	  NULL, NULL),
+	D(IMG_FDINFO, "FDINFO", "fdinfo-%u.img", FDINFO_MAGIC, COMMON,
+	  NULL, &fdinfo_entry__descriptor),
+	D(IMG_FILES, "FILES", "files.img", FILES_MAGIC, COMMON,
+	  NULL, &file_entry__descriptor),
+	D(IMG_FS, "FS", "fs-%u.img", FS_MAGIC, COMMON,
+	  NULL, &fs_entry__descriptor),
+	D(IMG_CREDS, "CREDS", "creds-%u.img", CREDS_MAGIC, COMMON,
+	  NULL, &creds_entry__descriptor),
+	D(IMG_SIGACT, "SIGACT", "sigacts-%u.img", SIGACT_MAGIC, COMMON,
+	  NULL, &sa_entry__descriptor),
+	D(IMG_UTSNS, "UTSNS", "utsns-%u.img", UTSNS_MAGIC, COMMON,
+	  NULL, &utsns_entry__descriptor),
+	D(IMG_REG_FILES, "REG_FILES", "reg-files.img", REG_FILES_MAGIC, COMMON,
+	  NULL, &reg_file_entry__descriptor),
+	D(IMG_PIPES, "PIPES", "pipes.img", PIPES_MAGIC, COMMON,
+	  NULL, &pipe_entry__descriptor),
+	[IMG_PIPES_DATA] = {
+		.type = IMG_PIPES_DATA,
+		.name = "PIPES_DATA",
+		.fname = "pipes-data.img",
+		.magic = PIPES_DATA_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &pipe_data_entry__descriptor,
+		.payload = pipe_data_payload,
+	},
+	D(IMG_RLIMIT, "RLIMIT", "rlimit-%u.img", RLIMIT_MAGIC, COMMON,
+	  NULL, &rlimit_entry__descriptor),
+	D(IMG_ITIMERS, "ITIMERS", "itimers-%u.img", ITIMERS_MAGIC, COMMON,
+	  NULL, &itimer_entry__descriptor),
+	D(IMG_POSIX_TIMERS, "POSIX_TIMERS", "posix-timers-%u.img", POSIX_TIMERS_MAGIC, COMMON,
+	  NULL, &posix_timer_entry__descriptor),
+	/* CRIU names these two "stats-%s" with "dump" and "restore", no .img */
+	D(IMG_STATS_DUMP, "STATS", "stats-dump", STATS_MAGIC, SERVICE,
+	  NULL, &stats_entry__descriptor),
+	D(IMG_STATS_RESTORE, "STATS", "stats-restore", STATS_MAGIC, SERVICE,
+	  NULL, &stats_entry__descriptor),
+};
+
+const struct img_desc *img_desc_get(enum img_type type)
+{
+	if ((unsigned int)type >= IMG_NR || !descs[type].name)
+		return NULL;
+	return &descs[type];
+}
+
+/* Linear: 21 types, and it runs once per image opened by path. */
+const struct img_desc *img_desc_by_magic(uint32_t magic)
+{
+	size_t i;
+
+	if (magic == RAW_MAGIC)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(descs); i++)
+		if (descs[i].name && descs[i].magic == magic)
+			return &descs[i];
+	return NULL;
+}

@@ -1,0 +1,1 @@
+obj-y += main.o pbfmt.o cmd-check.o cmd-image.o

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The vzcr subcommands. Each lives in its own vzcr/cmd-NAME.c, parses its
+ * own options into its own struct and returns the process exit status:
+ * 0 success, 1 failure, 2 usage error (unknown option, missing argument).
+ */
+#ifndef VZCR_CMD_H
+#define VZCR_CMD_H
+
+#include <stdio.h>
+
+#define EXIT_USAGE 2
+
+struct cmd {
+	const char *name;
+	const char *summary;	/* one line for "vzcr --help" */
+	const char *usage;	/* full text for "vzcr NAME --help" */
+	int (*run)(int argc, char **argv);	/* argv[0] is the command name */
+};
+
+extern const struct cmd cmd_check;
+extern const struct cmd cmd_image;
+
+/* Print @cmd's usage to @f. */
+void cmd_usage(const struct cmd *cmd, FILE *f);
+/* Report a usage error for @cmd on stderr; returns EXIT_USAGE. */
+int cmd_usage_error(const struct cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* VZCR_CMD_H */
