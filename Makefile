@@ -52,11 +52,13 @@ obj-y :=
 proto-y :=
 test-y :=
 helper-y :=
+wl-y :=
 include $(1)/Build.mk
 $(2) += $$(addprefix $(1)/,$$(obj-y))
 protos += $$(addprefix $(1)/,$$(proto-y))
 tests += $$(addprefix $(1)/,$$(test-y))
 helpers += $$(addprefix $(1)/,$$(helper-y))
+workloads += $$(addprefix $(1)/,$$(wl-y))
 endef
 
 engine-objs	:=
@@ -66,6 +68,7 @@ test-objs	:=
 protos		:=
 tests		:=
 helpers		:=
+workloads	:=
 $(eval $(call add-dir,engine/lib,engine-objs))
 $(eval $(call add-dir,engine/images,engine-objs))
 $(eval $(call add-dir,engine,engine-objs))
@@ -75,6 +78,7 @@ $(eval $(call add-dir,tests/lib,tap-objs))
 $(eval $(call add-dir,tests/images,test-objs))
 $(eval $(call add-dir,tests/engine,test-objs))
 $(eval $(call add-dir,tests/vzcr,test-objs))
+$(eval $(call add-dir,tests/e2e,test-objs))
 
 # protobuf-c code generated from our own schemas into engine/images/gen/
 proto-c		:= $(patsubst engine/images/%.proto,engine/images/gen/%.pb-c.c,$(protos))
@@ -97,7 +101,7 @@ ENGINE_LIBS	:= $(PROTOBUF_C_LIBS)
 
 # every object waits for config.h and the generated headers
 all-objs	:= $(engine-objs) $(vzcr-objs) $(tap-objs)
-$(all-objs) $(tests:=.o) $(helpers:=.o): | config.h $(proto-h) $(syscall-h)
+$(all-objs) $(tests:=.o) $(helpers:=.o) $(workloads:=.o) tests/e2e/wl.o: | config.h $(proto-h) $(syscall-h)
 
 %.o: %.c
 	$(call msg,CC,$@)
@@ -122,11 +126,16 @@ $(tests) $(helpers): %: %.o $(tap-objs) $(ENGINE_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(tap-objs) $(ENGINE_LIB) $(ENGINE_LIBS)
 
+# e2e workloads: plain programs on tests/e2e/wl.c, no engine inside
+$(workloads): %: %.o tests/e2e/wl.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $< tests/e2e/wl.o -lrt
+
 programs	:= vzcr/vzcr
 
 .PHONY: all deps check demo install clean lint bench tests
 all: $(programs)
-tests: $(tests) $(helpers)
+tests: $(tests) $(helpers) $(workloads)
 
 deps:
 	@sh scripts/deps.sh
@@ -153,7 +162,7 @@ install: all
 
 clean:
 	$(call msg,CLEAN,tree)
-	$(Q)rm -rf engine/images/gen config.h config.mk $(syscall-h) $(ENGINE_LIB) $(programs) $(tests) $(helpers)
+	$(Q)rm -rf engine/images/gen config.h config.mk $(syscall-h) $(ENGINE_LIB) $(programs) $(tests) $(helpers) $(workloads)
 	$(Q)find . -name '*.o' -delete -o -name '*.d' -delete
 
--include $(all-objs:.o=.d) $(tests:=.d) $(helpers:=.d)
+-include $(all-objs:.o=.d) $(tests:=.d) $(helpers:=.d) $(workloads:=.d)

@@ -8,9 +8,15 @@
 #ifndef VZCR_ARCH_H
 #define VZCR_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <asm/regs.h>		/* arch_regs_t, ARCH_SYSCALL_INSN */
+#include <asm/thread.h>		/* struct arch_thread_img */
+
+#include "core.pb-c.h"
 
 /* FPU / extended register state ("xstate" on x86) */
 
@@ -34,5 +40,38 @@ size_t arch_xstate_cpu_size(void);
  * Logs only at debug level: kerndat reports the answer.
  */
 int arch_xstate_probe(pid_t pid, struct arch_xstate_info *ret);
+
+/* General registers of a ptrace-stopped thread */
+
+int arch_regs_get(pid_t tid, arch_regs_t *r);
+int arch_regs_set(pid_t tid, const arch_regs_t *r);
+/* Does the thread run the native (64-bit) ABI? */
+bool arch_regs_native(const arch_regs_t *r);
+/* Load @r to run syscall @nr(@a) at @ip, outside any syscall restart. */
+void arch_regs_prep_syscall(arch_regs_t *r, unsigned long ip, long nr, const unsigned long a[6]);
+long arch_regs_retval(const arch_regs_t *r);
+unsigned long arch_regs_ip(const arch_regs_t *r);
+unsigned long arch_regs_sp(const arch_regs_t *r);
+void arch_regs_set_sp(arch_regs_t *r, unsigned long sp);
+void arch_regs_set_retval(arch_regs_t *r, long v);
+/*
+ * Registers as the thread must get them back after a restore: a syscall
+ * interrupted by the stop (-ERESTART* in the result register) is set up to
+ * run again, and no restart is left pending.
+ */
+void arch_regs_fold_restart(arch_regs_t *r);
+
+/* Thread state <-> core image (core-<arch>.proto) */
+
+/* Fill @t with @regs and the FPU/xstate of @tid. */
+int arch_thread_dump(pid_t tid, const arch_regs_t *regs, struct arch_thread_img *t);
+/* Point @core at @t (NULL: no registers, a zombie) and set its arch. */
+void arch_core_attach(CoreEntry *core, struct arch_thread_img *t);
+/* Was @core written for this arch? */
+bool arch_core_native(const CoreEntry *core);
+void arch_core_set_clear_tid(CoreEntry *core, uint64_t addr);
+uint64_t arch_core_get_clear_tid(const CoreEntry *core);
+/* Load registers and FPU/xstate of @core into the stopped thread @tid. */
+int arch_thread_restore(pid_t tid, const CoreEntry *core);
 
 #endif /* VZCR_ARCH_H */

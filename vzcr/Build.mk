@@ -1,1 +1,1 @@
-obj-y += main.o pbfmt.o cmd-check.o cmd-image.o
+obj-y += main.o pbfmt.o cmd-check.o cmd-image.o cmd-checkpoint.o cmd-restore.o

@@ -20,6 +20,8 @@ struct cmd {
 
 extern const struct cmd cmd_check;
 extern const struct cmd cmd_image;
+extern const struct cmd cmd_checkpoint;
+extern const struct cmd cmd_restore;
 
 /* Print @cmd's usage to @f. */
 void cmd_usage(const struct cmd *cmd, FILE *f);

@@ -13,6 +13,8 @@
 static const struct cmd *const commands[] = {
 	&cmd_check,
 	&cmd_image,
+	&cmd_checkpoint,
+	&cmd_restore,
 };
 
 static void usage(FILE *f)

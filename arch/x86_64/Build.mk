@@ -1,2 +1,3 @@
 # SPDX-License-Identifier: GPL-2.0-only
 obj-y += fpu.o
+obj-y += regs.o thread.o

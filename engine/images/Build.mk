@@ -7,4 +7,4 @@ proto-y += mm.proto vma.proto pagemap.proto
 proto-y += fdinfo.proto regfile.proto fown.proto pipe.proto pipe-data.proto
 proto-y += fs.proto utsns.proto stats.proto
 
-obj-y += desc.o image.o
+obj-y += desc.o image.o image_util.o

@@ -151,6 +151,12 @@ int img_close(struct img *img);
 /* Drop an image; a written one leaves no file behind. Accepts NULL. */
 void img_abort(struct img *img);
 
+/* Images of one entry: write one and commit; read exactly one. 0 or -errno. */
+int img_write_single(int dfd, enum img_type type, unsigned int id, const void *msg);
+int img_read_single(int dfd, enum img_type type, unsigned int id, void **ret_msg);
+/* Does the image exist (complete, under its real name)? */
+bool img_exists(int dfd, enum img_type type, unsigned int id);
+
 /*
  * Open (and with @create make, with its parents, mode 0700) an image
  * directory; returns an O_CLOEXEC fd or -errno.

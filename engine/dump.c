@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * eng_dump(): seize the tree, dump every task, write the tree-wide images
+ * and inventory.img last, then kill or release the tree. A failure releases
+ * the tree untouched and removes every image this dump wrote.
+ */
+#define LOG_PREFIX "dump: "
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "dump.h"
+#include "inventory.pb-c.h"
+#include "log.h"
+#include "pipes.h"
+#include "pstree.pb-c.h"
+#include "xmalloc.h"
+
+#define CRTOOLS_IMAGES_V1_1 2
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+/* The image directory must hold nothing: a failed dump then removes all. */
+static int open_empty_dir(const char *path)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int dfd = img_dir_open(path, true);
+
+	if (dfd < 0)
+		return dfd;
+	d = fdopendir(dup(dfd));
+	if (!d) {
+		close(dfd);
+		return log_perr(-errno, "Failed to list '%s'", path);
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			close(dfd);
+			return log_err(-EEXIST, "Failed to dump into '%s': directory not empty ('%s')",
+				       path, de->d_name);
+		}
+	return dfd;
+}
+
+static void wipe_dir(int dfd)
+{
+	_cleanup_closedir_ DIR *d = fdopendir(dup(dfd));
+	struct dirent *de;
+
+	if (d)
+		rewinddir(d);	/* the dup shares the offset a first listing left at the end */
+	while (d && (de = readdir(d)))
+		if (de->d_type == DT_REG)
+			unlinkat(dfd, de->d_name, 0);
+}
+
+static int write_pstree(struct dump_ctx *c)
+{
+	struct img *img = img_open(c->dfd, IMG_PSTREE, O_WRONLY, 0);
+	int i, err = 0;
+
+	if (!img)
+		return -errno;
+	for (i = 0; i < c->tree.nr && !err; i++) {
+		const struct pstree_item *it = c->tree.items[i];
+		PstreeEntry pe = PSTREE_ENTRY__INIT;
+		uint32_t tids[it->nr_threads ? it->nr_threads : 1];
+		int j;
+
+		pe.pid = it->pid;
+		pe.ppid = it->parent ? it->parent->pid : 0;
+		pe.pgid = it->pgid;
+		pe.sid = it->sid;
+		for (j = 0; j < it->nr_threads; j++)
+			tids[j] = it->threads[j];
+		pe.threads = tids;
+		pe.n_threads = it->nr_threads;
+		err = img_write(img, &pe);
+	}
+	if (err) {
+		img_abort(img);
+		return err;
+	}
+	return img_close(img);
+}
+
+static int write_inventory(struct dump_ctx *c)
+{
+	InventoryEntry inv = INVENTORY_ENTRY__INIT;
+	TaskKobjIdsEntry ids = TASK_KOBJ_IDS_ENTRY__INIT;
+	pid_t root = c->tree.items[0]->pid;
+
+	inv.img_version = CRTOOLS_IMAGES_V1_1;
+	inv.has_fdinfo_per_id = true;
+	inv.fdinfo_per_id = true;
+	ids.vm_id = ids.files_id = ids.fs_id = ids.sighand_id = root;
+	inv.root_ids = &ids;
+	inv.has_lsmtype = true;
+	inv.lsmtype = LSMTYPE__NO_LSM;
+	return img_write_single(c->dfd, IMG_INVENTORY, 0, &inv);
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	/* the dump holds a reference to every open file of the tree */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int dump_tree(struct dump_ctx *c)
+{
+	int i, err = 0;
+
+	for (i = 0; i < c->tree.nr && !err; i++) {
+		err = dump_task(c, c->tree.items[i]);
+		c->stats.nr_tasks++;
+		c->stats.nr_threads += c->tree.items[i]->nr_threads;
+	}
+	if (!err)
+		err = pipe_dump_data(&c->files, c->dfd) ?: file_table_write(&c->files, c->dfd) ?:
+		      write_pstree(c);
+	/* the last image: its presence marks the set complete */
+	if (!err)
+		err = write_inventory(c);
+	if (!err && fsync(c->dfd) < 0)
+		err = log_perr(-errno, "Failed to sync the image directory '%s'", c->opts->dir);
+	return err;
+}
+
+/* Kill the dumped tree and wait until the kernel has reported every death. */
+static void kill_tree(struct dump_ctx *c)
+{
+	int i, j;
+
+	pstree_kill(&c->tree);
+	for (i = 0; i < c->tree.nr; i++)
+		for (j = 0; j < c->tree.items[i]->nr_threads; j++)
+			waitpid(c->tree.items[i]->threads[j], NULL, __WALL);
+}
+
+int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
+{
+	struct dump_ctx c = { .opts = opts };
+	uint64_t t0;
+	int err;
+
+	c.dfd = open_empty_dir(opts->dir);
+	if (c.dfd < 0)
+		return c.dfd;
+	raise_nofile();
+	t0 = now_us();
+	err = pstree_seize(opts->pid, &c.tree);
+	if (err)
+		goto out_close;
+	err = dump_tree(&c);
+	if (err) {
+		wipe_dir(c.dfd);
+		pstree_release(&c.tree);
+	} else if (opts->leave_running) {
+		pstree_release(&c.tree);
+	} else {
+		kill_tree(&c);
+	}
+	c.stats.frozen_us = now_us() - t0;
+	pstree_free(&c.tree);
+	file_table_free(&c.files);
+	if (!err && ret_stats)
+		*ret_stats = c.stats;
+out_close:
+	close(c.dfd);
+	return err;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Open files of a dumped tree. Every open file description gets one id, so
+ * that fds (in one task or several) that share a description share the id;
+ * the engine holds its own reference to each (pidfd_getfd) to tell them
+ * apart with kcmp and to read what /proc does not show (pipe contents).
+ */
+#ifndef VZCR_FILES_H
+#define VZCR_FILES_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fdinfo.pb-c.h"
+
+struct file_desc {
+	uint32_t id;
+	int local_fd;			/* our reference to the very same file */
+	dev_t dev;
+	ino_t ino;
+	FileEntry *fe;			/* what files.img gets */
+};
+
+struct file_table {
+	struct file_desc *v;
+	size_t n;
+	uint32_t next_id;
+};
+
+/*
+ * Find the description @local_fd refers to, or add it through @make (which
+ * fills fe for a new one). The table takes @local_fd in every case. Returns
+ * the id (> 0) or -errno.
+ */
+typedef int (*file_make_t)(struct file_desc *fd, void *arg);
+int file_table_get(struct file_table *t, int local_fd, file_make_t make, void *arg);
+/* files.img with every description; 0 or -errno. */
+int file_table_write(struct file_table *t, int dfd);
+void file_table_free(struct file_table *t);
+
+#endif /* VZCR_FILES_H */

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Private memory of a task to page images, guided by /proc/PID/pagemap. */
+#define LOG_PREFIX "mem: "
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "mem_dump.h"
+#include "xmalloc.h"
+
+#define PAGE_SZ		4096UL
+#define PM_PRESENT	(1ULL << 63)
+#define PM_SWAPPED	(1ULL << 62)
+#define PM_FILE		(1ULL << 61)	/* file page or shared anon */
+/* pages handled per round: pagemap entries and contents */
+#define CHUNK_PAGES	1024UL
+
+struct mem_ctx {
+	pid_t pid;
+	int pagemap_fd, mem_fd;
+	uint64_t pm[CHUNK_PAGES];
+	char *buf;			/* CHUNK_PAGES pages */
+	struct page_xfer *x;
+	struct mem_dump_stats *st;
+};
+
+bool vma_needs_pages(const struct vma_area *v)
+{
+	if (!(v->status & VMA_AREA_REGULAR))
+		return false;		/* vdso, vvar, vsyscall: the kernel's */
+	return v->status & (VMA_ANON_PRIVATE | VMA_FILE_PRIVATE);
+}
+
+static bool page_wanted(const struct vma_area *v, uint64_t pm)
+{
+	if (pm & PM_SWAPPED)
+		return true;
+	if (!(pm & PM_PRESENT))
+		return false;
+	/* in a private file mapping only CoW'd (anonymous) pages differ from the file */
+	return !(v->status & VMA_FILE_PRIVATE) || !(pm & PM_FILE);
+}
+
+static bool page_is_zero(const char *p)
+{
+	static const char zero[PAGE_SZ];
+
+	return !memcmp(p, zero, PAGE_SZ);
+}
+
+/* Read @nr pages at @addr into @buf: fast path first, /proc/PID/mem for the rest. */
+static int read_pages(struct mem_ctx *c, uint64_t addr, char *buf, size_t nr)
+{
+	struct iovec local = { buf, nr * PAGE_SZ }, remote = { (void *)addr, nr * PAGE_SZ };
+	ssize_t n = process_vm_readv(c->pid, &local, 1, &remote, 1, 0);
+
+	if (n == (ssize_t)(nr * PAGE_SZ))
+		return 0;
+	/* unreadable protection (PROT_NONE, PROT_WRITE only): mem forces access */
+	n = pread(c->mem_fd, buf, nr * PAGE_SZ, addr);
+	if (n != (ssize_t)(nr * PAGE_SZ))
+		return log_perr(n < 0 ? -errno : -EIO, "Failed to read %zu pages at %#lx of %d",
+				nr, (unsigned long)addr, c->pid);
+	return 0;
+}
+
+/* Emit the wanted pages of [addr, addr + nr pages), skipping zero anon pages. */
+static int dump_chunk(struct mem_ctx *c, const struct vma_area *v, uint64_t addr, size_t nr)
+{
+	bool anon = v->status & VMA_ANON_PRIVATE;
+	size_t i = 0, j, k;
+	int err;
+
+	while (i < nr) {
+		if (!page_wanted(v, c->pm[i])) {
+			i++;
+			continue;
+		}
+		for (j = i; j < nr && page_wanted(v, c->pm[j]); j++)
+			;
+		c->st->pages_present += j - i;
+		err = read_pages(c, addr + i * PAGE_SZ, c->buf, j - i);
+		if (err)
+			return err;
+		for (k = 0; k < j - i;) {
+			size_t run = k;
+
+			while (run < j - i && !(anon && page_is_zero(c->buf + run * PAGE_SZ)))
+				run++;
+			if (run > k) {
+				err = page_xfer_add(c->x, addr + (i + k) * PAGE_SZ,
+						    c->buf + k * PAGE_SZ, run - k);
+				if (err)
+					return err;
+				c->st->pages_written += run - k;
+			}
+			if (run < j - i)
+				c->st->pages_zero++;
+			k = run + 1;
+		}
+		i = j;
+	}
+	return 0;
+}
+
+static int dump_vma(struct mem_ctx *c, const struct vma_area *v)
+{
+	uint64_t addr;
+	int err;
+
+	for (addr = v->start; addr < v->end; addr += CHUNK_PAGES * PAGE_SZ) {
+		size_t nr = (v->end - addr) / PAGE_SZ;
+		ssize_t n;
+
+		if (nr > CHUNK_PAGES)
+			nr = CHUNK_PAGES;
+		n = pread(c->pagemap_fd, c->pm, nr * sizeof(uint64_t), addr / PAGE_SZ * 8);
+		if (n != (ssize_t)(nr * sizeof(uint64_t)))
+			return log_perr(n < 0 ? -errno : -EIO,
+					"Failed to read the pagemap of %d at %#lx", c->pid,
+					(unsigned long)addr);
+		c->st->pages_scanned += nr;
+		err = dump_chunk(c, v, addr, nr);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int open_proc(pid_t pid, const char *name)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return log_perr(-errno, "Failed to open '%s'", path);
+	return fd;
+}
+
+int mem_dump_task(pid_t pid, const struct vma_list *vmas, struct page_xfer *x,
+		  struct mem_dump_stats *stats)
+{
+	_cleanup_close_ int pm_fd = open_proc(pid, "pagemap");
+	_cleanup_close_ int mem_fd = open_proc(pid, "mem");
+	_cleanup_free_ struct mem_ctx *c = xzalloc(sizeof(*c));
+	_cleanup_free_ char *buf = xmalloc(CHUNK_PAGES * PAGE_SZ);
+	size_t i;
+	int err;
+
+	if (pm_fd < 0 || mem_fd < 0 || !c || !buf)
+		return pm_fd < 0 ? pm_fd : mem_fd < 0 ? mem_fd : -ENOMEM;
+	c->pid = pid;
+	c->pagemap_fd = pm_fd;
+	c->mem_fd = mem_fd;
+	c->buf = buf;
+	c->x = x;
+	c->st = stats;
+	for (i = 0; i < vmas->n; i++) {
+		if (!vma_needs_pages(&vmas->v[i]))
+			continue;
+		err = dump_vma(c, &vmas->v[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Dumped pages to pagemap + pages images. */
+#define LOG_PREFIX "pages: "
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "log.h"
+#include "page_xfer.h"
+#include "pagemap.pb-c.h"
+
+#define PAGE_SZ 4096UL
+
+int page_xfer_open(struct page_xfer *x, int dfd, unsigned int id, unsigned int pages_id)
+{
+	PagemapHead h = PAGEMAP_HEAD__INIT;
+	int err;
+
+	memset(x, 0, sizeof(*x));
+	x->pagemap = img_open(dfd, IMG_PAGEMAP, O_WRONLY, id);
+	if (!x->pagemap)
+		return -errno;
+	x->pages = img_open(dfd, IMG_PAGES, O_WRONLY, pages_id);
+	if (!x->pages) {
+		err = -errno;
+		img_abort(x->pagemap);
+		return err;
+	}
+	h.pages_id = pages_id;
+	err = img_write(x->pagemap, &h);
+	if (err)
+		page_xfer_abort(x);
+	return err;
+}
+
+static int flush_run(struct page_xfer *x)
+{
+	PagemapEntry pe = PAGEMAP_ENTRY__INIT;
+	int err;
+
+	if (!x->run_pages)
+		return 0;
+	pe.vaddr = x->run_vaddr;
+	pe.nr_pages = x->run_pages;
+	pe.has_flags = true;
+	pe.flags = PE_PRESENT;
+	err = img_write(x->pagemap, &pe);
+	x->run_pages = 0;
+	x->nr_entries++;
+	return err;
+}
+
+int page_xfer_add(struct page_xfer *x, uint64_t vaddr, const void *data, size_t nr)
+{
+	int err;
+
+	if (x->run_pages && x->run_vaddr + x->run_pages * PAGE_SZ == vaddr &&
+	    x->run_pages + nr <= UINT32_MAX) {
+		x->run_pages += nr;
+	} else {
+		err = flush_run(x);
+		if (err)
+			return err;
+		x->run_vaddr = vaddr;
+		x->run_pages = nr;
+	}
+	x->nr_pages += nr;
+	return img_write_raw(x->pages, data, nr * PAGE_SZ);
+}
+
+int page_xfer_close(struct page_xfer *x)
+{
+	int err = flush_run(x), e2;
+
+	if (err) {
+		page_xfer_abort(x);
+		return err;
+	}
+	err = img_close(x->pagemap);
+	e2 = img_close(x->pages);
+	x->pagemap = x->pages = NULL;
+	return err ? err : e2;
+}
+
+void page_xfer_abort(struct page_xfer *x)
+{
+	img_abort(x->pagemap);
+	img_abort(x->pages);
+	x->pagemap = x->pages = NULL;
+}

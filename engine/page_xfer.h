@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Where dumped pages go: a pagemap image (runs of present pages by address)
+ * and a pages image (their contents, in pagemap order). Runs at adjacent
+ * addresses are merged into one pagemap entry.
+ */
+#ifndef VZCR_PAGE_XFER_H
+#define VZCR_PAGE_XFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image.h"
+
+#define PE_PARENT	(1U << 0)
+#define PE_LAZY		(1U << 1)
+#define PE_PRESENT	(1U << 2)
+
+struct page_xfer {
+	struct img *pagemap;
+	struct img *pages;
+	uint64_t run_vaddr;		/* pending entry, not written yet */
+	uint64_t run_pages;
+	uint64_t nr_pages;		/* pages written in all */
+	uint64_t nr_entries;
+};
+
+/* pagemap-@id.img and pages-@pages_id.img in @dfd. 0 or -errno. */
+int page_xfer_open(struct page_xfer *x, int dfd, unsigned int id, unsigned int pages_id);
+/* Append @nr pages at @vaddr with contents @data. 0 or -errno. */
+int page_xfer_add(struct page_xfer *x, uint64_t vaddr, const void *data, size_t nr);
+/* Flush and commit both images; 0 or -errno. Always frees. */
+int page_xfer_close(struct page_xfer *x);
+void page_xfer_abort(struct page_xfer *x);
+
+#endif /* VZCR_PAGE_XFER_H */

@@ -1,0 +1,12 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Checkpoint/restore of process trees: each workload in each mode.
+set -u
+. tests/lib/tap.sh
+. tests/e2e/lib.sh
+
+for mode in kill leave; do
+	cr_run mem $mode tests/e2e/wl-mem
+	cr_run tree $mode tests/e2e/wl-tree
+done
+done_testing
