@@ -8,5 +8,6 @@ set -u
 for mode in kill leave; do
 	cr_run mem $mode tests/e2e/wl-mem
 	cr_run tree $mode tests/e2e/wl-tree
+	cr_run threads $mode tests/e2e/wl-threads 6
 done
 done_testing

@@ -66,12 +66,12 @@ snapshot() {
 	}'
 }
 
-# wl_start DIR PROG ARGS...: start a workload, wait until it is ready
+# wl_start DIR PROG ARGS...: start PROG DIR ARGS..., wait until it is ready
 wl_start() {
 	local dir=$1
 	shift
 	mkdir -p "$dir"
-	setsid "$@" "$dir" </dev/null >"$dir/out" 2>&1 &
+	setsid "$1" "$dir" "${@:2}" </dev/null >"$dir/out" 2>&1 &
 	wait_for 30 test -s "$dir/ready" || { echo "# not ready: $*"; return 1; }
 	cat "$dir/ready" | head -n1 >"$dir/root"
 }
