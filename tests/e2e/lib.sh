@@ -3,7 +3,8 @@
 # after tests/lib/tap.sh. A workload (tests/e2e/wl-*) runs in its own
 # session; cr_run checkpoints it in a mode, restores it, lets it go on and
 # reads its own verdict. Waits are for events (files, pids), bounded.
-vzcr=${VZCR:-vzcr/vzcr}
+# a hung engine must fail the test, not the whole run
+vzcr="timeout -k 5 120 ${VZCR:-vzcr/vzcr}"
 e2e_tmp=$(mktemp -d /tmp/vzcr-e2e.XXXXXX)
 trap 'e2e_cleanup' EXIT
 
