@@ -122,10 +122,13 @@ static int thread_creds(struct infect *inf, pid_t pid, pid_t tid, ThreadCoreEntr
 	ce->secbits = secbits;
 	ce->groups = TAKE_PTR(st.groups);
 	ce->n_groups = st.nr_groups;
+	ce->has_no_new_privs = true;
+	ce->no_new_privs = st.no_new_privs;
 	err = caps_words(&ce->cap_inh, &ce->n_cap_inh, st.cap_inh) ?:
 	      caps_words(&ce->cap_prm, &ce->n_cap_prm, st.cap_prm) ?:
 	      caps_words(&ce->cap_eff, &ce->n_cap_eff, st.cap_eff) ?:
-	      caps_words(&ce->cap_bnd, &ce->n_cap_bnd, st.cap_bnd);
+	      caps_words(&ce->cap_bnd, &ce->n_cap_bnd, st.cap_bnd) ?:
+	      caps_words(&ce->cap_amb, &ce->n_cap_amb, st.cap_amb);
 	return err;
 }
 

@@ -59,6 +59,7 @@ struct rst_ctx {
 	int svc_base;			/* first service fd number in skeletons */
 	int sync_fd[2];			/* skeletons report "ready" here */
 	pid_t tool_pid;
+	bool root_created;		/* the root skeleton is our child */
 };
 
 /* files.img entries, opened by the tool before any skeleton is forked */

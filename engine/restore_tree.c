@@ -252,6 +252,7 @@ int rst_fork_tree(struct rst_ctx *c)
 	root = clone_pid(c->tasks[0].pid);
 	if (root == 0)
 		skeleton(c, &c->tasks[0]);
+	c->root_created = root > 0;
 	close(c->sync_fd[1]);
 	if (root < 0) {
 		close(c->sync_fd[0]);
@@ -278,6 +279,8 @@ void rst_kill_all(struct rst_ctx *c)
 	for (i = c->nr_tasks - 1; i >= 0; i--)
 		if (c->tasks[i].seized)
 			kill(c->tasks[i].pid, SIGKILL);
+	if (!c->root_created)
+		return;
 	kill(c->tasks[0].pid, SIGKILL);
 	waitpid(c->tasks[0].pid, NULL, __WALL);
 }
