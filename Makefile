@@ -148,7 +148,7 @@ check: deps
 	prove --exec tests/lib/run $(tests) $(test-scripts)
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all tests
 	$(Q)sh scripts/demo.sh
 
 lint:
