@@ -1,3 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Workloads of the end-to-end checkpoint/restore tests (run by *.t here).
-wl-y += wl-mem wl-tree wl-threads wl-regs wl-creds wl-counter
+# Workloads of the end-to-end checkpoint/restore tests (run by *.t here),
+# one per line so that additions merge cleanly.
+wl-y += wl-mem
+wl-y += wl-tree
+wl-y += wl-threads
+wl-y += wl-regs
+wl-y += wl-creds
+wl-y += wl-counter
+wl-y += wl-crit
