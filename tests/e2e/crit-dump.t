@@ -43,12 +43,11 @@ report() {
 }
 
 # dump_check NAME PROG [ARG]: facts, dump, image check, then the original
-# goes on and must pass its own checks. A workload wants its directory as
-# argv[1] and wl_start puts it last, hence the sh in between.
+# goes on and must pass its own checks.
 dump_check() {
 	local name=$1 dir=$e2e_tmp/$1
 	shift
-	if ! wl_start "$dir" /bin/sh -c 'exec "$0" "$2" $1' "$1" "${2:-}"; then
+	if ! wl_start "$dir" "$@"; then
 		ok 1 "$name: workload starts"
 		return 1
 	fi
