@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Open files across checkpoint/restore (wl-files in both modes), and files
+# the engine must refuse: the dump fails naming the fd and the object,
+# writes no inventory.img, and the tree runs on untouched.
+set -u
+. tests/lib/tap.sh
+. tests/e2e/lib.sh
+
+# cr_refuse KIND PATTERN: WL_REFUSE=KIND wl-files-refuse must not be dumped
+cr_refuse() {
+	local kind=$1 pattern=$2 dir=$e2e_tmp/refuse-$1 out
+	if ! WL_REFUSE=$kind wl_start "$dir" tests/e2e/wl-files-refuse; then
+		ok 1 "refuse $kind: workload starts"
+		return
+	fi
+	tree_pids "$(cat "$dir/root")" >"$dir/pids"
+	snapshot "$dir" >"$dir/before"
+	out=$($vzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" 2>&1)
+	ok $((! $?)) "refuse $kind: checkpoint fails"
+	if printf '%s\n' "$out" | grep -qE "fd [0-9]+.*$pattern"; then
+		ok 0 "refuse $kind: the error names the fd and the object"
+	else
+		ok 1 "refuse $kind: the error names the fd and the object"
+		printf '%s\n' "$out" | sed 's/^/#   /' | head -n 10
+	fi
+	[ ! -e "$dir/img/inventory.img" ]
+	ok $? "refuse $kind: no inventory.img"
+	snapshot "$dir" >"$dir/after"
+	diff -u "$dir/before" "$dir/after" >"$dir/diff"
+	ok $? "refuse $kind: the tree runs on with its maps and fds"
+	is "$(wl_verdict "$dir")" PASS "refuse $kind: the workload checks itself"
+}
+
+for mode in kill leave; do
+	cr_run files $mode tests/e2e/wl-files
+done
+
+cr_refuse eventfd 'eventfd'
+cr_refuse epoll 'epoll'
+cr_refuse signalfd 'signalfd'
+cr_refuse timerfd 'timerfd'
+cr_refuse inotify 'inotify'
+cr_refuse unix 'socket'
+cr_refuse tcp 'socket'
+cr_refuse memfd 'memfd'
+cr_refuse pty 'terminal'
+[ -c /dev/net/tun ] && cr_refuse tun 'misc device'
+cr_refuse flock 'lock'
+cr_refuse posix 'lock'
+cr_refuse ofd 'lock'
+done_testing
