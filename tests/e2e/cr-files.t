@@ -7,6 +7,22 @@ set -u
 . tests/lib/tap.sh
 . tests/e2e/lib.sh
 
+# ok() of tap.sh, plus TAP's TODO: while $todo is set, a failing point is
+# reported "# TODO $todo" (a known bug elsewhere) and does not fail the file;
+# once the bug is fixed, drop the todo= and the points count again
+ok() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	elif [ -n "${todo:-}" ]; then
+		echo "not ok $tap_n - $2 # TODO $todo"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+todo=
+
 # cr_refuse KIND PATTERN: WL_REFUSE=KIND wl-files-refuse must not be dumped
 cr_refuse() {
 	local kind=$1 pattern=$2 dir=$e2e_tmp/refuse-$1 out
@@ -35,6 +51,10 @@ cr_refuse() {
 for mode in kill leave; do
 	cr_run files $mode tests/e2e/wl-files
 done
+# a chrooted task: restore_tree.c's skel_fs() chroots before its chdir to
+# the cwd's full path, which then fails (fix proposed to the lead)
+todo="skeleton chroot before chdir" cr_run root kill tests/e2e/wl-files-root
+todo="skeleton chroot before chdir" cr_run root leave tests/e2e/wl-files-root
 
 cr_refuse eventfd 'eventfd'
 cr_refuse epoll 'epoll'
