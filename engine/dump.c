@@ -152,8 +152,9 @@ static void kill_tree(struct dump_ctx *c)
 	int i, j;
 
 	pstree_kill(&c->tree);
+	/* a group leader is reported only after its other threads: them first */
 	for (i = 0; i < c->tree.nr; i++)
-		for (j = 0; j < c->tree.items[i]->nr_threads; j++)
+		for (j = c->tree.items[i]->nr_threads - 1; j >= 0; j--)
 			waitpid(c->tree.items[i]->threads[j], NULL, __WALL);
 }
 

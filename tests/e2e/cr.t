@@ -8,5 +8,7 @@ set -u
 for mode in kill leave; do
 	cr_run mem $mode tests/e2e/wl-mem
 	cr_run tree $mode tests/e2e/wl-tree
+	cr_run threads $mode tests/e2e/wl-threads 6
+	cr_run regs $mode tests/e2e/wl-regs
 done
 done_testing

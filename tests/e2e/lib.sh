@@ -3,7 +3,8 @@
 # after tests/lib/tap.sh. A workload (tests/e2e/wl-*) runs in its own
 # session; cr_run checkpoints it in a mode, restores it, lets it go on and
 # reads its own verdict. Waits are for events (files, pids), bounded.
-vzcr=${VZCR:-vzcr/vzcr}
+# a hung engine must fail the test, not the whole run
+vzcr="timeout -k 5 120 ${VZCR:-vzcr/vzcr}"
 e2e_tmp=$(mktemp -d /tmp/vzcr-e2e.XXXXXX)
 trap 'e2e_cleanup' EXIT
 
@@ -66,12 +67,12 @@ snapshot() {
 	}'
 }
 
-# wl_start DIR PROG ARGS...: start a workload, wait until it is ready
+# wl_start DIR PROG ARGS...: start PROG DIR ARGS..., wait until it is ready
 wl_start() {
 	local dir=$1
 	shift
 	mkdir -p "$dir"
-	setsid "$@" "$dir" </dev/null >"$dir/out" 2>&1 &
+	setsid "$1" "$dir" "${@:2}" </dev/null >"$dir/out" 2>&1 &
 	wait_for 30 test -s "$dir/ready" || { echo "# not ready: $*"; return 1; }
 	cat "$dir/ready" | head -n1 >"$dir/root"
 }
