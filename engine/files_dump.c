@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -32,6 +33,7 @@ struct fd_facts {
 	char lock[128];			/* the first "lock:" line of fdinfo, or "" */
 	char link[PATH_MAX];		/* where /proc/PID/fd/FD points, " (deleted)" cut */
 	bool deleted;			/* ...with no name left */
+	int pidfd;			/* of the task */
 	struct stat st;
 	struct dump_ctx *c;
 };
@@ -118,6 +120,27 @@ static const char *chr_kind(const struct stat *st)
 	return NULL;
 }
 
+/* "unix stream socket", "inet6 datagram socket", ...: which socket, for messages. */
+static const char *sock_kind(const struct fd_facts *f, char *buf, size_t len)
+{
+	int fd = syscall(SYS_pidfd_getfd, f->pidfd, f->fd, 0), dom = -1, type = -1;
+	socklen_t sl = sizeof(int);
+	const char *d, *t;
+
+	if (fd >= 0) {
+		getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &sl);
+		sl = sizeof(int);
+		getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &sl);
+		close(fd);
+	}
+	d = dom == AF_UNIX ? "unix " : dom == AF_INET ? "inet " : dom == AF_INET6 ? "inet6 " :
+	    dom == AF_NETLINK ? "netlink " : dom == AF_PACKET ? "packet " : "";
+	t = type == SOCK_STREAM ? "stream " : type == SOCK_DGRAM ? "datagram " :
+	    type == SOCK_SEQPACKET ? "seqpacket " : type == SOCK_RAW ? "raw " : "";
+	snprintf(buf, len, "%s%ssocket", d, t);
+	return buf;
+}
+
 #define refuse(f, what) \
 	log_err(-EOPNOTSUPP, "Failed to dump task %d fd %d: %s '%s' is not supported", \
 		(f)->pid, (f)->fd, what, (f)->link)
@@ -140,7 +163,7 @@ static int check_path(struct fd_facts *f)
 /* Which kind of file, or an error naming what is not supported. */
 static int classify(struct fd_facts *f)
 {
-	char *l = f->link;
+	char *l = f->link, kind[48];
 	size_t n = strlen(l);
 	int err;
 
@@ -148,7 +171,7 @@ static int classify(struct fd_facts *f)
 		return log_err(-EOPNOTSUPP, "Failed to dump task %d fd %d: '%s' holds a file lock (%s): locks are not supported",
 			       f->pid, f->fd, l, f->lock);
 	if (S_ISSOCK(f->st.st_mode) && !(f->flags & O_PATH))
-		return refuse(f, "socket");
+		return refuse(f, sock_kind(f, kind, sizeof(kind)));
 	if (S_ISFIFO(f->st.st_mode) && !strncmp(l, "pipe:", 5))
 		return FD_TYPES__PIPE;
 	if (l[0] != '/' || !strncmp(l, "/memfd:", 7))
@@ -226,7 +249,7 @@ static int dump_fds(struct dump_ctx *c, struct task_dump *td, struct img *img)
 	pid_t pid = td->it->pid;
 	_cleanup_close_ int pidfd = syscall(SYS_pidfd_open, pid, 0);
 	_cleanup_closedir_ DIR *d = NULL;
-	struct fd_facts f = { .pid = pid, .c = c };
+	struct fd_facts f = { .pid = pid, .c = c, .pidfd = pidfd };
 	struct dirent *de;
 	char path[64];
 	int err;
@@ -290,6 +313,39 @@ static int dump_fs(struct dump_ctx *c, struct task_dump *td)
 	return img_write_single(c->dfd, IMG_FS, td->it->pid, &fe);
 }
 
+/*
+ * Locks of @pid that no fd showed: a flock or OFD lock kept by a mapping of
+ * a file whose fds are closed, a lock being waited for ("->"). Scanned
+ * after the fds, whose own locks are refused there with the fd named.
+ */
+static int check_locks(pid_t pid)
+{
+	_cleanup_free_ char *buf = NULL;
+	char *line, *save = NULL, kind[16];
+	int lpid;
+
+	if (read_file_at(AT_FDCWD, "/proc/locks", 1 << 20, &buf) < 0)
+		return log_perr(-errno, "Failed to read '/proc/locks'");
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* "1: POSIX  ADVISORY  WRITE 26356 fe:00:10956195 0 EOF", "1: -> FLOCK ..." */
+		char *p = strchr(line, ':');
+		bool waits;
+
+		if (!p)
+			continue;
+		p += 1 + strspn(p + 1, " ");
+		waits = !strncmp(p, "->", 2);
+		if (waits)
+			p += 2;
+		if (sscanf(p, "%15s %*s %*s %d", kind, &lpid) != 2)
+			continue;
+		if (lpid == pid)
+			return log_err(-EOPNOTSUPP, "Failed to dump task %d: it %s a %s lock not held through any fd (/proc/locks: '%s'): locks are not supported",
+				       pid, waits ? "waits for" : "holds", kind, line);
+	}
+	return 0;
+}
+
 int dump_task_files(struct dump_ctx *c, struct task_dump *td)
 {
 	struct img *img = img_open(c->dfd, IMG_FDINFO, O_WRONLY, td->it->pid);
@@ -297,7 +353,7 @@ int dump_task_files(struct dump_ctx *c, struct task_dump *td)
 
 	if (!img)
 		return -errno;
-	err = dump_fds(c, td, img);
+	err = dump_fds(c, td, img) ?: check_locks(td->it->pid);
 	if (err) {
 		img_abort(img);
 		return err;

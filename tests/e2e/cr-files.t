@@ -23,7 +23,8 @@ ok() {
 }
 todo=
 
-# cr_refuse KIND PATTERN: WL_REFUSE=KIND wl-files-refuse must not be dumped
+# cr_refuse KIND PATTERN: WL_REFUSE=KIND wl-files-refuse must not be dumped;
+# the error must name the task and match PATTERN (fd and object)
 cr_refuse() {
 	local kind=$1 pattern=$2 dir=$e2e_tmp/refuse-$1 out
 	if ! WL_REFUSE=$kind wl_start "$dir" tests/e2e/wl-files-refuse; then
@@ -34,10 +35,10 @@ cr_refuse() {
 	snapshot "$dir" >"$dir/before"
 	out=$($vzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" 2>&1)
 	ok $((! $?)) "refuse $kind: checkpoint fails"
-	if printf '%s\n' "$out" | grep -qE "fd [0-9]+.*$pattern"; then
-		ok 0 "refuse $kind: the error names the fd and the object"
+	if printf '%s\n' "$out" | grep -qE "task $(cat "$dir/root").*$pattern"; then
+		ok 0 "refuse $kind: the error names the task, the fd and the object"
 	else
-		ok 1 "refuse $kind: the error names the fd and the object"
+		ok 1 "refuse $kind: the error names the task, the fd and the object"
 		printf '%s\n' "$out" | sed 's/^/#   /' | head -n 10
 	fi
 	[ ! -e "$dir/img/inventory.img" ]
@@ -56,17 +57,18 @@ done
 todo="skeleton chroot before chdir" cr_run root kill tests/e2e/wl-files-root
 todo="skeleton chroot before chdir" cr_run root leave tests/e2e/wl-files-root
 
-cr_refuse eventfd 'eventfd'
-cr_refuse epoll 'epoll'
-cr_refuse signalfd 'signalfd'
-cr_refuse timerfd 'timerfd'
-cr_refuse inotify 'inotify'
-cr_refuse unix 'socket'
-cr_refuse tcp 'socket'
-cr_refuse memfd 'memfd'
-cr_refuse pty 'terminal'
-[ -c /dev/net/tun ] && cr_refuse tun 'misc device'
-cr_refuse flock 'lock'
-cr_refuse posix 'lock'
-cr_refuse ofd 'lock'
+cr_refuse eventfd "fd [0-9]+: eventfd 'anon_inode:\\[eventfd\\]'"
+cr_refuse epoll 'fd [0-9]+: epoll'
+cr_refuse signalfd 'fd [0-9]+: signalfd'
+cr_refuse timerfd 'fd [0-9]+: timerfd'
+cr_refuse inotify 'fd [0-9]+: inotify'
+cr_refuse unix 'fd [0-9]+: unix stream socket'
+cr_refuse tcp 'fd [0-9]+: inet stream socket'
+cr_refuse memfd "fd [0-9]+: memfd '/memfd:wl-memfd"
+cr_refuse pty 'fd [0-9]+: terminal'
+[ -c /dev/net/tun ] && cr_refuse tun 'fd [0-9]+: misc device'
+cr_refuse flock "fd [0-9]+: '[^']*/locked' holds a file lock.*FLOCK"
+cr_refuse posix "fd [0-9]+: '[^']*/locked' holds a file lock.*POSIX"
+cr_refuse ofd "fd [0-9]+: '[^']*/locked' holds a file lock.*OFDLCK"
+cr_refuse flock-mmap 'holds a FLOCK lock not held through any fd'
 done_testing

@@ -2,7 +2,8 @@
 /*
  * A file the engine must refuse to checkpoint, chosen by $WL_REFUSE:
  * eventfd, epoll, signalfd, timerfd, inotify, unix (socketpair), tcp,
- * memfd, pty, tun, flock, posix (fcntl lock), ofd (OFD lock). The dump must
+ * memfd, pty, tun, flock, posix (fcntl lock), ofd (OFD lock), flock-mmap (a
+ * flock kept only by a mapping of the file, its fd closed). The dump must
  * fail and leave the task untouched: after the signal to go on it checks
  * that its object still is what it was.
  */
@@ -108,6 +109,12 @@ int main(int argc, char **argv)
 		fd = open("/dev/net/tun", O_RDWR);
 	} else if (!strcmp(k, "flock")) {
 		lock_file(0);
+	} else if (!strcmp(k, "flock-mmap")) {
+		lock_file(0);
+		if (ftruncate(fd, 4096) || mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
+			wl_fail("mmap: %s", strerror(errno));
+		close(fd);
+		fd = 0;
 	} else if (!strcmp(k, "posix")) {
 		lock_file(F_SETLK);
 	} else if (!strcmp(k, "ofd")) {
@@ -123,7 +130,7 @@ int main(int argc, char **argv)
 		wl_check(read(fd, &v, 8) == 8 && v == 42, "eventfd value %llu", (unsigned long long)v);
 	else if (!strcmp(k, "unix"))
 		wl_check(write(fd2, "u", 1) == 1 && read(fd, &v, 1) == 1, "socketpair works");
-	else if (!strcmp(k, "flock"))
+	else if (!strcmp(k, "flock") || !strcmp(k, "flock-mmap"))
 		wl_check(flock_held(), "flock still held");
 	else if (!strcmp(k, "posix"))
 		wl_check(posix_held(), "POSIX lock still held");
