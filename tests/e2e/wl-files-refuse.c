@@ -3,7 +3,9 @@
  * A file the engine must refuse to checkpoint, chosen by $WL_REFUSE:
  * eventfd, epoll, signalfd, timerfd, inotify, unix (socketpair), tcp,
  * memfd, pty, tun, flock, posix (fcntl lock), ofd (OFD lock), flock-mmap (a
- * flock kept only by a mapping of the file, its fd closed). The dump must
+ * flock kept only by a mapping of the file, its fd closed). An unlinked
+ * file open at a lower fd makes the dump write a ghost image before it
+ * meets the refused fd (the image must go with the rest). The dump must
  * fail and leave the task untouched: after the signal to go on it checks
  * that its object still is what it was.
  */
@@ -26,7 +28,7 @@
 
 #include "wl.h"
 
-static int fd, fd2;
+static int fd, fd2, ghost;
 static char lock_path[4096];
 
 static void lock_file(int cmd)
@@ -80,6 +82,10 @@ int main(int argc, char **argv)
 	sigset_t ss;
 
 	wl_init(argc, argv);
+	snprintf(lock_path, sizeof(lock_path), "%s/unlinked", wl_dir());
+	ghost = open(lock_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (ghost < 0 || write(ghost, "ghost", 5) != 5 || unlink(lock_path))
+		wl_fail("unlinked file: %s", strerror(errno));
 	if (!strcmp(k, "eventfd")) {
 		fd = eventfd(42, 0);
 	} else if (!strcmp(k, "epoll")) {
@@ -138,5 +144,6 @@ int main(int argc, char **argv)
 		wl_check(rec_lock_held(F_OFD_GETLK), "OFD lock still held");
 	else
 		wl_check(fcntl(fd, F_GETFD) >= 0, "%s fd still open", k);
+	wl_check(pread(ghost, sv, 5, 0) == 5 && !memcmp(sv, "ghost", 5), "unlinked file intact");
 	return wl_done();
 }
