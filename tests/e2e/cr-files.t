@@ -96,6 +96,9 @@ cr_refuse tcp 'fd [0-9]+: inet stream socket'
 cr_refuse memfd "fd [0-9]+: memfd '/memfd:wl-memfd"
 cr_refuse pty 'fd [0-9]+: terminal'
 [ -c /dev/net/tun ] && cr_refuse tun 'fd [0-9]+: misc device'
+cr_refuse pidfd 'fd [0-9]+: pidfd'
+[ "$(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0)" = 0 ] &&
+	cr_refuse io_uring 'fd [0-9]+: io_uring'
 cr_refuse flock "fd [0-9]+: '[^']*/locked' holds a file lock.*FLOCK"
 cr_refuse posix "fd [0-9]+: '[^']*/locked' holds a file lock.*POSIX"
 cr_refuse ofd "fd [0-9]+: '[^']*/locked' holds a file lock.*OFDLCK"

@@ -2,7 +2,7 @@
 /*
  * A file the engine must refuse to checkpoint, chosen by $WL_REFUSE:
  * eventfd, epoll, signalfd, timerfd, inotify, unix (socketpair), tcp,
- * memfd, pty, tun, flock, posix (fcntl lock), ofd (OFD lock), flock-mmap (a
+ * memfd, pty, tun, pidfd, io_uring, flock, posix (fcntl lock), ofd (OFD lock), flock-mmap (a
  * flock kept only by a mapping of the file, its fd closed). An unlinked
  * file open at a lower fd makes the dump write a ghost image before it
  * meets the refused fd (the image must go with the rest). The dump must
@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -113,6 +114,12 @@ int main(int argc, char **argv)
 		fd = open("/dev/ptmx", O_RDWR | O_NOCTTY);
 	} else if (!strcmp(k, "tun")) {
 		fd = open("/dev/net/tun", O_RDWR);
+	} else if (!strcmp(k, "pidfd")) {
+		fd = syscall(SYS_pidfd_open, getpid(), 0);
+	} else if (!strcmp(k, "io_uring")) {
+		struct { uint32_t w[30]; } params = {};	/* struct io_uring_params, zeroed */
+
+		fd = syscall(SYS_io_uring_setup, 4, &params);
 	} else if (!strcmp(k, "flock")) {
 		lock_file(0);
 	} else if (!strcmp(k, "flock-mmap")) {
