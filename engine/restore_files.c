@@ -101,13 +101,26 @@ static int check_reg(const RegFileEntry *r, int fd, const char *path)
 	return 0;
 }
 
+/* O_TMPFILE's own bit: glibc's __O_TMPFILE has O_DIRECTORY in it too */
+#define TMPFILE_BIT (__O_TMPFILE & ~O_DIRECTORY)
+
+/* The open flags that reopen @r: what only made or truncated the file is dropped. */
+static int reopen_flags(const RegFileEntry *r)
+{
+	int flags = r->flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_NOCTTY | TMPFILE_BIT);
+
+	/* a file made with O_TMPFILE keeps O_DIRECTORY in its flags */
+	if (r->has_mode && !S_ISDIR(r->mode))
+		flags &= ~O_DIRECTORY;
+	return flags | O_CLOEXEC | O_NOCTTY;
+}
+
 /* Regular files, directories, devices: by path (a ghost's, if it has one). */
 static int open_reg(struct rst_ctx *c, struct rst_file *f, const struct ghost_set *gs)
 {
 	const RegFileEntry *r = f->fe->reg;
 	const char *path = ghost_path(gs, r->id) ?: r->name;
-	int flags = (r->flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
-	int fd = open(path, flags | O_NOCTTY), err;
+	int fd = open(path, reopen_flags(r)), err;
 
 	if (fd < 0)
 		return log_perr(-errno, "Failed to open '%s' (file %u)", path, r->id);

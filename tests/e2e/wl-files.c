@@ -3,7 +3,7 @@
  * Open files across checkpoint/restore: a regular file open in every access
  * mode with offsets and flags (O_APPEND, O_NONBLOCK, O_DIRECT, FD_CLOEXEC,
  * O_PATH), a dup and a child sharing one offset, a directory fd, cwd and
- * umask, an unlinked (ghost) file open twice, pipes with data (both ends,
+ * umask, an unlinked (ghost) file open twice, an O_TMPFILE file, pipes with data (both ends,
  * one end, a grown pipe, an end in a child), a FIFO with data and the
  * character devices /dev/null, zero, full and urandom. Each is checked
  * after the signal to go on: flags, offsets, contents, sharing.
@@ -264,6 +264,33 @@ static void setup_ghost(void)
 	g_ino = st.st_ino;
 }
 
+/* An O_TMPFILE file: never had a name but its "#INO" one. */
+static int t_fd;
+
+static void setup_tmpfile(void)
+{
+	unsigned char b[10000];
+
+	t_fd = must(hi(open(wl_dir(), O_TMPFILE | O_RDWR, 0600)), "O_TMPFILE");
+	fill_pat(b, 0, sizeof(b));
+	if (write(t_fd, b, sizeof(b)) != sizeof(b))
+		must(-1, "write tmpfile");
+	lseek(t_fd, 500, SEEK_SET);
+}
+
+static void check_tmpfile(void)
+{
+	unsigned char b[1000];
+	struct stat st;
+
+	/* its flags keep O_TMPFILE's bits, a reopen cannot: the access mode must stay */
+	wl_check((fcntl(t_fd, F_GETFL) & O_ACCMODE) == O_RDWR, "O_TMPFILE file: access mode");
+	wl_check(!fstat(t_fd, &st) && st.st_nlink == 0 && st.st_size == 10000,
+		 "O_TMPFILE file: unlinked, %lld bytes", (long long)st.st_size);
+	wl_check(read(t_fd, b, sizeof(b)) == sizeof(b) && is_pat(b, 500, sizeof(b)),
+		 "O_TMPFILE file: data at the offset");
+}
+
 static void check_ghost(void)
 {
 	unsigned char b[4096], z[4096] = {};
@@ -421,6 +448,7 @@ int main(int argc, char **argv)
 	setup_reg();
 	setup_shared();
 	setup_ghost();
+	setup_tmpfile();
 	setup_pipes();
 	setup_fifo();
 	setup_dev();
@@ -428,6 +456,7 @@ int main(int argc, char **argv)
 	wl_wait();
 	check_reg();
 	check_ghost();
+	check_tmpfile();
 	check_pipes();
 	check_fifo();
 	check_dev();
