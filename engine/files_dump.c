@@ -42,10 +42,12 @@ static int read_fdinfo(struct fd_facts *f)
 {
 	_cleanup_free_ char *buf = NULL;
 	char path[64], *p;
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", f->pid, f->fd);
-	if (read_file_at(AT_FDCWD, path, 65536, &buf) < 0)
-		return log_perr(-errno, "Failed to read '%s'", path);
+	n = read_file_at(AT_FDCWD, path, 65536, &buf);
+	if (n < 0)
+		return log_perr(n, "Failed to read '%s'", path);
 	p = strstr(buf, "pos:");
 	f->pos = p ? strtoull(p + 4, NULL, 10) : 0;
 	p = strstr(buf, "flags:");
@@ -145,6 +147,14 @@ static const char *sock_kind(const struct fd_facts *f, char *buf, size_t len)
 	log_err(-EOPNOTSUPP, "Failed to dump task %d fd %d: %s '%s' is not supported", \
 		(f)->pid, (f)->fd, what, (f)->link)
 
+/* Does @path name the very inode of the file? */
+static bool names_file(const struct fd_facts *f, const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino;
+}
+
 /* Does the path still lead to the very file (restore reopens it there)? */
 static int check_path(struct fd_facts *f)
 {
@@ -180,7 +190,8 @@ static int classify(struct fd_facts *f)
 		return refuse(f, "block device");
 	if (S_ISCHR(f->st.st_mode) && !(f->flags & O_PATH) && chr_kind(&f->st))
 		return refuse(f, chr_kind(&f->st));
-	if (n > 10 && !strcmp(l + n - 10, " (deleted)")) {
+	/* the kernel's mark of an unlinked file, unless it is part of the real name */
+	if (n > 10 && !strcmp(l + n - 10, " (deleted)") && !names_file(f, l)) {
 		l[n - 10] = '\0';
 		if (!S_ISREG(f->st.st_mode))
 			return refuse(f, "unlinked non-regular file");
@@ -322,10 +333,11 @@ static int check_locks(pid_t pid)
 {
 	_cleanup_free_ char *buf = NULL;
 	char *line, *save = NULL, kind[16];
+	ssize_t n = read_file_at(AT_FDCWD, "/proc/locks", 1 << 20, &buf);
 	int lpid;
 
-	if (read_file_at(AT_FDCWD, "/proc/locks", 1 << 20, &buf) < 0)
-		return log_perr(-errno, "Failed to read '/proc/locks'");
+	if (n < 0)
+		return log_perr(n, "Failed to read '/proc/locks'");
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		/* "1: POSIX  ADVISORY  WRITE 26356 fe:00:10956195 0 EOF", "1: -> FLOCK ..." */
 		char *p = strchr(line, ':');

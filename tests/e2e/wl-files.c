@@ -136,7 +136,7 @@ static ino_t dir_ino;
 
 static void setup_reg(void)
 {
-	char buf[512];
+	char buf[512], odd[4200];
 
 	make_file(path_reg, 0, REG_SIZE);
 	f_rw = rec("rdwr", must(hi(open(path_reg, O_RDWR)), "rdwr"));
@@ -158,6 +158,10 @@ static void setup_reg(void)
 		rec("direct", f_direct);
 	}
 	f_path = rec("O_PATH", must(hi(open(path_reg, O_PATH)), "path"));
+	/* a real name that ends like the kernel's mark of an unlinked file */
+	snprintf(odd, sizeof(odd), "%s/odd (deleted)", wl_dir());
+	make_file(odd, 0, 100);
+	rec("a name ending in ' (deleted)'", must(hi(open(odd, O_RDONLY)), odd));
 	f_dir = must(hi(open(wl_dir(), O_RDONLY | O_DIRECTORY)), "dir");
 	if (syscall(SYS_getdents64, f_dir, buf, sizeof(buf)) < 0)
 		must(-1, "getdents");
