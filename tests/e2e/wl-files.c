@@ -325,7 +325,7 @@ static void check_ghost(void)
 }
 
 /* --- pipes --- */
-static int p_both[2], p_rd, p_wr, p_big[2];
+static int p_both[2], p_rd, p_wr, p_big[2], p_small[2];
 static const char msg1[] = "both ends here", msg2[] = "only the read end", msg3[] = "only the writer";
 
 static void setup_pipes(void)
@@ -357,6 +357,12 @@ static void setup_pipes(void)
 	if (write(p_big[1], big, BIG_PIPE) != BIG_PIPE)
 		must(-1, "write big");
 	free(big);
+	/* a pipe shrunk to one page must not come back at the default size */
+	must(pipe2(p_small, O_NONBLOCK), "pipe");
+	hi_pipe(p_small);
+	must(fcntl(p_small[1], F_SETPIPE_SZ, 4096), "shrink pipe");
+	if (write(p_small[1], msg1, sizeof(msg1)) < 0)
+		must(-1, "write");
 }
 
 static void check_pipes(void)
@@ -379,6 +385,9 @@ static void check_pipes(void)
 	fcntl(p_big[0], F_SETFL, O_NONBLOCK);	/* a missing byte fails, never hangs */
 	wl_check(read(p_big[0], big, BIG_PIPE + 1) == BIG_PIPE && is_pat(big, 0, BIG_PIPE),
 		 "grown pipe: all its data");
+	wl_check(fcntl(p_small[0], F_GETPIPE_SZ) == 4096, "shrunk pipe size %d",
+		 fcntl(p_small[0], F_GETPIPE_SZ));
+	wl_check(read(p_small[0], b, sizeof(b)) == sizeof(msg1), "shrunk pipe: its data");
 	free(big);
 }
 
