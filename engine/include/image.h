@@ -59,6 +59,9 @@ enum img_type {
 	IMG_POSIX_TIMERS,	/* posix-timers-PID.img (old sets; now in core) */
 	IMG_STATS_DUMP,		/* stats-dump: IMG_SERVICE, StatsEntry */
 	IMG_STATS_RESTORE,	/* stats-restore: the same magic and message */
+	IMG_GHOST_FILE,		/* ghost-file-ID.img (ID in hex): head, chunk + bytes... */
+	IMG_REMAP_FPATH,	/* remap-fpath.img: RemapFilePathEntry... */
+	IMG_FIFO_DATA,		/* fifo-data.img: PipeDataEntry + its bytes, ... */
 	IMG_NR,
 };
 

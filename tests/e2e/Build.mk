@@ -8,3 +8,6 @@ wl-y += wl-regs
 wl-y += wl-creds
 wl-y += wl-counter
 wl-y += wl-crit
+wl-y += wl-files
+wl-y += wl-files-refuse
+wl-y += wl-files-root
