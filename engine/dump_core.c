@@ -26,7 +26,7 @@
 
 #define TASK_ALIVE	1
 #define TASK_STOPPED	3
-#define TASK_ZOMBIE	6
+#define TASK_DEAD	2	/* what CRIU writes for a zombie */
 #define PTRACE_GET_RSEQ_CONFIGURATION_ 0x420f
 
 struct rseq_config {
@@ -363,10 +363,15 @@ int dump_zombie(struct dump_ctx *c, struct pstree_item *it)
 	CoreEntry core = CORE_ENTRY__INIT;
 	TaskCoreEntry tc = TASK_CORE_ENTRY__INIT;
 
+	struct proc_stat st;
+	int err = proc_parse_stat(it->pid, it->pid, &st);
+
+	if (err)
+		return err;
 	arch_core_attach(&core, NULL);
 	core.tc = &tc;
-	tc.task_state = TASK_ZOMBIE;
+	tc.task_state = TASK_DEAD;
 	tc.exit_code = it->exit_code;
-	tc.comm = "";
+	tc.comm = st.comm;
 	return img_write_single(c->dfd, IMG_CORE, it->pid, &core);
 }

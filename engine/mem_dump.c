@@ -32,8 +32,8 @@ struct mem_ctx {
 
 bool vma_needs_pages(const struct vma_area *v)
 {
-	if (!(v->status & VMA_AREA_REGULAR))
-		return false;		/* vdso, vvar, vsyscall: the kernel's */
+	if (v->status & (VMA_AREA_VDSO | VMA_AREA_VVAR | VMA_AREA_VVAR_VCLOCK | VMA_AREA_VSYSCALL))
+		return false;		/* the kernel's */
 	return v->status & (VMA_ANON_PRIVATE | VMA_FILE_PRIVATE);
 }
 

@@ -73,6 +73,7 @@ wl_start() {
 	shift
 	mkdir -p "$dir"
 	setsid "$1" "$dir" "${@:2}" </dev/null >"$dir/out" 2>&1 &
+	disown	# its death is the test's business, not bash's to report
 	wait_for 30 test -s "$dir/ready" || { echo "# not ready: $*"; return 1; }
 	cat "$dir/ready" | head -n1 >"$dir/root"
 }
