@@ -162,6 +162,7 @@ static void kill_tree(struct dump_ctx *c)
 int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 {
 	struct dump_ctx c = { .opts = opts };
+	bool released;
 	uint64_t t0;
 	int err;
 
@@ -179,7 +180,8 @@ int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 	 * more than that: it goes before the images are synced. A tree that
 	 * dies waits until its images are safe.
 	 */
-	if (!err && opts->leave_running) {
+	released = !err && opts->leave_running;
+	if (released) {
 		pstree_release(&c.tree);
 		c.stats.frozen_us = now_us() - t0;
 	}
@@ -187,7 +189,7 @@ int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 		err = complete_set(&c);
 	if (err) {
 		wipe_dir(c.dfd);
-		if (!opts->leave_running)
+		if (!released)
 			pstree_release(&c.tree);	/* untouched, it runs on */
 	} else if (!opts->leave_running) {
 		kill_tree(&c);
