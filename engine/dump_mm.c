@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mem_dump.h"
 #include "mm.pb-c.h"
+#include "shmem.h"
 #include "xmalloc.h"
 
 struct map_file_arg {
@@ -96,12 +97,19 @@ static int vma_entry(struct dump_ctx *c, pid_t pid, const struct vma_area *v, Vm
 		return log_err(-EOPNOTSUPP, "Task %d: mapping %#lx-%#lx '%s': %s, not supported",
 			       pid, (unsigned long)v->start, (unsigned long)v->end,
 			       v->path ? v->path : "", v->why_unsupp);
-	if (v->status & (VMA_ANON_SHARED | VMA_AREA_SYSVIPC | VMA_AREA_MEMFD) ||
-	    ((v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) && v->deleted))
+	if (v->status & (VMA_AREA_SYSVIPC | VMA_AREA_MEMFD))
 		return log_err(-EOPNOTSUPP,
-			       "Task %d: shared or unlinked mapping %#lx-%#lx '%s': not supported yet",
-			       pid, (unsigned long)v->start, (unsigned long)v->end,
-			       v->path ? v->path : "");
+			       "Task %d: mapping %#lx-%#lx '%s': %s memory is not supported yet",
+			       pid, (unsigned long)v->start, (unsigned long)v->end, v->path,
+			       v->status & VMA_AREA_MEMFD ? "memfd" : "SysV shared");
+	if (v->status & VMA_ANON_SHARED) {
+		e->shmid = v->ino;
+		return shmem_dump(c->dfd, &c->next_pages_id, pid, v);
+	}
+	if ((v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) && v->deleted)
+		return log_err(-EOPNOTSUPP,
+			       "Task %d: mapping %#lx-%#lx of the unlinked file '%s': not supported yet",
+			       pid, (unsigned long)v->start, (unsigned long)v->end, v->path);
 	if (!(v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)))
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", pid, (unsigned long)v->start,

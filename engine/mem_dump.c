@@ -47,7 +47,7 @@ static bool page_wanted(const struct vma_area *v, uint64_t pm)
 	return !(v->status & VMA_FILE_PRIVATE) || !(pm & PM_FILE);
 }
 
-static bool page_is_zero(const char *p)
+bool mem_page_is_zero(const void *p)
 {
 	static const char zero[PAGE_SZ];
 
@@ -91,7 +91,7 @@ static int dump_chunk(struct mem_ctx *c, const struct vma_area *v, uint64_t addr
 		for (k = 0; k < j - i;) {
 			size_t run = k;
 
-			while (run < j - i && !(anon && page_is_zero(c->buf + run * PAGE_SZ)))
+			while (run < j - i && !(anon && mem_page_is_zero(c->buf + run * PAGE_SZ)))
 				run++;
 			if (run > k) {
 				err = page_xfer_add(c->x, addr + (i + k) * PAGE_SZ,

@@ -22,6 +22,9 @@ struct mem_dump_stats {
 	uint64_t pages_written;
 };
 
+/* Does the page at @p hold only zero bytes? */
+bool mem_page_is_zero(const void *p);
+
 /* Does a VMA with this status carry pages the dump must save? */
 bool vma_needs_pages(const struct vma_area *v);
 

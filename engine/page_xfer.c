@@ -11,13 +11,14 @@
 
 #define PAGE_SZ 4096UL
 
-int page_xfer_open(struct page_xfer *x, int dfd, unsigned int id, unsigned int pages_id)
+int page_xfer_open_type(struct page_xfer *x, int dfd, enum img_type type, unsigned int id,
+			unsigned int pages_id)
 {
 	PagemapHead h = PAGEMAP_HEAD__INIT;
 	int err;
 
 	memset(x, 0, sizeof(*x));
-	x->pagemap = img_open(dfd, IMG_PAGEMAP, O_WRONLY, id);
+	x->pagemap = img_open(dfd, type, O_WRONLY, id);
 	if (!x->pagemap)
 		return -errno;
 	x->pages = img_open(dfd, IMG_PAGES, O_WRONLY, pages_id);
@@ -31,6 +32,11 @@ int page_xfer_open(struct page_xfer *x, int dfd, unsigned int id, unsigned int p
 	if (err)
 		page_xfer_abort(x);
 	return err;
+}
+
+int page_xfer_open(struct page_xfer *x, int dfd, unsigned int id, unsigned int pages_id)
+{
+	return page_xfer_open_type(x, dfd, IMG_PAGEMAP, id, pages_id);
 }
 
 static int flush_run(struct page_xfer *x)

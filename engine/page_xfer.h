@@ -27,6 +27,9 @@ struct page_xfer {
 
 /* pagemap-@id.img and pages-@pages_id.img in @dfd. 0 or -errno. */
 int page_xfer_open(struct page_xfer *x, int dfd, unsigned int id, unsigned int pages_id);
+/* The same for another pagemap-like image @type (IMG_SHMEM_PAGEMAP). */
+int page_xfer_open_type(struct page_xfer *x, int dfd, enum img_type type, unsigned int id,
+			unsigned int pages_id);
 /* Append @nr pages at @vaddr with contents @data. 0 or -errno. */
 int page_xfer_add(struct page_xfer *x, uint64_t vaddr, const void *data, size_t nr);
 /* Flush and commit both images; 0 or -errno. Always frees. */

@@ -23,6 +23,7 @@
 #include "pagemap.pb-c.h"
 #include "proc_parse.h"
 #include "restore.h"
+#include "shmem.h"
 
 #define PAGE_SZ		4096UL
 #define SPECIAL		(VMA_AREA_VDSO | VMA_AREA_VVAR | VMA_AREA_VVAR_VCLOCK | VMA_AREA_VSYSCALL)
@@ -159,6 +160,12 @@ static int map_vmas(struct rst_ctx *c, struct rst_task *t)
 		    (v->start | v->end) % PAGE_SZ)
 			return log_err(-EINVAL, "mm-%d.img: bad VMA %#llx-%#llx", t->pid,
 				       (unsigned long long)v->start, (unsigned long long)v->end);
+		if (v->status & VMA_ANON_SHARED) {
+			r = shmem_restore_vma(c, t, i);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (!(v->flags & MAP_SHARED))
 			prot |= PROT_WRITE;	/* pages are read in; mprotect later */
 		if (t->svc_vma[i] >= 0)

@@ -115,6 +115,9 @@ static const struct img_desc descs[IMG_NR] = {
 	  NULL, &stats_entry__descriptor),
 	D(IMG_STATS_RESTORE, "STATS", "stats-restore", STATS_MAGIC, SERVICE,
 	  NULL, &stats_entry__descriptor),
+	/* shared memory contents, once per object: CRIU's name and magic */
+	D(IMG_SHMEM_PAGEMAP, "PAGEMAP", "pagemap-shmem-%u.img", PAGEMAP_MAGIC, COMMON,
+	  &pagemap_head__descriptor, &pagemap_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

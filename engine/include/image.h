@@ -59,6 +59,7 @@ enum img_type {
 	IMG_POSIX_TIMERS,	/* posix-timers-PID.img (old sets; now in core) */
 	IMG_STATS_DUMP,		/* stats-dump: IMG_SERVICE, StatsEntry */
 	IMG_STATS_RESTORE,	/* stats-restore: the same magic and message */
+	IMG_SHMEM_PAGEMAP,	/* pagemap-shmem-SHMID.img: as pagemap, vaddr = offset */
 	IMG_NR,
 };
 
