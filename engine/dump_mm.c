@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -166,6 +167,12 @@ static int fill_mm(struct dump_ctx *c, struct task_dump *td, MmEntry *mm)
 	mm->mm_brk = brk;
 	mm->has_dumpable = true;
 	mm->dumpable = dumpable;
+	err = infect_call(&td->inf, "read the THP-disable flag", NR_prctl, PR_GET_THP_DISABLE, 0,
+			  0, 0, 0, 0);
+	if (err < 0)
+		return err;
+	mm->has_thp_disabled = true;
+	mm->thp_disabled = err;
 	snprintf(path, sizeof(path), "/proc/%d/exe", td->it->pid);
 	{
 		char exe[4096];

@@ -123,7 +123,9 @@ static void parse_vmflags(const char *s, struct vma_area *v)
 		if (!strncmp(s, "gd", 2))
 			v->flags |= MAP_GROWSDOWN;
 		else if (!strncmp(s, "lo", 2))
-			v->locked = true;
+			v->locked = true, v->flags |= MAP_LOCKED;
+		else if (!strncmp(s, "nr", 2))
+			v->flags |= MAP_NORESERVE;
 		else if ((!strncmp(s, "io", 2) || !strncmp(s, "pf", 2)) &&
 			 (v->status & VMA_AREA_REGULAR)) {
 			v->status |= VMA_UNSUPP;	/* device memory: no pages to save */

@@ -2,3 +2,4 @@
 # Workloads of the end-to-end checkpoint/restore tests (run by *.t here).
 wl-y += wl-mem wl-tree
 wl-y += wl-shmem
+wl-y += wl-vma

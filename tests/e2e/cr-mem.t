@@ -8,5 +8,6 @@ set -u
 for mode in kill leave; do
 	cr_run shmem $mode tests/e2e/wl-shmem
 	echo "# shmem/$mode: $(cat "$e2e_tmp/shmem-$mode/pss" 2>/dev/null)"
+	cr_run vma $mode tests/e2e/wl-vma
 done
 done_testing
