@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -21,8 +22,11 @@
 /* pages handled per round: pagemap entries and contents */
 #define CHUNK_PAGES	1024UL
 
+#define PM_PFN_MASK	((1ULL << 55) - 1)
+
 struct mem_ctx {
 	pid_t pid;
+	uint64_t zero_pfn;		/* of the kernel's zero page; 0: unknown */
 	int pagemap_fd, mem_fd;
 	uint64_t pm[CHUNK_PAGES];
 	char *buf;			/* CHUNK_PAGES pages */
@@ -45,6 +49,35 @@ static bool page_wanted(const struct vma_area *v, uint64_t pm)
 		return false;
 	/* in a private file mapping only CoW'd (anonymous) pages differ from the file */
 	return !(v->status & VMA_FILE_PRIVATE) || !(pm & PM_FILE);
+}
+
+/* Mapped to the kernel's zero page (read, never written): zero for sure, no need to read it. */
+static bool page_on_zero_pfn(const struct mem_ctx *c, uint64_t pm)
+{
+	return c->zero_pfn && (pm & (PM_PRESENT | PM_SWAPPED)) == PM_PRESENT &&
+	       (pm & PM_PFN_MASK) == c->zero_pfn;
+}
+
+/*
+ * The pfn of the zero page, from our own pagemap after a read fault on a
+ * fresh anonymous page; 0 where pagemap hides pfns (no CAP_SYS_ADMIN).
+ */
+static uint64_t find_zero_pfn(void)
+{
+	_cleanup_close_ int self_pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	volatile char *p = mmap(NULL, PAGE_SZ, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t pm = 0;
+
+	if (p == MAP_FAILED || self_pm < 0) {
+		if (p != MAP_FAILED)
+			munmap((void *)p, PAGE_SZ);
+		return 0;
+	}
+	(void)p[0];
+	if (pread(self_pm, &pm, sizeof(pm), (uintptr_t)p / PAGE_SZ * 8) != sizeof(pm))
+		pm = 0;
+	munmap((void *)p, PAGE_SZ);
+	return (pm & PM_PRESENT) ? pm & PM_PFN_MASK : 0;
 }
 
 bool mem_page_is_zero(const void *p)
@@ -82,7 +115,14 @@ static int dump_chunk(struct mem_ctx *c, const struct vma_area *v, uint64_t addr
 			i++;
 			continue;
 		}
-		for (j = i; j < nr && page_wanted(v, c->pm[j]); j++)
+		if (anon && page_on_zero_pfn(c, c->pm[i])) {
+			c->st->pages_present++;
+			c->st->pages_zero++;
+			i++;
+			continue;
+		}
+		for (j = i; j < nr && page_wanted(v, c->pm[j]) &&
+			    !(anon && page_on_zero_pfn(c, c->pm[j])); j++)
 			;
 		c->st->pages_present += j - i;
 		err = read_pages(c, addr + i * PAGE_SZ, c->buf, j - i);
@@ -158,6 +198,7 @@ int mem_dump_task(pid_t pid, const struct vma_list *vmas, struct page_xfer *x,
 	if (pm_fd < 0 || mem_fd < 0 || !c || !buf)
 		return pm_fd < 0 ? pm_fd : mem_fd < 0 ? mem_fd : -ENOMEM;
 	c->pid = pid;
+	c->zero_pfn = find_zero_pfn();
 	c->pagemap_fd = pm_fd;
 	c->mem_fd = mem_fd;
 	c->buf = buf;
