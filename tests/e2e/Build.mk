@@ -4,3 +4,4 @@ wl-y += wl-mem wl-tree
 wl-y += wl-shmem
 wl-y += wl-vma
 wl-y += wl-sparse
+wl-y += wl-vdso

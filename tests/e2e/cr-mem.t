@@ -61,5 +61,6 @@ for mode in kill leave; do
 	cr_run sparse $mode tests/e2e/wl-sparse
 	is "$(check_sparse "$e2e_tmp/sparse-$mode")" OK \
 		"sparse/$mode: only data pages are in the images"
+	cr_run vdso $mode tests/e2e/wl-vdso
 done
 done_testing
