@@ -22,6 +22,7 @@ struct page_xfer {
 	uint64_t run_vaddr;		/* pending entry, not written yet */
 	uint64_t run_pages;
 	uint64_t nr_pages;		/* pages written in all */
+	uint64_t synced;		/* pages image bytes sent to writeback */
 	uint64_t nr_entries;
 };
 

@@ -54,6 +54,69 @@ print('; '.join(errs) if errs else 'OK')
 PYEOF
 }
 
+now_ms() {
+	date +%s%3N
+}
+
+# dd_ms BYTES FILE: milliseconds a plain sequential write of BYTES to FILE
+# takes, fsync'd like the images are
+dd_ms() {
+	local t0
+	sync
+	t0=$(now_ms)
+	dd if=/dev/zero of="$2" bs=4M count=$((($1 + (4 << 20) - 1) >> 22)) conv=fsync status=none
+	echo $(($(now_ms) - t0 + 1))
+	rm -f "$2"
+}
+
+# big_dump DIR MIB: start wl-mem with MIB, checkpoint it (killed); prints
+# "BYTES MEMORY_SECONDS" of the page images
+big_dump() {
+	local dir=$1 mib=$2 pid out
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	setsid tests/e2e/wl-mem "$dir" "$mib" </dev/null >"$dir/out" 2>&1 &
+	wait_for 60 test -s "$dir/ready" || return 1
+	pid=$(head -n1 "$dir/ready")
+	echo "$pid" >"$dir/root"
+	echo "$pid" >"$dir/pids"
+	sync
+	out=$($vzcr checkpoint -v --pid "$pid" -D "$dir/img" 2>&1) ||
+		{ printf '%s\n' "$out" | sed 's/^/#   /' | tail -n 5; return 1; }
+	wait_for 30 all_gone "$pid"
+	echo "$(cat "$dir"/img/pages-*.img | wc -c) $(printf '%s\n' "$out" |
+		sed -n 's/.*memory \([0-9.]*\) s.*/\1/p')"
+}
+
+# big MIB: a process with MIB of touched memory through checkpoint and
+# restore. The memory part of the dump must write at least half as fast as
+# dd writes as many bytes to the same filesystem just before; the disk is
+# shared with other work, so a second pair of runs may make up for a first
+# disturbed one. Prints the figures.
+big() {
+	local mib=$1 dir=$e2e_tmp/big try res bytes=0 mem_s dd t0 t1 fast=1 dumped=1
+	for try in 1 2; do
+		dd=$(dd_ms $((mib << 20)) "$e2e_tmp/dd")
+		res=$(big_dump "$dir" "$mib") || break
+		dumped=0
+		read -r bytes mem_s <<<"$res"
+		diag "big: $((bytes >> 20)) MiB of pages: memory dump $mem_s s, dd $dd ms"
+		awk -v b="$bytes" -v m="$mem_s" -v d="$dd" \
+			'BEGIN { exit !(m > 0 && b / m >= 0.5 * b / (d / 1000)) }'
+		fast=$?
+		[ $fast = 0 ] && break
+	done
+	ok $dumped "big: checkpoint of $mib MiB"
+	[ $dumped = 0 ] || return
+	ok $fast "big: the memory dump runs at least at half the speed of dd"
+	t0=$(now_ms)
+	run_ok "big: restore" $vzcr restore -D "$dir/img"
+	t1=$(now_ms)
+	diag "big: restore $((t1 - t0)) ms, $(((bytes >> 20) * 1000 / (t1 - t0 + 1))) MiB/s"
+	is "$(wl_verdict "$dir")" PASS "big: the workload checks itself"
+	kill -9 "$(cat "$dir/root")" 2>/dev/null
+}
+
 for mode in kill leave; do
 	cr_run shmem $mode tests/e2e/wl-shmem
 	diag "shmem/$mode: $(cat "$e2e_tmp/shmem-$mode/pss" 2>/dev/null)"
@@ -63,4 +126,5 @@ for mode in kill leave; do
 		"sparse/$mode: only data pages are in the images"
 	cr_run vdso $mode tests/e2e/wl-vdso
 done
+big ${VZCR_BIG_MIB:-1024}
 done_testing
