@@ -12,3 +12,4 @@ obj-y += restore.o restore_img.o restore_files.o restore_tree.o restore_mm.o
 obj-y += restore_sig.o restore_task.o
 # memory: shared anonymous objects
 obj-y += shmem.o
+obj-y += vma_name.o

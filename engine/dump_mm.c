@@ -20,6 +20,7 @@
 #include "mem_dump.h"
 #include "mm.pb-c.h"
 #include "shmem.h"
+#include "vma_name.h"
 #include "xmalloc.h"
 
 struct map_file_arg {
@@ -258,7 +259,7 @@ int dump_task_mm(struct dump_ctx *c, struct task_dump *td)
 	else
 		err = img_close(img);
 	if (!err)
-		err = dump_pages(c, td);
+		err = vma_names_dump(c->dfd, td->it->pid, &td->vmas) ?: dump_pages(c, td);
 out:
 	mm_entry__free_unpacked(mm, NULL);
 	return err;

@@ -42,6 +42,10 @@ static void vma_classify(struct vma_area *v)
 		v->status |= VMA_AREA_VVAR_VCLOCK;
 	} else if (p && !strcmp(p, "[vsyscall]")) {
 		v->status |= VMA_AREA_VSYSCALL;
+	} else if (p && !strncmp(p, "[anon_shmem:", 12)) {
+		/* named shared anonymous memory (PR_SET_VMA_ANON_NAME) */
+		v->flags |= MAP_ANONYMOUS;
+		v->status |= VMA_AREA_REGULAR | VMA_ANON_SHARED;
 	} else if (p && p[0] == '[' && !anon) {
 		v->status |= VMA_UNSUPP;	/* [uprobes], [anon_shmem:...] and the like */
 		v->why_unsupp = "special mapping";

@@ -24,6 +24,7 @@
 #include "proc_parse.h"
 #include "restore.h"
 #include "shmem.h"
+#include "vma_name.h"
 
 #define PAGE_SZ		4096UL
 #define SPECIAL		(VMA_AREA_VDSO | VMA_AREA_VVAR | VMA_AREA_VVAR_VCLOCK | VMA_AREA_VSYSCALL)
@@ -367,5 +368,6 @@ int rst_memory(struct rst_ctx *c, struct rst_task *t)
 		return err;
 	err = drop_skeleton_maps(t, &cur) ?: move_vdso(t, &cur) ?: set_thp_disabled(t);
 	vma_list_free(&cur);
-	return err ?: map_vmas(c, t) ?: fill_pages(c, t) ?: protect_vmas(t) ?: set_mm_map(c, t);
+	return err ?: map_vmas(c, t) ?: vma_names_restore(c, t) ?: fill_pages(c, t) ?:
+	       protect_vmas(t) ?: set_mm_map(c, t);
 }

@@ -8,3 +8,4 @@ proto-y += fdinfo.proto regfile.proto fown.proto pipe.proto pipe-data.proto
 proto-y += fs.proto utsns.proto stats.proto
 
 obj-y += desc.o image.o image_util.o
+proto-y += vzcr-vma-name.proto

@@ -25,6 +25,7 @@
 #include "stats.pb-c.h"
 #include "timer.pb-c.h"
 #include "utsns.pb-c.h"
+#include "vzcr-vma-name.pb-c.h"
 
 /* Type magics, as CRIU's criu/include/magic.h defines them. */
 #define INVENTORY_MAGIC		0x58313116U
@@ -47,6 +48,8 @@
 #define POSIX_TIMERS_MAGIC	0x52603957U
 #define STATS_MAGIC		0x57093306U
 #define RAW_MAGIC		0U	/* pages: no magic at all */
+/* vzcr's own images; checked against magic.h not to collide */
+#define VZCR_VMA_NAMES_MAGIC	0x56434e31U
 
 #define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
 	[_type] = {						\
@@ -118,6 +121,9 @@ static const struct img_desc descs[IMG_NR] = {
 	/* shared memory contents, once per object: CRIU's name and magic */
 	D(IMG_SHMEM_PAGEMAP, "PAGEMAP", "pagemap-shmem-%u.img", PAGEMAP_MAGIC, COMMON,
 	  &pagemap_head__descriptor, &pagemap_entry__descriptor),
+	/* vzcr's own: a magic not in CRIU's magic.h (crit cannot decode it) */
+	D(IMG_VZCR_VMA_NAMES, "VZCR_VMA_NAMES", "vzcr-vma-names-%u.img", VZCR_VMA_NAMES_MAGIC,
+	  COMMON, NULL, &vzcr_vma_name_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

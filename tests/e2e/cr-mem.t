@@ -121,6 +121,8 @@ for mode in kill leave; do
 	cr_run shmem $mode tests/e2e/wl-shmem
 	diag "shmem/$mode: $(cat "$e2e_tmp/shmem-$mode/pss" 2>/dev/null)"
 	cr_run vma $mode tests/e2e/wl-vma
+	[ -e "$e2e_tmp/vma-$mode/unnamed" ] &&
+		diag "vma/$mode: this kernel cannot name VMAs (no CONFIG_ANON_VMA_NAME): names untested"
 	cr_run sparse $mode tests/e2e/wl-sparse
 	is "$(check_sparse "$e2e_tmp/sparse-$mode")" OK \
 		"sparse/$mode: only data pages are in the images"

@@ -4,7 +4,8 @@
  * (MADV_HUGEPAGE) and MADV_NOHUGEPAGE, MAP_NORESERVE, PROT_NONE areas with
  * and without contents, a MAP_GROWSDOWN stack that must still grow, an
  * mlock'ed area, MADV_WIPEONFORK/DONTFORK/DONTDUMP, an area split into three
- * VMAs by mprotect, the THP-disable prctl left off. Each area's contents
+ * VMAs by mprotect, the THP-disable prctl left off, named private and
+ * shared anonymous VMAs (PR_SET_VMA_ANON_NAME). Each area's contents
  * and its VmFlags are checked afterwards.
  */
 #include <stdint.h>
@@ -78,6 +79,40 @@ static long field_kb(void *addr, const char *key)
 	return smaps_field(addr, key, v, sizeof(v)) ? strtol(v, NULL, 10) : -1;
 }
 
+/* The name /proc/self/maps gives the VMA at @addr ("" if none). */
+static void map_name(void *addr, char *ret, size_t len)
+{
+	char line[512], want[32];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	*ret = '\0';
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = line, *nl = strchr(line, '\n');
+
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		if (nl)
+			*nl = '\0';
+		for (int field = 0; field < 5 && p; field++)
+			p = strchr(p + 1, ' ');
+		while (p && *p == ' ')
+			p++;
+		snprintf(ret, len, "%s", p ? p : "");
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+static bool named(void *addr, const char *want)
+{
+	char name[256];
+
+	map_name(addr, name, sizeof(name));
+	return !strcmp(name, want);
+}
+
 static char *map(size_t len, int prot, int flags)
 {
 	char *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
@@ -119,6 +154,19 @@ int main(int argc, char **argv)
 	fill(split, 12, 900);
 	mprotect(split + 4 * PG, 4 * PG, PROT_READ);
 	wl_check(!prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), "THP not disabled");
+	char *name_priv = map(4 * PG, PROT_READ | PROT_WRITE, 0);
+	fill(name_priv, 4, 1000);
+	char *name_sh = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fill(name_sh, 4, 1100);
+	/* kernels without CONFIG_ANON_VMA_NAME say EINVAL: DIR/unnamed tells the harness */
+	bool names = !prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, name_priv, 4 * PG, "vzcr-private") &&
+		     !prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, name_sh, 4 * PG, "vzcr-shared");
+	if (!names) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/unnamed", wl_dir());
+		fclose(fopen(path, "w"));
+	}
 	/*
 	 * Last, so that no other mapping lands below it: a MAP_GROWSDOWN area
 	 * with room to grow (an inaccessible page 2 MiB down keeps the gap).
@@ -157,5 +205,9 @@ int main(int argc, char **argv)
 		 !has_flag(split + 4 * PG, "wr") && has_flag(split + 8 * PG, "wr"),
 		 "area split in three by mprotect");
 	wl_check(!prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), "THP still not disabled");
+	wl_check(same(name_priv, 4, 1000) && (!names || named(name_priv, "[anon:vzcr-private]")),
+		 "named private VMA");
+	wl_check(same(name_sh, 4, 1100) && (!names || named(name_sh, "[anon_shmem:vzcr-shared]")),
+		 "named shared VMA");
 	return wl_done();
 }
