@@ -211,12 +211,14 @@ static int fill_object(struct rst_ctx *c, uint64_t shmid, char *map, uint64_t si
 	while (ret > 0 && (ret = img_read(img, (void **)&pe)) > 0) {
 		len = (uint64_t)pe->nr_pages * PAGE_SZ;
 		if (!pe->has_flags || (pe->flags & (PE_LAZY | PE_PARENT)) || pe->vaddr % PAGE_SZ ||
-		    pe->vaddr + len > size || pe->vaddr + len < pe->vaddr)
-			ret = log_err(-EINVAL, "pagemap-shmem-%llu.img: bad entry %#llx + %u pages (flags %#x, object of %llu bytes)",
+		    pe->vaddr + len < pe->vaddr)
+			ret = log_err(-EINVAL, "pagemap-shmem-%llu.img: bad entry %#llx + %u pages (flags %#x)",
 				      (unsigned long long)shmid, (unsigned long long)pe->vaddr,
-				      pe->nr_pages, pe->flags, (unsigned long long)size);
-		else if (pe->flags & PE_PRESENT)
-			ret = read_at(pfd, map + pe->vaddr, len, off, id) ?: 1;
+				      pe->nr_pages, pe->flags);
+		else if ((pe->flags & PE_PRESENT) && pe->vaddr < size)
+			/* past every mapping of the tree (a shrunk one): nobody sees it */
+			ret = read_at(pfd, map + pe->vaddr, pe->vaddr + len > size ? size - pe->vaddr : len,
+				      off, id) ?: 1;
 		off += (pe->flags & PE_PRESENT) ? len : 0;
 		img_free_entry(pe);
 	}

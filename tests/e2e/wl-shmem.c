@@ -6,7 +6,8 @@
  *   one must be seen by the other, both ways;
  * - a second mapping of the same object in the parent (mremap with old size
  *   0) and an area split into two VMAs by mprotect;
- * - a shared anonymous area of the parent alone;
+ * - a shared anonymous area of the parent alone, one shrunk by mremap (the
+ *   object is bigger than its mapping) and one mapped from an offset;
  * - private anonymous memory (argv[2] MiB, default 16) still CoW-shared with
  *   the child, some pages written by each afterwards: both keep their own.
  * The Pss of the tree before and after goes to DIR/pss for the harness.
@@ -129,6 +130,14 @@ int main(int argc, char **argv)
 	/* after the fork: the parent's alone, and a second view of sh */
 	char *solo = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	fill(solo, 8, 700);
+	/* an object bigger than its mapping (shrunk), and one mapped from an offset */
+	char *shrunk = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fill(shrunk, 16, 900);
+	shrunk = mremap(shrunk, 16 * PG, 8 * PG, 0);
+	char *offset = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fill(offset, 16, 1000);
+	munmap(offset, 4 * PG);
+	offset += 4 * PG;
 	char *alias = mremap(sh, 0, 4 * PG, MREMAP_MAYMOVE);
 	if (alias == MAP_FAILED)
 		wl_fail("mremap");
@@ -149,6 +158,8 @@ int main(int argc, char **argv)
 	wl_check(same(alias + 2 * PG, 1, 800), "a write shows in the second mapping");
 	wl_check(same(split, 16, 50), "shared area split by mprotect");
 	wl_check(same(solo, 8, 700), "shared area of one task");
+	wl_check(shrunk != MAP_FAILED && same(shrunk, 8, 900), "shrunk shared area");
+	wl_check(same(offset, 12, 1004), "shared area mapped from an offset");
 	wl_check(same(priv, 3, 200) && same(priv + 3 * PG, 1, 400) &&
 		 same(priv + 4 * PG, priv_pages - 4, 204), "private CoW memory of the parent");
 	snprintf(buf, sizeof(buf), "Pss of the tree: %ld kB before, %ld kB after\n", before, after);
