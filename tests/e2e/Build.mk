@@ -5,3 +5,4 @@ wl-y += wl-shmem
 wl-y += wl-vma
 wl-y += wl-sparse
 wl-y += wl-vdso
+wl-y += wl-refuse

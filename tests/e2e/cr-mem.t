@@ -117,6 +117,30 @@ big() {
 	kill -9 "$(cat "$dir/root")" 2>/dev/null
 }
 
+# refuse NAME KIND PATTERN: wl-refuse KIND cannot be dumped: the dump fails
+# with a message matching PATTERN, leaves no image, the tree runs on
+refuse() {
+	local dir=$e2e_tmp/refuse-$1 pid out rc
+	mkdir -p "$dir"
+	setsid tests/e2e/wl-refuse "$dir" "$2" </dev/null >"$dir/out" 2>&1 &
+	wait_for 30 test -s "$dir/ready" || { ok 1 "refuse/$1: workload starts"; return; }
+	pid=$(head -n1 "$dir/ready")
+	echo "$pid" >"$dir/root"
+	echo "$pid" >"$dir/pids"
+	out=$($vzcr checkpoint --pid "$pid" -D "$dir/img" 2>&1)
+	rc=$?
+	ok $((!rc)) "refuse/$1: the checkpoint fails"
+	printf '%s\n' "$out" | grep -q "$3"
+	ok $? "refuse/$1: and says why"
+	printf '%s\n' "$out" | grep -q "$3" || printf '%s\n' "$out" | sed 's/^/#   /' | head -n 5
+	is "$(ls -A "$dir/img" 2>/dev/null)" "" "refuse/$1: no image is left"
+	is "$(wl_verdict "$dir")" PASS "refuse/$1: the tree runs on untouched"
+}
+
+refuse unlinked 1 "mapping .* of the unlinked file '.*/gone': not supported"
+refuse memfd 2 "memfd memory is not supported"
+refuse sysv 3 "SysV shared memory is not supported"
+
 for mode in kill leave; do
 	cr_run shmem $mode tests/e2e/wl-shmem
 	diag "shmem/$mode: $(cat "$e2e_tmp/shmem-$mode/pss" 2>/dev/null)"
