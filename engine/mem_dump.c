@@ -29,6 +29,7 @@ struct mem_ctx {
 	uint64_t zero_pfn;		/* of the kernel's zero page; 0: unknown */
 	int pagemap_fd, mem_fd;
 	uint64_t pm[CHUNK_PAGES];
+	struct iovec riov[CHUNK_PAGES / 2 + 1];	/* runs of a chunk: at most every other page */
 	char *buf;			/* CHUNK_PAGES pages */
 	struct page_xfer *x;
 	struct mem_dump_stats *st;
@@ -104,49 +105,92 @@ static int read_pages(struct mem_ctx *c, uint64_t addr, char *buf, size_t nr)
 }
 
 /* Emit the wanted pages of [addr, addr + nr pages), skipping zero anon pages. */
-static int dump_chunk(struct mem_ctx *c, const struct vma_area *v, uint64_t addr, size_t nr)
+/*
+ * The runs of pages to read in a chunk, as remote iovecs; pages on the zero
+ * pfn are counted and left out. Returns the number of runs.
+ */
+static size_t collect_runs(struct mem_ctx *c, const struct vma_area *v, uint64_t addr, size_t nr)
 {
 	bool anon = v->status & VMA_ANON_PRIVATE;
-	size_t i = 0, j, k;
+	size_t i, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (!page_wanted(v, c->pm[i]))
+			continue;
+		c->st->pages_present++;
+		if (anon && page_on_zero_pfn(c, c->pm[i])) {
+			c->st->pages_zero++;
+			continue;
+		}
+		if (n && (char *)c->riov[n - 1].iov_base + c->riov[n - 1].iov_len ==
+			 (char *)(uintptr_t)(addr + i * PAGE_SZ)) {
+			c->riov[n - 1].iov_len += PAGE_SZ;
+			continue;
+		}
+		c->riov[n].iov_base = (void *)(uintptr_t)(addr + i * PAGE_SZ);
+		c->riov[n++].iov_len = PAGE_SZ;
+	}
+	return n;
+}
+
+/* All @n runs into c->buf, packed, in one syscall where it can. */
+static int read_runs(struct mem_ctx *c, size_t n)
+{
+	struct iovec local = { c->buf, 0 };
+	char *p = c->buf;
+	size_t i;
 	int err;
 
-	while (i < nr) {
-		if (!page_wanted(v, c->pm[i])) {
-			i++;
-			continue;
-		}
-		if (anon && page_on_zero_pfn(c, c->pm[i])) {
-			c->st->pages_present++;
-			c->st->pages_zero++;
-			i++;
-			continue;
-		}
-		for (j = i; j < nr && page_wanted(v, c->pm[j]) &&
-			    !(anon && page_on_zero_pfn(c, c->pm[j])); j++)
-			;
-		c->st->pages_present += j - i;
-		err = read_pages(c, addr + i * PAGE_SZ, c->buf, j - i);
+	for (i = 0; i < n; i++)
+		local.iov_len += c->riov[i].iov_len;
+	if (process_vm_readv(c->pid, &local, 1, c->riov, n, 0) == (ssize_t)local.iov_len)
+		return 0;
+	/* some run is not readable so (PROT_NONE...): run by run, with the fallback */
+	for (i = 0; i < n; p += c->riov[i++].iov_len) {
+		err = read_pages(c, (uintptr_t)c->riov[i].iov_base, p, c->riov[i].iov_len / PAGE_SZ);
 		if (err)
 			return err;
-		for (k = 0; k < j - i;) {
-			size_t run = k;
+	}
+	return 0;
+}
 
-			while (run < j - i && !(anon && mem_page_is_zero(c->buf + run * PAGE_SZ)))
-				run++;
+/* Emit the pages read, but zero pages of anonymous memory. */
+static int emit_runs(struct mem_ctx *c, const struct vma_area *v, size_t n)
+{
+	bool anon = v->status & VMA_ANON_PRIVATE;
+	const char *p = c->buf;
+	size_t i, k, run, nr;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		uint64_t addr = (uintptr_t)c->riov[i].iov_base;
+
+		nr = c->riov[i].iov_len / PAGE_SZ;
+		for (k = 0; k < nr; k = run + 1) {
+			for (run = k; run < nr && !(anon && mem_page_is_zero(p + run * PAGE_SZ)); run++)
+				;
 			if (run > k) {
-				err = page_xfer_add(c->x, addr + (i + k) * PAGE_SZ,
-						    c->buf + k * PAGE_SZ, run - k);
+				err = page_xfer_add(c->x, addr + k * PAGE_SZ, p + k * PAGE_SZ, run - k);
 				if (err)
 					return err;
 				c->st->pages_written += run - k;
 			}
-			if (run < j - i)
+			if (run < nr)
 				c->st->pages_zero++;
-			k = run + 1;
 		}
-		i = j;
+		p += nr * PAGE_SZ;
 	}
-	return 0;
+	return page_xfer_flush(c->x);	/* c->buf is reused next */
+}
+
+/* The wanted pages of [addr, addr + nr pages) to the images. */
+static int dump_chunk(struct mem_ctx *c, const struct vma_area *v, uint64_t addr, size_t nr)
+{
+	size_t n = collect_runs(c, v, addr, nr);
+
+	if (!n)
+		return 0;
+	return read_runs(c, n) ?: emit_runs(c, v, n);
 }
 
 static int dump_vma(struct mem_ctx *c, const struct vma_area *v)

@@ -65,10 +65,23 @@ static int flush_run(struct page_xfer *x)
  */
 static void start_writeback(struct page_xfer *x)
 {
-	uint64_t end = x->nr_pages * PAGE_SZ;
+	sync_file_range(img_fd(x->pages), x->synced, x->written - x->synced,
+			SYNC_FILE_RANGE_WRITE);
+	x->synced = x->written;
+}
 
-	sync_file_range(img_fd(x->pages), x->synced, end - x->synced, SYNC_FILE_RANGE_WRITE);
-	x->synced = end;
+int page_xfer_flush(struct page_xfer *x)
+{
+	int err;
+
+	if (!x->pend_len)
+		return 0;
+	err = img_write_raw(x->pages, x->pend, x->pend_len);
+	x->written += x->pend_len;
+	x->pend_len = 0;
+	if (!err && x->written - x->synced >= WB_STEP)
+		start_writeback(x);
+	return err;
 }
 
 int page_xfer_add(struct page_xfer *x, uint64_t vaddr, const void *data, size_t nr)
@@ -86,15 +99,20 @@ int page_xfer_add(struct page_xfer *x, uint64_t vaddr, const void *data, size_t 
 		x->run_pages = nr;
 	}
 	x->nr_pages += nr;
-	err = img_write_raw(x->pages, data, nr * PAGE_SZ);
-	if (!err && x->nr_pages * PAGE_SZ - x->synced >= WB_STEP)
-		start_writeback(x);
+	/* contents that follow the pending ones in memory go out in the same write */
+	if (x->pend_len && x->pend + x->pend_len == (const char *)data) {
+		x->pend_len += nr * PAGE_SZ;
+		return 0;
+	}
+	err = page_xfer_flush(x);
+	x->pend = data;
+	x->pend_len = nr * PAGE_SZ;
 	return err;
 }
 
 int page_xfer_close(struct page_xfer *x)
 {
-	int err = flush_run(x), e2;
+	int err = page_xfer_flush(x) ?: flush_run(x), e2;
 
 	if (err) {
 		page_xfer_abort(x);

@@ -81,7 +81,7 @@ static int copy_object(int fd, const char *path, struct page_xfer *x)
 			if (!n)
 				return log_err(-EIO, "Failed to read '%s' at %lld: short read", path,
 					       (long long)data);
-			err = emit_nonzero(x, buf, n, data);
+			err = emit_nonzero(x, buf, n, data) ?: page_xfer_flush(x);
 			if (err)
 				return err;
 		}
