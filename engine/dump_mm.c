@@ -216,6 +216,7 @@ static uint64_t now_us(void)
 static int dump_pages(struct dump_ctx *c, struct task_dump *td)
 {
 	struct mem_dump_stats ms = {};
+	struct mem_guards guards = {};
 	struct page_xfer x;
 	uint64_t t0 = now_us();
 	int err;
@@ -223,7 +224,10 @@ static int dump_pages(struct dump_ctx *c, struct task_dump *td)
 	err = page_xfer_open(&x, c->dfd, td->it->pid, ++c->next_pages_id);
 	if (err)
 		return err;
-	err = mem_dump_task(td->it->pid, &td->vmas, &x, &ms);
+	err = mem_dump_task(td->it->pid, &td->vmas, &x, &ms, &guards);
+	if (!err)
+		err = mem_guards_write(c->dfd, td->it->pid, &guards);
+	mem_guards_free(&guards);
 	if (err) {
 		page_xfer_abort(&x);
 		return err;

@@ -13,12 +13,14 @@
 #include "cleanup.h"
 #include "log.h"
 #include "mem_dump.h"
+#include "pagemap.pb-c.h"
 #include "xmalloc.h"
 
 #define PAGE_SZ		4096UL
 #define PM_PRESENT	(1ULL << 63)
 #define PM_SWAPPED	(1ULL << 62)
 #define PM_FILE		(1ULL << 61)	/* file page or shared anon */
+#define PM_GUARD	(1ULL << 58)	/* a guard region page (6.15+; with PM_SWAPPED) */
 /* pages handled per round: pagemap entries and contents */
 #define CHUNK_PAGES	1024UL
 
@@ -33,6 +35,7 @@ struct mem_ctx {
 	char *buf;			/* CHUNK_PAGES pages */
 	struct page_xfer *x;
 	struct mem_dump_stats *st;
+	struct mem_guards *guards;
 };
 
 bool vma_needs_pages(const struct vma_area *v)
@@ -44,6 +47,8 @@ bool vma_needs_pages(const struct vma_area *v)
 
 static bool page_wanted(const struct vma_area *v, uint64_t pm)
 {
+	if (pm & PM_GUARD)
+		return false;		/* no contents; see note_guards() */
 	if (pm & PM_SWAPPED)
 		return true;
 	if (!(pm & PM_PRESENT))
@@ -193,7 +198,37 @@ static int dump_chunk(struct mem_ctx *c, const struct vma_area *v, uint64_t addr
 	return read_runs(c, n) ?: emit_runs(c, v, n);
 }
 
-static int dump_vma(struct mem_ctx *c, const struct vma_area *v)
+/* Add the guard pages of a pagemap chunk to c->guards, merging runs. */
+static int note_guards(struct mem_ctx *c, uint64_t addr, size_t nr)
+{
+	struct mem_guards *g = c->guards;
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		uint64_t va = addr + i * PAGE_SZ;
+
+		if (!(c->pm[i] & PM_GUARD))
+			continue;
+		if (g->n && g->r[g->n - 1].vaddr + g->r[g->n - 1].nr_pages * PAGE_SZ == va) {
+			g->r[g->n - 1].nr_pages++;
+			continue;
+		}
+		if (g->n == g->cap) {
+			size_t cap = g->cap ? g->cap * 2 : 16;
+			struct mem_guard_run *r = xrealloc(g->r, cap * sizeof(*r));
+
+			if (!r)
+				return -ENOMEM;
+			g->r = r;
+			g->cap = cap;
+		}
+		g->r[g->n++] = (struct mem_guard_run){ va, 1 };
+	}
+	return 0;
+}
+
+/* Pages (if @pages) and guard regions of VMA @v. */
+static int dump_vma(struct mem_ctx *c, const struct vma_area *v, bool pages)
 {
 	uint64_t addr;
 	int err;
@@ -209,8 +244,8 @@ static int dump_vma(struct mem_ctx *c, const struct vma_area *v)
 			return log_perr(n < 0 ? -errno : -EIO,
 					"Failed to read the pagemap of %d at %#lx", c->pid,
 					(unsigned long)addr);
-		c->st->pages_scanned += nr;
-		err = dump_chunk(c, v, addr, nr);
+		c->st->pages_scanned += pages ? nr : 0;
+		err = note_guards(c, addr, nr) ?: pages ? dump_chunk(c, v, addr, nr) : 0;
 		if (err)
 			return err;
 	}
@@ -230,7 +265,7 @@ static int open_proc(pid_t pid, const char *name)
 }
 
 int mem_dump_task(pid_t pid, const struct vma_list *vmas, struct page_xfer *x,
-		  struct mem_dump_stats *stats)
+		  struct mem_dump_stats *stats, struct mem_guards *guards)
 {
 	_cleanup_close_ int pm_fd = open_proc(pid, "pagemap");
 	_cleanup_close_ int mem_fd = open_proc(pid, "mem");
@@ -248,12 +283,48 @@ int mem_dump_task(pid_t pid, const struct vma_list *vmas, struct page_xfer *x,
 	c->buf = buf;
 	c->x = x;
 	c->st = stats;
+	c->guards = guards;
 	for (i = 0; i < vmas->n; i++) {
-		if (!vma_needs_pages(&vmas->v[i]))
+		if (!(vmas->v[i].status & VMA_AREA_REGULAR))
 			continue;
-		err = dump_vma(c, &vmas->v[i]);
+		err = dump_vma(c, &vmas->v[i], vma_needs_pages(&vmas->v[i]));
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+int mem_guards_write(int dfd, pid_t pid, const struct mem_guards *guards)
+{
+	struct img *img;
+	size_t i;
+	int err = 0;
+
+	if (!guards->n)
+		return 0;
+	img = img_open(dfd, IMG_VZCR_GUARDS, O_WRONLY, pid);
+	if (!img)
+		return -errno;
+	for (i = 0; i < guards->n && !err; i++) {
+		PagemapEntry pe = PAGEMAP_ENTRY__INIT;
+
+		if (guards->r[i].nr_pages > UINT32_MAX)
+			return log_err(-EOVERFLOW, "Task %d: guard region at %#llx too big", pid,
+				       (unsigned long long)guards->r[i].vaddr);
+		pe.vaddr = guards->r[i].vaddr;
+		pe.nr_pages = guards->r[i].nr_pages;
+		err = img_write(img, &pe);
+	}
+	if (err) {
+		img_abort(img);
+		return err;
+	}
+	return img_close(img);
+}
+
+void mem_guards_free(struct mem_guards *guards)
+{
+	free(guards->r);
+	guards->r = NULL;
+	guards->n = guards->cap = 0;
 }

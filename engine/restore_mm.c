@@ -290,6 +290,32 @@ static int fill_pages(struct rst_ctx *c, struct rst_task *t)
 	return ret;
 }
 
+#define MADV_GUARD_INSTALL_	102	/* 6.13+ */
+
+/* Guard regions back (vzcr-guards-PID.img), once the pages are in. */
+static int install_guards(struct rst_ctx *c, struct rst_task *t)
+{
+	PagemapEntry *pe;
+	struct img *img;
+	long r = 0;
+	int ret;
+
+	if (!img_exists(c->dfd, IMG_VZCR_GUARDS, t->pid))
+		return 0;
+	img = img_open(c->dfd, IMG_VZCR_GUARDS, O_RDONLY, t->pid);
+	if (!img)
+		return -errno;
+	while ((ret = img_read(img, (void **)&pe)) > 0) {
+		r = rcall(&t->inf, "install a guard region", NR_madvise, pe->vaddr,
+			  (unsigned long)pe->nr_pages * PAGE_SZ, MADV_GUARD_INSTALL_, 0, 0, 0);
+		img_free_entry(pe);
+		if (r < 0)
+			break;
+	}
+	img_close(img);
+	return r < 0 ? (int)r : ret;
+}
+
 /* Final protections, then mlock (VM_LOCKED) once the contents are in. */
 static int protect_vmas(struct rst_task *t)
 {
@@ -369,5 +395,5 @@ int rst_memory(struct rst_ctx *c, struct rst_task *t)
 	err = drop_skeleton_maps(t, &cur) ?: move_vdso(t, &cur) ?: set_thp_disabled(t);
 	vma_list_free(&cur);
 	return err ?: map_vmas(c, t) ?: vma_names_restore(c, t) ?: fill_pages(c, t) ?:
-	       protect_vmas(t) ?: set_mm_map(c, t);
+	       install_guards(c, t) ?: protect_vmas(t) ?: set_mm_map(c, t);
 }

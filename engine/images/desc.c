@@ -50,6 +50,7 @@
 #define RAW_MAGIC		0U	/* pages: no magic at all */
 /* vzcr's own images; checked against magic.h not to collide */
 #define VZCR_VMA_NAMES_MAGIC	0x56434e31U
+#define VZCR_GUARDS_MAGIC	0x56434e32U
 
 #define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
 	[_type] = {						\
@@ -124,6 +125,8 @@ static const struct img_desc descs[IMG_NR] = {
 	/* vzcr's own: a magic not in CRIU's magic.h (crit cannot decode it) */
 	D(IMG_VZCR_VMA_NAMES, "VZCR_VMA_NAMES", "vzcr-vma-names-%u.img", VZCR_VMA_NAMES_MAGIC,
 	  COMMON, NULL, &vzcr_vma_name_entry__descriptor),
+	D(IMG_VZCR_GUARDS, "VZCR_GUARDS", "vzcr-guards-%u.img", VZCR_GUARDS_MAGIC, COMMON,
+	  NULL, &pagemap_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

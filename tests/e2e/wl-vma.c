@@ -5,7 +5,8 @@
  * and without contents, a MAP_GROWSDOWN stack that must still grow, an
  * mlock'ed area, MADV_WIPEONFORK/DONTFORK/DONTDUMP, an area split into three
  * VMAs by mprotect, the THP-disable prctl left off, named private and
- * shared anonymous VMAs (PR_SET_VMA_ANON_NAME). Each area's contents
+ * shared anonymous VMAs (PR_SET_VMA_ANON_NAME), guard regions
+ * (MADV_GUARD_INSTALL) where the kernel has them. Each area's contents
  * and its VmFlags are checked afterwards.
  */
 #include <stdint.h>
@@ -113,6 +114,19 @@ static bool named(void *addr, const char *want)
 	return !strcmp(name, want);
 }
 
+/* Is the page at @p a guard region page (pagemap bit 58, 6.15+)? */
+static bool is_guard(const void *p)
+{
+	FILE *f = fopen("/proc/self/pagemap", "r");
+	uint64_t pm = 0;
+
+	if (f && !fseek(f, (uintptr_t)p / PG * 8, SEEK_SET) && fread(&pm, 8, 1, f) != 1)
+		pm = 0;
+	if (f)
+		fclose(f);
+	return pm & (1ULL << 58);
+}
+
 static char *map(size_t len, int prot, int flags)
 {
 	char *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
@@ -167,6 +181,10 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/unnamed", wl_dir());
 		fclose(fopen(path, "w"));
 	}
+	/* guard regions (MADV_GUARD_INSTALL, 6.13+) in a private area with contents */
+	char *guarded = map(16 * PG, PROT_READ | PROT_WRITE, 0);
+	fill(guarded, 16, 1200);
+	bool guards = !madvise(guarded + 4 * PG, 2 * PG, 102) && is_guard(guarded + 4 * PG);
 	/*
 	 * Last, so that no other mapping lands below it: a MAP_GROWSDOWN area
 	 * with room to grow (an inaccessible page 2 MiB down keeps the gap).
@@ -205,6 +223,11 @@ int main(int argc, char **argv)
 		 !has_flag(split + 4 * PG, "wr") && has_flag(split + 8 * PG, "wr"),
 		 "area split in three by mprotect");
 	wl_check(!prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), "THP still not disabled");
+	wl_check(same(guarded, 4, 1200) && same(guarded + 6 * PG, 10, 1206),
+		 "area with guard regions keeps its contents");
+	wl_check(!guards || (is_guard(guarded + 4 * PG) && is_guard(guarded + 5 * PG) &&
+			     !is_guard(guarded + 3 * PG) && !is_guard(guarded + 6 * PG)),
+		 "guard regions are back");
 	wl_check(same(name_priv, 4, 1000) && (!names || named(name_priv, "[anon:vzcr-private]")),
 		 "named private VMA");
 	wl_check(same(name_sh, 4, 1100) && (!names || named(name_sh, "[anon_shmem:vzcr-shared]")),
