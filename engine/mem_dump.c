@@ -31,7 +31,8 @@ struct mem_ctx {
 	uint64_t zero_pfn;		/* of the kernel's zero page; 0: unknown */
 	int pagemap_fd, mem_fd;
 	uint64_t pm[CHUNK_PAGES];
-	struct iovec riov[CHUNK_PAGES / 2 + 1];	/* runs of a chunk: at most every other page */
+	/* runs of a chunk: at most every other page */
+	struct iovec riov[CHUNK_PAGES / 2 + 1];
 	char *buf;			/* CHUNK_PAGES pages */
 	struct page_xfer *x;
 	struct mem_dump_stats *st;
@@ -152,7 +153,8 @@ static int read_runs(struct mem_ctx *c, size_t n)
 		return 0;
 	/* some run is not readable so (PROT_NONE...): run by run, with the fallback */
 	for (i = 0; i < n; p += c->riov[i++].iov_len) {
-		err = read_pages(c, (uintptr_t)c->riov[i].iov_base, p, c->riov[i].iov_len / PAGE_SZ);
+		err = read_pages(c, (uintptr_t)c->riov[i].iov_base, p,
+				 c->riov[i].iov_len / PAGE_SZ);
 		if (err)
 			return err;
 	}
@@ -172,10 +174,12 @@ static int emit_runs(struct mem_ctx *c, const struct vma_area *v, size_t n)
 
 		nr = c->riov[i].iov_len / PAGE_SZ;
 		for (k = 0; k < nr; k = run + 1) {
-			for (run = k; run < nr && !(anon && mem_page_is_zero(p + run * PAGE_SZ)); run++)
-				;
+			run = k;
+			while (run < nr && !(anon && mem_page_is_zero(p + run * PAGE_SZ)))
+				run++;
 			if (run > k) {
-				err = page_xfer_add(c->x, addr + k * PAGE_SZ, p + k * PAGE_SZ, run - k);
+				err = page_xfer_add(c->x, addr + k * PAGE_SZ, p + k * PAGE_SZ,
+						    run - k);
 				if (err)
 					return err;
 				c->st->pages_written += run - k;

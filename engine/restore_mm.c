@@ -171,8 +171,8 @@ static int map_vmas(struct rst_ctx *c, struct rst_task *t)
 	for (i = 0; i < t->mm->n_vmas; i++) {
 		const VmaEntry *v = t->mm->vmas[i];
 		unsigned long flags = MAP_FIXED |
-				      (v->flags & (MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN |
-					 MAP_NORESERVE));
+				      (v->flags & (MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS |
+						   MAP_GROWSDOWN | MAP_NORESERVE));
 		unsigned long prot = v->prot;
 		long fd = -1;
 

@@ -217,8 +217,8 @@ static int fill_object(struct rst_ctx *c, uint64_t shmid, char *map, uint64_t si
 				      pe->nr_pages, pe->flags);
 		else if ((pe->flags & PE_PRESENT) && pe->vaddr < size)
 			/* past every mapping of the tree (a shrunk one): nobody sees it */
-			ret = read_at(pfd, map + pe->vaddr, pe->vaddr + len > size ? size - pe->vaddr : len,
-				      off, id) ?: 1;
+			ret = read_at(pfd, map + pe->vaddr,
+				      pe->vaddr + len > size ? size - pe->vaddr : len, off, id) ?: 1;
 		off += (pe->flags & PE_PRESENT) ? len : 0;
 		img_free_entry(pe);
 	}
