@@ -138,6 +138,17 @@ int main(int argc, char **argv)
 	fill(offset, 16, 1000);
 	munmap(offset, 4 * PG);
 	offset += 4 * PG;
+	/*
+	 * Two VMAs of one object that differ only in mlock (they merge while
+	 * mapped again, until the lock comes back), and a third mapping of it
+	 * above them: that one must still find the object.
+	 */
+	char *res = mmap(NULL, 32 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *lk = mmap(res, 8 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
+			-1, 0);
+	fill(lk, 8, 1100);
+	mlock(lk, 4 * PG);
+	char *lk_alias = mremap(lk, 0, 4 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, res + 16 * PG);
 	char *alias = mremap(sh, 0, 4 * PG, MREMAP_MAYMOVE);
 	if (alias == MAP_FAILED)
 		wl_fail("mremap");
@@ -160,6 +171,10 @@ int main(int argc, char **argv)
 	wl_check(same(solo, 8, 700), "shared area of one task");
 	wl_check(shrunk != MAP_FAILED && same(shrunk, 8, 900), "shrunk shared area");
 	wl_check(same(offset, 12, 1004), "shared area mapped from an offset");
+	wl_check(lk_alias != MAP_FAILED && same(lk, 8, 1100) && same(lk_alias, 4, 1100),
+		 "shared area partly locked, and a third mapping of it");
+	fill(lk + PG, 1, 1300);
+	wl_check(same(lk_alias + PG, 1, 1300), "a write shows in the third mapping");
 	wl_check(same(priv, 3, 200) && same(priv + 3 * PG, 1, 400) &&
 		 same(priv + 4 * PG, priv_pages - 4, 204), "private CoW memory of the parent");
 	snprintf(buf, sizeof(buf), "Pss of the tree: %ld kB before, %ld kB after\n", before, after);
