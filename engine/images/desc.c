@@ -27,6 +27,7 @@
 #include "stats.pb-c.h"
 #include "timer.pb-c.h"
 #include "utsns.pb-c.h"
+#include "vzcr-vma-name.pb-c.h"
 
 /* Type magics, as CRIU's criu/include/magic.h defines them. */
 #define INVENTORY_MAGIC		0x58313116U
@@ -52,6 +53,9 @@
 #define REMAP_FPATH_MAGIC	0x59133954U
 #define FIFO_DATA_MAGIC		0x59333054U
 #define RAW_MAGIC		0U	/* pages: no magic at all */
+/* vzcr's own images; checked against magic.h not to collide */
+#define VZCR_VMA_NAMES_MAGIC	0x56434e31U
+#define VZCR_GUARDS_MAGIC	0x56434e32U
 
 #define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
 	[_type] = {						\
@@ -152,6 +156,14 @@ static const struct img_desc descs[IMG_NR] = {
 		.pb = &pipe_data_entry__descriptor,
 		.payload = pipe_data_payload,
 	},
+	/* shared memory contents, once per object: CRIU's name and magic */
+	D(IMG_SHMEM_PAGEMAP, "PAGEMAP", "pagemap-shmem-%u.img", PAGEMAP_MAGIC, COMMON,
+	  &pagemap_head__descriptor, &pagemap_entry__descriptor),
+	/* vzcr's own: a magic not in CRIU's magic.h (crit cannot decode it) */
+	D(IMG_VZCR_VMA_NAMES, "VZCR_VMA_NAMES", "vzcr-vma-names-%u.img", VZCR_VMA_NAMES_MAGIC,
+	  COMMON, NULL, &vzcr_vma_name_entry__descriptor),
+	D(IMG_VZCR_GUARDS, "VZCR_GUARDS", "vzcr-guards-%u.img", VZCR_GUARDS_MAGIC, COMMON,
+	  NULL, &pagemap_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

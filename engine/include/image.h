@@ -62,6 +62,9 @@ enum img_type {
 	IMG_GHOST_FILE,		/* ghost-file-ID.img (ID in hex): head, chunk + bytes... */
 	IMG_REMAP_FPATH,	/* remap-fpath.img: RemapFilePathEntry... */
 	IMG_FIFO_DATA,		/* fifo-data.img: PipeDataEntry + its bytes, ... */
+	IMG_SHMEM_PAGEMAP,	/* pagemap-shmem-SHMID.img: as pagemap, vaddr = offset */
+	IMG_VZCR_VMA_NAMES,	/* vzcr-vma-names-PID.img: vzcr's own, not CRIU's */
+	IMG_VZCR_GUARDS,	/* vzcr-guards-PID.img: vzcr's own, pagemap_entry... */
 	IMG_NR,
 };
 

@@ -14,8 +14,8 @@ wl_start "$dir" tests/e2e/wl-tree 2 || bail_out "workload does not start"
 root=$(cat "$dir/root")
 tree_pids "$root" >"$dir/pids"
 
-run_ok "checkpoint --leave-running" $vzcr checkpoint --pid "$root" -D "$dir/img" --leave-running
-$vzcr restore -D "$dir/img" >"$dir/out1" 2>&1
+run_ok "checkpoint --leave-running" $tvzcr checkpoint --pid "$root" -D "$dir/img" --leave-running
+$tvzcr restore -D "$dir/img" >"$dir/out1" 2>&1
 is $? 1 "restore while the pids are taken: exit 1"
 grep -q "taken" "$dir/out1"
 ok $? "the error says a pid is taken"
@@ -23,7 +23,7 @@ all_gone $(cat "$dir/pids")
 ok $((! $?)) "the running tree is untouched"
 
 mkdir -p "$dir/img2" && echo junk >"$dir/img2/note"
-$vzcr checkpoint --pid "$root" -D "$dir/img2" >"$dir/out2" 2>&1
+$tvzcr checkpoint --pid "$root" -D "$dir/img2" >"$dir/out2" 2>&1
 is $? 1 "dump into a non-empty directory: exit 1"
 grep -q "not empty" "$dir/out2"
 ok $? "the error says the directory is not empty"
@@ -31,12 +31,12 @@ ok $? "the error says the directory is not empty"
 ok $? "the directory is left as it was"
 
 cp -r "$dir/img" "$dir/img3" && rm "$dir/img3/inventory.img"
-$vzcr restore -D "$dir/img3" >"$dir/out3" 2>&1
+$tvzcr restore -D "$dir/img3" >"$dir/out3" 2>&1
 is $? 1 "restore without inventory.img: exit 1"
 grep -q "not a complete checkpoint" "$dir/out3"
 ok $? "the error says the checkpoint is incomplete"
 
-$vzcr checkpoint --pid 4194000 -D "$dir/img4" >"$dir/out4" 2>&1
+$tvzcr checkpoint --pid 4194000 -D "$dir/img4" >"$dir/out4" 2>&1
 is $? 1 "dump of a pid that does not exist: exit 1"
 [ ! -e "$dir/img4/inventory.img" ]
 ok $? "no inventory.img for it"
@@ -46,6 +46,6 @@ is "$(wl_verdict "$dir")" PASS "the original tree runs on and passes"
 wait_for 30 all_gone $(cat "$dir/pids")
 ok $? "the original tree is gone"
 rm -f "$dir/result"
-run_ok "the second restore works" $vzcr restore -D "$dir/img"
+run_ok "the second restore works" $tvzcr restore -D "$dir/img"
 is "$(wl_verdict "$dir")" PASS "the restored tree passes"
 done_testing

@@ -3,8 +3,9 @@
 # after tests/lib/tap.sh. A workload (tests/e2e/wl-*) runs in its own
 # session; cr_run checkpoints it in a mode, restores it, lets it go on and
 # reads its own verdict. Waits are for events (files, pids), bounded.
+vzcr=${VZCR:-vzcr/vzcr}
 # a hung engine must fail the test, not the whole run
-vzcr="timeout -k 5 120 ${VZCR:-vzcr/vzcr}"
+tvzcr="timeout -k 5 120 $vzcr"
 e2e_tmp=$(mktemp -d /tmp/vzcr-e2e.XXXXXX)
 trap 'e2e_cleanup' EXIT
 
@@ -100,7 +101,7 @@ cr_run() {
 	snapshot "$dir" >"$dir/before"
 	local opt=
 	[ "$mode" = leave ] && opt=--leave-running
-	if ! run_ok "$name/$mode: checkpoint" $vzcr checkpoint --pid "$(cat "$dir/root")" \
+	if ! run_ok "$name/$mode: checkpoint" $tvzcr checkpoint --pid "$(cat "$dir/root")" \
 		-D "$dir/img" $opt; then
 		return
 	fi
@@ -112,7 +113,7 @@ cr_run() {
 		kill -9 $(cat "$dir/pids") 2>/dev/null
 	wait_for 30 all_gone $(cat "$dir/pids")
 	ok $? "$name/$mode: the dumped tree is gone"
-	run_ok "$name/$mode: restore" $vzcr restore -D "$dir/img" --pidfile "$dir/restored" ||
+	run_ok "$name/$mode: restore" $tvzcr restore -D "$dir/img" --pidfile "$dir/restored" ||
 		return
 	is "$(cat "$dir/restored")" "$(cat "$dir/root")" "$name/$mode: the root has its pid"
 	snapshot "$dir" >"$dir/after"
