@@ -64,13 +64,35 @@ static int make_map_file(struct file_desc *d, void *arg)
 }
 
 /* A file entry for what @proc_path (map_files/..., exe) points at; id or -errno. */
+/* A file entry of the same inode and access mode serves any number of mappings. */
+static int find_map_file(struct dump_ctx *c, const struct stat *st, unsigned int flags)
+{
+	size_t i;
+
+	for (i = 0; i < c->files.n; i++) {
+		const struct file_desc *d = &c->files.v[i];
+
+		if (d->dev == st->st_dev && d->ino == st->st_ino && d->fe &&
+		    d->fe->type == FD_TYPES__REG && d->fe->reg &&
+		    (d->fe->reg->flags & O_ACCMODE) == (flags & O_ACCMODE))
+			return d->id;
+	}
+	return 0;
+}
+
 static int map_file_id(struct dump_ctx *c, const char *proc_path, const char *name,
 		       unsigned int flags)
 {
 	struct stat st;
 	struct map_file_arg a = { name, flags, &st };
-	int fd = open(proc_path, O_PATH | O_CLOEXEC);
+	int fd, id;
 
+	if (stat(proc_path, &st) < 0)
+		return log_perr(-errno, "Failed to stat '%s'", proc_path);
+	id = find_map_file(c, &st, flags);
+	if (id)
+		return id;
+	fd = open(proc_path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return log_perr(-errno, "Failed to open '%s'", proc_path);
 	if (fstat(fd, &st) < 0) {
