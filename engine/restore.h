@@ -44,6 +44,8 @@ struct rst_task {
 	int svc_pages;			/* index into svc_src */
 	int svc_exe;
 	int *svc_vma;			/* per mm->vmas[i]: index, or -1 */
+	int *own_fds;			/* tool fds opened for this task alone */
+	int nr_own;
 	unsigned long scratch;		/* scratch mapping the skeleton makes */
 	struct infect inf;		/* leader, once seized */
 	bool seized;

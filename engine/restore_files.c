@@ -226,6 +226,42 @@ static int plan_task_fds(struct rst_ctx *c, struct rst_task *t, int *max_fd)
 	return ret;
 }
 
+/* @fd was opened for @t alone: closed with the task's plan. */
+static int own_fd(struct rst_task *t, int fd)
+{
+	int *n = xrealloc(t->own_fds, (t->nr_own + 1) * sizeof(*n));
+
+	if (!n) {
+		close(fd);
+		return -ENOMEM;
+	}
+	t->own_fds = n;
+	t->own_fds[t->nr_own++] = fd;
+	return 0;
+}
+
+/*
+ * A description of its own for each file mapping: mappings of one struct
+ * file at adjacent offsets would merge into one VMA, where the dumped task
+ * had several (a relro part split off by mprotect, say).
+ */
+static int reopen_for_map(struct rst_ctx *c, struct rst_task *t, int fd, uint32_t id)
+{
+	struct rst_file *f = rst_file_get(c, id);
+	char path[64];
+	int nfd, acc = f && f->fe->reg ? f->fe->reg->flags & O_ACCMODE : O_RDONLY;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	nfd = open(path, acc | O_CLOEXEC);
+	if (nfd < 0)
+		return log_perr(-errno, "Failed to reopen file %u for a mapping of task %d", id,
+				t->pid);
+	nfd = lift_fd(c, nfd);
+	if (nfd < 0)
+		return nfd;
+	return own_fd(t, nfd) ?: nfd;
+}
+
 /* Add the tool's fd @src as a service fd of @t; returns its index. */
 static int add_svc(struct rst_task *t, int src)
 {
@@ -263,10 +299,8 @@ static int open_pages(struct rst_ctx *c, struct rst_task *t)
 	fd = lift_fd(c, fd);
 	if (fd < 0)
 		return fd;
-	ret = add_svc(t, fd);
-	if (ret < 0)
-		close(fd);
-	return ret;
+	ret = own_fd(t, fd);
+	return ret < 0 ? ret : add_svc(t, fd);
 }
 
 static int file_fd(struct rst_ctx *c, uint32_t id)
@@ -299,6 +333,8 @@ static int plan_svc(struct rst_ctx *c, struct rst_task *t)
 		if (!(v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)))
 			continue;
 		fd = file_fd(c, v->shmid);
+		if (fd >= 0)
+			fd = reopen_for_map(c, t, fd, v->shmid);
 		t->svc_vma[i] = fd < 0 ? fd : add_svc(t, fd);
 		if (t->svc_vma[i] < 0)
 			return t->svc_vma[i];

@@ -175,9 +175,9 @@ void rst_free(struct rst_ctx *c)
 		free(t->children);
 		free(t->fds);
 		free(t->svc_vma);
-		for (j = 0; j < t->nr_svc; j++)
-			if (t->svc_src[j] != -1 && j == t->svc_pages)
-				close(t->svc_src[j]);	/* the pages image is the task's own */
+		for (j = 0; j < t->nr_own; j++)
+			close(t->own_fds[j]);
+		free(t->own_fds);
 		free(t->svc_src);
 	}
 	free(c->tasks);
