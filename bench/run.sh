@@ -39,33 +39,7 @@ fdiv() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else 
 fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 mbps() { awk -v n="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.0f", n / t / 1e6; else print 0 }'; }
 
-# wait_for SECONDS CMD...: until CMD succeeds; 1 on timeout
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.02
-	done
-}
-
-tree_pids() {
-	local p=$1 c t
-	echo "$p"
-	for t in /proc/$p/task/*/children; do
-		for c in $(cat "$t" 2>/dev/null); do
-			tree_pids "$c"
-		done
-	done
-}
-
-all_gone() {
-	local p
-	for p in "$@"; do
-		[ -d /proc/$p ] && return 1
-	done
-	return 0
-}
+. tests/lib/proc.sh
 
 # ready DIR PID: the workload said so; fails at once if it died
 ready() {

@@ -17,35 +17,7 @@ e2e_cleanup() {
 	rm -rf "$e2e_tmp"
 }
 
-# wait_for SECONDS CMD...: until CMD succeeds; 1 on timeout
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-
-# pids of a tree, root first, from its /proc children lists
-tree_pids() {
-	local p=$1 c t
-	echo "$p"
-	for t in /proc/$p/task/*/children; do
-		for c in $(cat "$t" 2>/dev/null); do
-			tree_pids "$c"
-		done
-	done
-}
-
-all_gone() {
-	local p
-	for p in "$@"; do
-		[ -d /proc/$p ] && return 1
-	done
-	return 0
-}
+. tests/lib/proc.sh
 
 # what the harness compares before/after: maps and fd targets of every task;
 # pipe and socket inodes are new after a restore, so they are numbered by

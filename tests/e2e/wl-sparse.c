@@ -22,25 +22,14 @@
 
 static FILE *layout;
 
-static uint64_t pat(uint64_t page, uint64_t word)
-{
-	return (page * 0x9e3779b97f4a7c15ULL) ^ (word * 0x100000001b3ULL) ^ 0x7e7e;
-}
-
 static void fill(void *p, size_t pages, uint64_t seed)
 {
-	for (size_t i = 0; i < pages; i++)
-		for (size_t w = 0; w < PG / 8; w += 29)
-			((uint64_t *)((char *)p + i * PG))[w] = pat(seed + i, w);
+	wl_fill(p, pages, seed, 29);
 }
 
 static bool same(const void *p, size_t pages, uint64_t seed)
 {
-	for (size_t i = 0; i < pages; i++)
-		for (size_t w = 0; w < PG / 8; w += 29)
-			if (((const uint64_t *)((const char *)p + i * PG))[w] != pat(seed + i, w))
-				return false;
-	return true;
+	return wl_same(p, pages, seed, 29);
 }
 
 static bool zero(const char *p, size_t pages)

@@ -22,25 +22,14 @@
 #define PG 4096UL
 #define HPAGE (2UL << 20)
 
-static uint64_t pat(uint64_t page, uint64_t word)
-{
-	return (page * 0x9e3779b97f4a7c15ULL) ^ (word * 0x100000001b3ULL) ^ 0x3c3c;
-}
-
 static void fill(void *p, size_t pages, uint64_t seed)
 {
-	for (size_t i = 0; i < pages; i++)
-		for (size_t w = 0; w < PG / 8; w += 37)
-			((uint64_t *)((char *)p + i * PG))[w] = pat(seed + i, w);
+	wl_fill(p, pages, seed, 37);
 }
 
 static bool same(const void *p, size_t pages, uint64_t seed)
 {
-	for (size_t i = 0; i < pages; i++)
-		for (size_t w = 0; w < PG / 8; w += 37)
-			if (((const uint64_t *)((const char *)p + i * PG))[w] != pat(seed + i, w))
-				return false;
-	return true;
+	return wl_same(p, pages, seed, 37);
 }
 
 /* Value of smaps field @key ("VmFlags", "AnonHugePages", "Locked") of the VMA at @addr. */
