@@ -41,6 +41,17 @@ is $? 1 "dump of a pid that does not exist: exit 1"
 [ ! -e "$dir/img4/inventory.img" ]
 ok $? "no inventory.img for it"
 
+# a stopped task is refused, and stays stopped
+kill -STOP "$root"
+wait_for 10 grep -q '^State:.*T' /proc/$root/status
+$tvzcr checkpoint --pid "$root" -D "$dir/img5" >"$dir/out5" 2>&1
+is $? 1 "dump of a stopped task: exit 1"
+grep -q "is stopped" "$dir/out5"
+ok $? "the error says the task is stopped"
+grep -q '^State:.*T' /proc/$root/status
+ok $? "the task is still stopped"
+kill -CONT "$root"
+
 # the original still passes, then the retry of the restore works
 is "$(wl_verdict "$dir")" PASS "the original tree runs on and passes"
 wait_for 30 all_gone $(cat "$dir/pids")
