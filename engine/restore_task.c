@@ -372,10 +372,9 @@ int rst_finish(struct rst_ctx *c, struct rst_task *t)
 		  c->svc_base + t->nr_svc, 0, 0);
 	if (r < 0)
 		return r;
+	/* the skeleton's scratch area goes with the last syscall; registers stay ours */
 	t->inf.keep_regs = true;
 	t->inf.own_scratch = true;
-	t->inf.scratch_map = t->scratch;
-	t->inf.scratch_map_len = INFECT_SCRATCH_SIZE;
 	err = infect_stop(&t->inf);
 	return err ?: release_thread(t, &t->inf, t->cores[0]);
 }
