@@ -580,6 +580,21 @@ class Checker:
             errs.append("pipes %s are not the tree's" % sorted(set(ents) - set(pipes)))
         self.result("pipes-data: bytes, size, payload of %d pipes" % len(pipes), errs)
 
+    def check_fifo_data(self):
+        """Every fifo-data entry belongs to a FIFO of files.img, payload as long as said."""
+        errs = []
+        fifos = {e["fifo"]["pipe_id"] for e in self.files().values()
+                 if e.get("type") == "FIFO" and "fifo" in e}
+        ents = self.entries("fifo-data.img")
+        for e in ents:
+            data = base64.b64decode(e.get("extra", ""))
+            if e.get("pipe_id") not in fifos:
+                errs.append("fifo data for pipe %s, no such FIFO" % e.get("pipe_id"))
+            if e.get("bytes") != len(data):
+                errs.append("fifo %s: bytes %s, payload %d" % (e.get("pipe_id"), e.get("bytes"),
+                                                               len(data)))
+        self.result("fifo-data: %d entries, each a FIFO's, payloads whole" % len(ents), errs)
+
 
 def check(imgdir, factfile, pipe_data):
     with open(factfile) as fp:
@@ -588,15 +603,15 @@ def check(imgdir, factfile, pipe_data):
     checks = {"inventory": c.check_inventory, "pstree": c.check_pstree, "core": c.check_core,
               "mm": c.check_mm, "pagemap": c.check_pagemap, "pages": None,
               "fdinfo": c.check_fdinfo, "fs": c.check_fs, "files": c.check_files,
-              "pipes-data": c.check_pipes_data}
+              "pipes-data": c.check_pipes_data, "fifo-data": c.check_fifo_data}
     for kind in ("inventory", "pstree", "core", "mm", "pagemap", "fdinfo", "fs", "files",
-                 "pipes-data"):
+                 "pipes-data", "fifo-data"):
         try:
             checks[kind]()
         except Exception as e:	# a missing or malformed field: a failure, not a crash
             print("FAIL\t%s: values\t%s: %r" % (kind, type(e).__name__, e))
     for kind in sorted(set(kinds) - set(checks)):
-        print("TODO-FAIL\t%s: no value check for this image kind yet\t%s" %
+        print("FAIL\t%s: no value check for this image kind yet\t%s" %
               (kind, ", ".join(kinds[kind])))
 
 
