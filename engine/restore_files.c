@@ -270,6 +270,10 @@ static int add_svc(struct rst_task *t, int src)
 	for (i = 0; i < t->nr_svc; i++)
 		if (t->svc_src[i] == src)
 			return i;
+	/* service fds sit between the task's fds and the tool's own, SVC_ROOM apart */
+	if (t->nr_svc + 1 >= SVC_ROOM)
+		return log_err(-EMFILE, "Task %d maps more than %d files: not supported", t->pid,
+			       SVC_ROOM - 1);
 	n = xrealloc(t->svc_src, (t->nr_svc + 1) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
