@@ -207,11 +207,13 @@ static int arm_abs(struct infect *inf, const void *arg)
 	return 0;
 }
 
-/* Wait until the timer's own signal is queued for its thread. */
-static int wait_pending(pid_t tid, const PosixTimerEntry *e)
+/*
+ * Wait until signal @signo (of POSIX timer @timer_id, or -1) is queued for
+ * @tid or (@shared) its process: a timer armed to fire raised it itself.
+ */
+static int wait_signal(pid_t tid, bool shared, int signo, int timer_id)
 {
-	struct __ptrace_peeksiginfo_args pa = { 0, (e->it_sigev_notify & SIGEV_THREAD_ID) ? 0 :
-						      PTRACE_PEEKSIGINFO_SHARED, 1 };
+	struct __ptrace_peeksiginfo_args pa = { 0, shared ? PTRACE_PEEKSIGINFO_SHARED : 0, 1 };
 	int ms;
 
 	for (ms = 0; ms < SIG_WAIT_MS; ms++) {
@@ -219,13 +221,14 @@ static int wait_pending(pid_t tid, const PosixTimerEntry *e)
 		long n;
 
 		for (pa.off = 0; (n = ptrace(PTRACE_PEEKSIGINFO, tid, &pa, &si)) == 1; pa.off++)
-			if (is_timer_signal(&si, e))
+			if (si.si_signo == signo && (timer_id < 0 || (si.si_code == SI_TIMER &&
+						     si.si_timerid == timer_id)))
 				return 0;
 		if (n < 0)
 			return log_perr(-errno, "Failed to peek the signals of %d", tid);
 		usleep(1000);
 	}
-	return log_err(-ETIMEDOUT, "POSIX timer %u of task %d did not fire again", e->it_id, tid);
+	return log_err(-ETIMEDOUT, "Task %d: a timer did not raise signal %d", tid, signo);
 }
 
 static bool takes_signal(const PosixTimerEntry *e)
@@ -265,24 +268,36 @@ static int arm_timer(struct rst_task *t, const PosixTimerEntry *e)
 		a.t0 = now + v;
 	}
 	err = rst_in_thread(t, t->threads[th], arm_abs, &a);
-	return err ?: pend ? wait_pending(t->threads[th], e) : 0;
+	return err ?: pend ? wait_signal(t->threads[th], !(e->it_sigev_notify & SIGEV_THREAD_ID),
+					 e->si_signo, e->it_id) : 0;
 }
 
 static int set_itimer(struct infect *inf, int which, const ItimerEntry *e)
 {
 	struct itimerval v;
+	bool fired;
 	long r;
 
-	if (!e || (!e->vsec && !e->vusec))
+	if (!e || (!e->vsec && !e->vusec && (which != ITIMER_REAL || (!e->isec && !e->iusec))))
 		return 0;
 	v.it_interval.tv_sec = e->isec;
 	v.it_interval.tv_usec = e->iusec;
 	v.it_value.tv_sec = e->vsec;
 	v.it_value.tv_usec = e->vusec;
+	/*
+	 * Only an interval left: ITIMER_REAL fired and waits for its SIGALRM to
+	 * be taken to rearm. setitimer() cannot set that state, a timer that
+	 * fires at once does; the SIGALRM it raises stands for the pending one.
+	 */
+	fired = !v.it_value.tv_sec && !v.it_value.tv_usec;
+	if (fired)
+		v.it_value.tv_usec = 1;
 	r = infect_poke(inf, inf->scratch, &v, sizeof(v));
 	if (!r)
 		r = infect_call(inf, "set an itimer", NR_setitimer, which, inf->scratch, 0, 0, 0, 0);
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	return fired ? wait_signal(inf->tid, true, SIGALRM, -1) : 0;
 }
 
 static int create_timers(struct infect *inf, const TaskTimersEntry *tt)
