@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -214,29 +215,52 @@ static void check_itimer(int which, long interval_us, long slack_us)
 		 (long)v.it_value.tv_usec);
 }
 
-/* the pending overrun signal first, then one more from the running timer */
+static int take_ovr(siginfo_t *si, const struct timespec *wait)
+{
+	sigset_t set;
+	int sig, tries = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIG_OVR);
+	/* the other timers' handlers interrupt the wait: EINTR is no answer */
+	do
+		sig = sigtimedwait(&set, si, wait);
+	while (sig < 0 && errno == EINTR && ++tries < 1000);
+	return sig;
+}
+
+/*
+ * The overrun count of the last delivery; the signal pending since the dump
+ * is the timer's own: one signal only, however long it waits, counting
+ * overruns on; once taken, the timer runs again.
+ */
 static void check_overrun(void)
 {
-	struct timespec wait = { 2, 0 };
-	sigset_t set;
+	struct timespec zero = { 0, 0 }, wait = { 2, 0 }, t0, t;
 	siginfo_t si;
+	int sig;
 
 	wl_check(timer_getoverrun(tm[T_OVR]) == overrun_before, "overrun %d, was %d",
 		 timer_getoverrun(tm[T_OVR]), overrun_before);
-	sigemptyset(&set);
-	sigaddset(&set, SIG_OVR);
-	for (int k = 0; k < 2; k++) {
-		int sig, tries = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		struct timespec ts = { 0, 10 * MS };
 
-		/* the other timers' handlers interrupt the wait: EINTR is no answer */
-		do
-			sig = sigtimedwait(&set, &si, &wait);
-		while (sig < 0 && errno == EINTR && ++tries < 1000);
+		nanosleep(&ts, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (ns(&t) - ns(&t0) < 250 * MS);
+	for (int k = 0; k < 2; k++) {
+		sig = take_ovr(&si, &wait);
 		if (wl_check(sig == SIG_OVR, "no overrun signal %d", k))
 			wl_check(si.si_code == SI_TIMER && si.si_value.sival_int == 99 &&
 				 si.si_timerid == (int)(intptr_t)tm[T_OVR],
 				 "overrun signal %d: code %d value %d", k, si.si_code,
 				 si.si_value.sival_int);
+		if (k)
+			break;
+		wl_check(timer_getoverrun(tm[T_OVR]) >= 2, "overrun %d after 250 ms pending",
+			 timer_getoverrun(tm[T_OVR]));
+		wl_check(take_ovr(&si, &zero) < 0, "two overrun signals were pending");
 	}
 }
 
@@ -261,12 +285,54 @@ static void check_signals_come(void)
 	wl_check(!thr_wrong, "SIGEV_THREAD_ID timer: %d signals to the wrong thread", thr_wrong);
 }
 
+/*
+ * A child whose ITIMER_REAL fired with SIGALRM blocked: what is left is 0,
+ * the interval stays, and the kernel rearms the timer when the pending
+ * SIGALRM is taken. Exit status: 0 pass, else the failed step.
+ */
+static pid_t alarm_child(void)
+{
+	struct itimerval v = { { 0, 50000 }, { 0, 10000 } };
+	struct timespec wait = { 2, 0 };
+	sigset_t set, pend;
+	pid_t p = fork();
+	int k;
+
+	if (p)
+		return p;
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	setitimer(ITIMER_REAL, &v, NULL);
+	do {
+		struct timespec ts = { 0, MS };
+
+		nanosleep(&ts, NULL);
+		sigpending(&pend);
+	} while (!sigismember(&pend, SIGALRM));
+	wl_wait();
+	getitimer(ITIMER_REAL, &v);
+	if (v.it_interval.tv_sec || v.it_interval.tv_usec != 50000 || v.it_value.tv_usec)
+		_exit(2);
+	for (k = 0; k < 2; k++) {
+		int sig;
+
+		do
+			sig = sigtimedwait(&set, NULL, &wait);
+		while (sig < 0 && errno == EINTR);
+		if (sig != SIGALRM)
+			_exit(3 + k);
+	}
+	_exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	struct timespec since;
 	pthread_t t;
 	sigset_t m;
-	int i;
+	pid_t kid, r;
+	int i, st = 0;
 
 	wl_init(argc, argv);
 	sigemptyset(&m);
@@ -277,6 +343,7 @@ int main(int argc, char **argv)
 	while (!thread_ready)
 		sched_yield();
 	setup();
+	kid = alarm_child();
 	make_overrun();
 	for (i = 0; i < NT; i++)
 		if (i != T_GAP)
@@ -292,6 +359,10 @@ int main(int argc, char **argv)
 	check_itimer(ITIMER_PROF, 20000, 50000);
 	check_overrun();
 	check_signals_come();
+	kill(kid, SIGUSR2);
+	r = waitpid(kid, &st, 0);
+	wl_check(r == kid && WIFEXITED(st) && !WEXITSTATUS(st),
+		 "child with a pending SIGALRM: %d, status %#x: %s", r, st, strerror(errno));
 	go_thread = 1;
 	pthread_kill(t, SIGUSR2);
 	pthread_join(t, NULL);
