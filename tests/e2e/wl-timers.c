@@ -2,7 +2,8 @@
 /*
  * Timers across checkpoint/restore: the three itimers (intervals exact,
  * remaining time sane, signals keep coming), POSIX timers with SIGEV_SIGNAL
- * and a value, SIGEV_THREAD_ID to one thread, SIGEV_NONE, a disarmed one;
+ * and a value, SIGEV_THREAD_ID to one thread, SIGEV_NONE, a disarmed one, one
+ * on the process CPU clock;
  * ids kept (with a hole), remaining time and interval, the overrun count of
  * a timer whose signal waited blocked, and that signal itself still pending.
  */
@@ -24,13 +25,15 @@
 #define SIG_PLAIN	(SIGRTMIN + 4)
 #define SIG_OVR		(SIGRTMIN + 5)
 #define SIG_THR		(SIGRTMIN + 6)
+#define SIG_CPU		(SIGRTMIN + 7)
 
-enum { T_PLAIN, T_GAP, T_OVR, T_THR, T_NONE, T_IDLE, T_LONG, NT };
+enum { T_PLAIN, T_GAP, T_OVR, T_THR, T_NONE, T_IDLE, T_LONG, T_CPU, NT };
 
 static timer_t tm[NT];
 static struct itimerspec before[NT];
 static int overrun_before;
-static volatile int alrm, vtalrm, prof, plain_runs, plain_bad, thr_runs, thr_wrong;
+static volatile int alrm, vtalrm, prof, plain_runs, plain_bad, thr_runs, thr_wrong,
+		    cpu_runs, cpu_bad;
 static volatile int go_thread, thread_ready;
 static pid_t thr_tid;
 
@@ -52,6 +55,10 @@ static void on_timer(int sig, siginfo_t *si, void *uc)
 		if (si->si_code != SI_TIMER || si->si_value.sival_int != 0x1234 ||
 		    si->si_timerid != (int)(intptr_t)tm[T_PLAIN])
 			plain_bad++;
+	} else if (sig == SIG_CPU) {
+		cpu_runs++;
+		if (si->si_timerid != (int)(intptr_t)tm[T_CPU] || si->si_value.sival_int != 3)
+			cpu_bad++;
 	} else {
 		thr_runs++;
 		if (gettid() != thr_tid || si->si_value.sival_int != 77)
@@ -154,6 +161,7 @@ static void setup(void)
 	handle(SIGPROF, on_itimer, NULL);
 	handle(SIG_PLAIN, NULL, on_timer);
 	handle(SIG_THR, NULL, on_timer);
+	handle(SIG_CPU, NULL, on_timer);
 	setitimer(ITIMER_REAL, &real, NULL);
 	setitimer(ITIMER_VIRTUAL, &cpu, NULL);
 	cpu.it_interval.tv_usec = 20000;
@@ -165,11 +173,13 @@ static void setup(void)
 	make_timer(T_NONE, CLOCK_REALTIME, SIGEV_NONE, 0, 0, 0);
 	make_timer(T_IDLE, CLOCK_BOOTTIME, SIGEV_SIGNAL, SIG_PLAIN, 5, 0);
 	make_timer(T_LONG, CLOCK_MONOTONIC, SIGEV_SIGNAL, SIG_PLAIN, 0x1234, 0);
+	make_timer(T_CPU, CLOCK_PROCESS_CPUTIME_ID, SIGEV_SIGNAL, SIG_CPU, 3, 0);
 	timer_delete(tm[T_GAP]);	/* a hole in the ids */
 	arm(T_PLAIN, 50 * MS, 50 * MS);
 	arm(T_THR, 30 * MS, 30 * MS);
 	arm(T_NONE, 1000000 * MS, 7000 * MS);
 	arm(T_LONG, 500000 * MS, 0);
+	arm(T_CPU, 15 * MS, 15 * MS);
 }
 
 /* the same timer (same id) with the same interval and a sane remaining time */
@@ -189,7 +199,10 @@ static void check_timer(int i, struct timespec *since)
 		return;
 	}
 	wl_check(ns(&now.it_value) > 0, "timer %d: disarmed", i);
-	if (ns(&before[i].it_value) > ns(&before[i].it_interval))
+	if (i == T_CPU)		/* CPU time: samples, see check_itimer() */
+		wl_check(ns(&now.it_value) <= ns(&now.it_interval) + 50 * MS,
+			 "timer %d: %lld ns left", i, (long long)ns(&now.it_value));
+	else if (ns(&before[i].it_value) > ns(&before[i].it_interval))
 		wl_check(ns(&now.it_value) <= ns(&before[i].it_value) &&
 			 ns(&now.it_value) > ns(&before[i].it_value) - (ns(&t) - ns(since)) - 1000 * MS,
 			 "timer %d: %lld ns left, was %lld", i, (long long)ns(&now.it_value),
@@ -267,7 +280,7 @@ static void check_overrun(void)
 /* every timer signal keeps coming: bounded wait for a few more of each */
 static void check_signals_come(void)
 {
-	int a = alrm, v = vtalrm, p = prof, pl = plain_runs, th = thr_runs;
+	int a = alrm, v = vtalrm, p = prof, pl = plain_runs, th = thr_runs, c = cpu_runs;
 	struct timespec t0, t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -275,12 +288,14 @@ static void check_signals_come(void)
 		burn();
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while ((alrm < a + 3 || vtalrm < v + 3 || prof < p + 3 || plain_runs < pl + 3 ||
-		  thr_runs < th + 3) && ns(&t) - ns(&t0) < 10000 * MS);
+		  thr_runs < th + 3 || cpu_runs < c + 3) && ns(&t) - ns(&t0) < 10000 * MS);
 	wl_check(alrm >= a + 3, "SIGALRM stopped (%d)", alrm - a);
 	wl_check(vtalrm >= v + 3, "SIGVTALRM stopped (%d)", vtalrm - v);
 	wl_check(prof >= p + 3, "SIGPROF stopped (%d)", prof - p);
 	wl_check(plain_runs >= pl + 3, "the SIGEV_SIGNAL timer stopped (%d)", plain_runs - pl);
 	wl_check(thr_runs >= th + 3, "the SIGEV_THREAD_ID timer stopped (%d)", thr_runs - th);
+	wl_check(cpu_runs >= c + 3, "the CPU-time timer stopped (%d)", cpu_runs - c);
+	wl_check(!cpu_bad, "CPU-time timer: %d bad siginfos", cpu_bad);
 	wl_check(!plain_bad, "SIGEV_SIGNAL timer: %d bad siginfos", plain_bad);
 	wl_check(!thr_wrong, "SIGEV_THREAD_ID timer: %d signals to the wrong thread", thr_wrong);
 }
