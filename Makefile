@@ -133,6 +133,13 @@ $(workloads): %: %.o tests/e2e/wl.o
 
 programs	:= vzcr/vzcr
 
+# benchmarks: helpers in bench/, run by `make bench` only (never by make check)
+bench-progs	:= bench/bench-mem
+bench/bench-mem.o: | config.h
+$(bench-progs): %: %.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $<
+
 .PHONY: all deps check demo install clean lint bench tests
 all: $(programs)
 tests: $(tests) $(helpers) $(workloads)
@@ -148,8 +155,12 @@ check: deps
 	prove --exec tests/lib/run $(tests) $(test-scripts)
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all tests
 	$(Q)sh scripts/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all tests $(bench-progs)
+	$(Q)bash bench/run.sh
 
 lint:
 	$(Q)sh scripts/lint.sh
@@ -162,7 +173,7 @@ install: all
 
 clean:
 	$(call msg,CLEAN,tree)
-	$(Q)rm -rf engine/images/gen config.h config.mk $(syscall-h) $(ENGINE_LIB) $(programs) $(tests) $(helpers) $(workloads)
+	$(Q)rm -rf engine/images/gen config.h config.mk $(syscall-h) $(ENGINE_LIB) $(programs) $(tests) $(helpers) $(workloads) $(bench-progs)
 	$(Q)find . -name '*.o' -delete -o -name '*.d' -delete
 
--include $(all-objs:.o=.d) $(tests:=.d) $(helpers:=.d) $(workloads:=.d)
+-include $(all-objs:.o=.d) $(tests:=.d) $(helpers:=.d) $(workloads:=.d) $(bench-progs:=.d)

@@ -138,12 +138,13 @@ static int dump_tree(struct dump_ctx *c)
 	if (!err)
 		err = pipe_dump_data(&c->files, c->dfd) ?: file_table_write(&c->files, c->dfd) ?:
 		      write_pstree(c);
-	/* the last image: its presence marks the set complete */
-	if (!err)
-		err = write_inventory(c);
-	if (!err && fsync(c->dfd) < 0)
-		err = log_perr(-errno, "Failed to sync the image directory '%s'", c->opts->dir);
 	return err;
+}
+
+/* The last image, once the rest is durable: its presence marks the set complete. */
+static int complete_set(struct dump_ctx *c)
+{
+	return img_dir_sync(c->dfd) ?: write_inventory(c) ?: img_dir_sync(c->dfd);
 }
 
 /* Kill the dumped tree and wait until the kernel has reported every death. */
@@ -161,6 +162,7 @@ static void kill_tree(struct dump_ctx *c)
 int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 {
 	struct dump_ctx c = { .opts = opts };
+	bool released;
 	uint64_t t0;
 	int err;
 
@@ -173,15 +175,26 @@ int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 	if (err)
 		goto out_close;
 	err = dump_tree(&c);
+	/*
+	 * Everything is in the page cache now. A tree that runs on needs no
+	 * more than that: it goes before the images are synced. A tree that
+	 * dies waits until its images are safe.
+	 */
+	released = !err && opts->leave_running;
+	if (released) {
+		pstree_release(&c.tree);
+		c.stats.frozen_us = now_us() - t0;
+	}
+	if (!err)
+		err = complete_set(&c);
 	if (err) {
 		wipe_dir(c.dfd);
-		pstree_release(&c.tree);
-	} else if (opts->leave_running) {
-		pstree_release(&c.tree);
-	} else {
+		if (!released)
+			pstree_release(&c.tree);	/* untouched, it runs on */
+	} else if (!opts->leave_running) {
 		kill_tree(&c);
+		c.stats.frozen_us = now_us() - t0;
 	}
-	c.stats.frozen_us = now_us() - t0;
 	pstree_free(&c.tree);
 	file_table_free(&c.files);
 	if (!err && ret_stats)

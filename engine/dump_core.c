@@ -26,7 +26,7 @@
 
 #define TASK_ALIVE	1
 #define TASK_STOPPED	3
-#define TASK_ZOMBIE	6
+#define TASK_DEAD	2	/* what CRIU writes for a zombie */
 #define PTRACE_GET_RSEQ_CONFIGURATION_ 0x420f
 
 struct rseq_config {
@@ -122,10 +122,13 @@ static int thread_creds(struct infect *inf, pid_t pid, pid_t tid, ThreadCoreEntr
 	ce->secbits = secbits;
 	ce->groups = TAKE_PTR(st.groups);
 	ce->n_groups = st.nr_groups;
+	ce->has_no_new_privs = true;
+	ce->no_new_privs = st.no_new_privs;
 	err = caps_words(&ce->cap_inh, &ce->n_cap_inh, st.cap_inh) ?:
 	      caps_words(&ce->cap_prm, &ce->n_cap_prm, st.cap_prm) ?:
 	      caps_words(&ce->cap_eff, &ce->n_cap_eff, st.cap_eff) ?:
-	      caps_words(&ce->cap_bnd, &ce->n_cap_bnd, st.cap_bnd);
+	      caps_words(&ce->cap_bnd, &ce->n_cap_bnd, st.cap_bnd) ?:
+	      caps_words(&ce->cap_amb, &ce->n_cap_amb, st.cap_amb);
 	return err;
 }
 
@@ -360,10 +363,15 @@ int dump_zombie(struct dump_ctx *c, struct pstree_item *it)
 	CoreEntry core = CORE_ENTRY__INIT;
 	TaskCoreEntry tc = TASK_CORE_ENTRY__INIT;
 
+	struct proc_stat st;
+	int err = proc_parse_stat(it->pid, it->pid, &st);
+
+	if (err)
+		return err;
 	arch_core_attach(&core, NULL);
 	core.tc = &tc;
-	tc.task_state = TASK_ZOMBIE;
+	tc.task_state = TASK_DEAD;
 	tc.exit_code = it->exit_code;
-	tc.comm = "";
+	tc.comm = st.comm;
 	return img_write_single(c->dfd, IMG_CORE, it->pid, &core);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -18,6 +19,8 @@
 #include "log.h"
 #include "mem_dump.h"
 #include "mm.pb-c.h"
+#include "shmem.h"
+#include "vma_name.h"
 #include "xmalloc.h"
 
 struct map_file_arg {
@@ -61,13 +64,35 @@ static int make_map_file(struct file_desc *d, void *arg)
 }
 
 /* A file entry for what @proc_path (map_files/..., exe) points at; id or -errno. */
+/* A file entry of the same inode and access mode serves any number of mappings. */
+static int find_map_file(struct dump_ctx *c, const struct stat *st, unsigned int flags)
+{
+	size_t i;
+
+	for (i = 0; i < c->files.n; i++) {
+		const struct file_desc *d = &c->files.v[i];
+
+		if (d->dev == st->st_dev && d->ino == st->st_ino && d->fe &&
+		    d->fe->type == FD_TYPES__REG && d->fe->reg &&
+		    (d->fe->reg->flags & O_ACCMODE) == (flags & O_ACCMODE))
+			return d->id;
+	}
+	return 0;
+}
+
 static int map_file_id(struct dump_ctx *c, const char *proc_path, const char *name,
 		       unsigned int flags)
 {
 	struct stat st;
 	struct map_file_arg a = { name, flags, &st };
-	int fd = open(proc_path, O_PATH | O_CLOEXEC);
+	int fd, id;
 
+	if (stat(proc_path, &st) < 0)
+		return log_perr(-errno, "Failed to stat '%s'", proc_path);
+	id = find_map_file(c, &st, flags);
+	if (id)
+		return id;
+	fd = open(proc_path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return log_perr(-errno, "Failed to open '%s'", proc_path);
 	if (fstat(fd, &st) < 0) {
@@ -96,12 +121,19 @@ static int vma_entry(struct dump_ctx *c, pid_t pid, const struct vma_area *v, Vm
 		return log_err(-EOPNOTSUPP, "Task %d: mapping %#lx-%#lx '%s': %s, not supported",
 			       pid, (unsigned long)v->start, (unsigned long)v->end,
 			       v->path ? v->path : "", v->why_unsupp);
-	if (v->status & (VMA_ANON_SHARED | VMA_AREA_SYSVIPC | VMA_AREA_MEMFD) ||
-	    ((v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) && v->deleted))
+	if (v->status & (VMA_AREA_SYSVIPC | VMA_AREA_MEMFD))
 		return log_err(-EOPNOTSUPP,
-			       "Task %d: shared or unlinked mapping %#lx-%#lx '%s': not supported yet",
-			       pid, (unsigned long)v->start, (unsigned long)v->end,
-			       v->path ? v->path : "");
+			       "Task %d: mapping %#lx-%#lx '%s': %s memory is not supported yet",
+			       pid, (unsigned long)v->start, (unsigned long)v->end, v->path,
+			       v->status & VMA_AREA_MEMFD ? "memfd" : "SysV shared");
+	if (v->status & VMA_ANON_SHARED) {
+		e->shmid = v->ino;
+		return shmem_dump(c->dfd, &c->next_pages_id, pid, v);
+	}
+	if ((v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) && v->deleted)
+		return log_err(-EOPNOTSUPP,
+			       "Task %d: mapping %#lx-%#lx of the unlinked file '%s': not supported yet",
+			       pid, (unsigned long)v->start, (unsigned long)v->end, v->path);
 	if (!(v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)))
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", pid, (unsigned long)v->start,
@@ -158,6 +190,12 @@ static int fill_mm(struct dump_ctx *c, struct task_dump *td, MmEntry *mm)
 	mm->mm_brk = brk;
 	mm->has_dumpable = true;
 	mm->dumpable = dumpable;
+	err = infect_call(&td->inf, "read the THP-disable flag", NR_prctl, PR_GET_THP_DISABLE, 0,
+			  0, 0, 0, 0);
+	if (err < 0)
+		return err;
+	mm->has_thp_disabled = true;
+	mm->thp_disabled = err;
 	snprintf(path, sizeof(path), "/proc/%d/exe", td->it->pid);
 	{
 		char exe[4096];
@@ -200,6 +238,7 @@ static uint64_t now_us(void)
 static int dump_pages(struct dump_ctx *c, struct task_dump *td)
 {
 	struct mem_dump_stats ms = {};
+	struct mem_guards guards = {};
 	struct page_xfer x;
 	uint64_t t0 = now_us();
 	int err;
@@ -207,7 +246,10 @@ static int dump_pages(struct dump_ctx *c, struct task_dump *td)
 	err = page_xfer_open(&x, c->dfd, td->it->pid, ++c->next_pages_id);
 	if (err)
 		return err;
-	err = mem_dump_task(td->it->pid, &td->vmas, &x, &ms);
+	err = mem_dump_task(td->it->pid, &td->vmas, &x, &ms, &guards);
+	if (!err)
+		err = mem_guards_write(c->dfd, td->it->pid, &guards);
+	mem_guards_free(&guards);
 	if (err) {
 		page_xfer_abort(&x);
 		return err;
@@ -243,7 +285,7 @@ int dump_task_mm(struct dump_ctx *c, struct task_dump *td)
 	else
 		err = img_close(img);
 	if (!err)
-		err = dump_pages(c, td);
+		err = vma_names_dump(c->dfd, td->it->pid, &td->vmas) ?: dump_pages(c, td);
 out:
 	mm_entry__free_unpacked(mm, NULL);
 	return err;

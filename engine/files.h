@@ -9,6 +9,7 @@
 #define VZCR_FILES_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "fdinfo.pb-c.h"
@@ -19,12 +20,22 @@ struct file_desc {
 	dev_t dev;
 	ino_t ino;
 	FileEntry *fe;			/* what files.img gets */
+	uint32_t ghost_id;		/* remap-fpath.img: rebuilt from this ghost, or 0 */
+};
+
+/* An unlinked inode whose contents went to ghost-file-ID.img. */
+struct ghost_ref {
+	dev_t dev;
+	ino_t ino;
+	uint32_t id;
 };
 
 struct file_table {
 	struct file_desc *v;
 	size_t n;
 	uint32_t next_id;
+	struct ghost_ref *ghosts;
+	size_t nr_ghosts;
 };
 
 /*
@@ -34,7 +45,19 @@ struct file_table {
  */
 typedef int (*file_make_t)(struct file_desc *fd, void *arg);
 int file_table_get(struct file_table *t, int local_fd, file_make_t make, void *arg);
-/* files.img with every description; 0 or -errno. */
+/*
+ * Add an entry that is no open file of its own (the path of a FIFO):
+ * @local_fd may be -1 and is never compared. Returns the id or -errno.
+ */
+int file_table_add(struct file_table *t, int local_fd, file_make_t make, void *arg);
+struct file_desc *file_table_find(struct file_table *t, uint32_t id);
+/*
+ * A new REG file entry @id for @name: open @flags (O_CLOEXEC is the fd's,
+ * not kept here), offset @pos, mode and size from @st. NULL on ENOMEM.
+ */
+FileEntry *reg_entry_new(uint32_t id, const char *name, unsigned int flags, uint64_t pos,
+			 const struct stat *st);
+/* files.img with every description and remap-fpath.img; 0 or -errno. */
 int file_table_write(struct file_table *t, int dfd);
 void file_table_free(struct file_table *t);
 

@@ -155,6 +155,16 @@ static int infect_init(struct infect *inf, pid_t tid)
 	return err;
 }
 
+/* Syscalls run at the start of @map; the pages after the first carry data. */
+static void use_scratch(struct infect *inf, unsigned long map, size_t len)
+{
+	inf->scratch_map = map;
+	inf->scratch_map_len = len;
+	inf->scratch = map + INFECT_CODE_SIZE;
+	inf->scratch_len = len - INFECT_CODE_SIZE;
+	inf->syscall_ip = map;
+}
+
 int infect_start(struct infect *inf, pid_t tid, unsigned long syscall_ip,
 		 unsigned long scratch_at)
 {
@@ -173,16 +183,12 @@ int infect_start(struct infect *inf, pid_t tid, unsigned long syscall_ip,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (addr < 0)
 		goto err;
-	inf->scratch_map = addr;
-	inf->scratch_map_len = INFECT_SCRATCH_SIZE;
-	inf->scratch = addr + INFECT_CODE_SIZE;
-	inf->scratch_len = INFECT_SCRATCH_SIZE - INFECT_CODE_SIZE;
+	use_scratch(inf, addr, INFECT_SCRATCH_SIZE);
 	inf->own_scratch = true;
 	/* later syscalls run from our own page, whatever happens to the task's */
 	err = infect_poke(inf, addr, insn, sizeof(insn));
 	if (err)
 		goto err;
-	inf->syscall_ip = addr;
 	return 0;
 err:
 	infect_stop(inf);
@@ -193,14 +199,9 @@ int infect_attach_scratch(struct infect *inf, pid_t tid, unsigned long map, size
 {
 	int err = infect_init(inf, tid);
 
-	if (err)
-		return err;
-	inf->scratch_map = map;
-	inf->scratch_map_len = len;
-	inf->scratch = map + INFECT_CODE_SIZE;
-	inf->scratch_len = len - INFECT_CODE_SIZE;
-	inf->syscall_ip = map;
-	return 0;
+	if (!err)
+		use_scratch(inf, map, len);
+	return err;
 }
 
 int infect_stop(struct infect *inf)

@@ -10,14 +10,17 @@
 #include "pagemap.pb-c.h"
 
 #define PAGE_SZ 4096UL
+/* start writeback of the pages image every so many bytes */
+#define WB_STEP (32UL << 20)
 
-int page_xfer_open(struct page_xfer *x, int dfd, unsigned int id, unsigned int pages_id)
+int page_xfer_open_type(struct page_xfer *x, int dfd, enum img_type type, unsigned int id,
+			unsigned int pages_id)
 {
 	PagemapHead h = PAGEMAP_HEAD__INIT;
 	int err;
 
 	memset(x, 0, sizeof(*x));
-	x->pagemap = img_open(dfd, IMG_PAGEMAP, O_WRONLY, id);
+	x->pagemap = img_open(dfd, type, O_WRONLY, id);
 	if (!x->pagemap)
 		return -errno;
 	x->pages = img_open(dfd, IMG_PAGES, O_WRONLY, pages_id);
@@ -31,6 +34,11 @@ int page_xfer_open(struct page_xfer *x, int dfd, unsigned int id, unsigned int p
 	if (err)
 		page_xfer_abort(x);
 	return err;
+}
+
+int page_xfer_open(struct page_xfer *x, int dfd, unsigned int id, unsigned int pages_id)
+{
+	return page_xfer_open_type(x, dfd, IMG_PAGEMAP, id, pages_id);
 }
 
 static int flush_run(struct page_xfer *x)
@@ -50,6 +58,32 @@ static int flush_run(struct page_xfer *x)
 	return err;
 }
 
+/*
+ * Have the kernel write what we wrote so far while we go on copying: the
+ * fsync at the end then finds little left, instead of the whole image. A
+ * hint only: failures show at that fsync.
+ */
+static void start_writeback(struct page_xfer *x)
+{
+	sync_file_range(img_fd(x->pages), x->synced, x->written - x->synced,
+			SYNC_FILE_RANGE_WRITE);
+	x->synced = x->written;
+}
+
+int page_xfer_flush(struct page_xfer *x)
+{
+	int err;
+
+	if (!x->pend_len)
+		return 0;
+	err = img_write_raw(x->pages, x->pend, x->pend_len);
+	x->written += x->pend_len;
+	x->pend_len = 0;
+	if (!err && x->written - x->synced >= WB_STEP)
+		start_writeback(x);
+	return err;
+}
+
 int page_xfer_add(struct page_xfer *x, uint64_t vaddr, const void *data, size_t nr)
 {
 	int err;
@@ -65,12 +99,20 @@ int page_xfer_add(struct page_xfer *x, uint64_t vaddr, const void *data, size_t 
 		x->run_pages = nr;
 	}
 	x->nr_pages += nr;
-	return img_write_raw(x->pages, data, nr * PAGE_SZ);
+	/* contents that follow the pending ones in memory go out in the same write */
+	if (x->pend_len && x->pend + x->pend_len == (const char *)data) {
+		x->pend_len += nr * PAGE_SZ;
+		return 0;
+	}
+	err = page_xfer_flush(x);
+	x->pend = data;
+	x->pend_len = nr * PAGE_SZ;
+	return err;
 }
 
 int page_xfer_close(struct page_xfer *x)
 {
-	int err = flush_run(x), e2;
+	int err = page_xfer_flush(x) ?: flush_run(x), e2;
 
 	if (err) {
 		page_xfer_abort(x);

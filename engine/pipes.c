@@ -94,6 +94,11 @@ static ssize_t peek_pipe(int fd, char **ret_buf, int *ret_size)
 	return n;
 }
 
+static uint32_t fifo_or_pipe_id(const FileEntry *fe)
+{
+	return fe->type == FD_TYPES__PIPE ? fe->pipe->pipe_id : fe->fifo->pipe_id;
+}
+
 static int dump_one(struct img *img, const struct file_desc *d)
 {
 	PipeDataEntry pde = PIPE_DATA_ENTRY__INIT;
@@ -104,7 +109,7 @@ static int dump_one(struct img *img, const struct file_desc *d)
 	n = peek_pipe(d->local_fd, &buf, &size);
 	if (n < 0)
 		return n;
-	pde.pipe_id = d->fe->pipe->pipe_id;
+	pde.pipe_id = fifo_or_pipe_id(d->fe);
 	pde.bytes = n;
 	pde.has_size = true;
 	pde.size = size;
@@ -114,9 +119,10 @@ static int dump_one(struct img *img, const struct file_desc *d)
 	return err;
 }
 
-int pipe_dump_data(struct file_table *t, int dfd)
+/* pipes-data.img or fifo-data.img: the bytes of each pipe of @type once. */
+static int dump_data(struct file_table *t, int dfd, enum img_type it, FdTypes type)
 {
-	struct img *img = img_open(dfd, IMG_PIPES_DATA, O_WRONLY, 0);
+	struct img *img = img_open(dfd, it, O_WRONLY, 0);
 	size_t i, j;
 	int err;
 
@@ -125,12 +131,12 @@ int pipe_dump_data(struct file_table *t, int dfd)
 	for (i = 0; i < t->n; i++) {
 		const struct file_desc *d = &t->v[i];
 
-		if (d->fe->type != FD_TYPES__PIPE)
+		if (d->fe->type != type)
 			continue;
 		/* once per pipe, not per end */
 		for (j = 0; j < i; j++)
-			if (t->v[j].fe->type == FD_TYPES__PIPE &&
-			    t->v[j].fe->pipe->pipe_id == d->fe->pipe->pipe_id)
+			if (t->v[j].fe->type == type &&
+			    fifo_or_pipe_id(t->v[j].fe) == fifo_or_pipe_id(d->fe))
 				break;
 		if (j < i)
 			continue;
@@ -141,4 +147,65 @@ int pipe_dump_data(struct file_table *t, int dfd)
 		}
 	}
 	return img_close(img);
+}
+
+int pipe_dump_data(struct file_table *t, int dfd)
+{
+	return dump_data(t, dfd, IMG_PIPES_DATA, FD_TYPES__PIPE) ?:
+	       dump_data(t, dfd, IMG_FIFO_DATA, FD_TYPES__FIFO);
+}
+
+/* The entry of @pipe_id in @img with its bytes, or 0 bytes if none. */
+static int find_data(struct img *img, uint32_t pipe_id, PipeDataEntry **ret_pd, char **ret_buf)
+{
+	PipeDataEntry *pd;
+	size_t skip;
+	int ret;
+
+	while ((ret = img_read(img, (void **)&pd)) > 0) {
+		if (pd->pipe_id == pipe_id)
+			break;
+		ret = img_skip_payload(img, pd, &skip);
+		img_free_entry(pd);
+		if (ret < 0)
+			return ret;
+	}
+	if (ret <= 0)
+		return ret;
+	*ret_buf = pd->bytes ? xmalloc(pd->bytes) : NULL;
+	ret = pd->bytes && !*ret_buf ? -ENOMEM : 0;
+	if (!ret && pd->bytes)
+		ret = img_read_raw(img, *ret_buf, pd->bytes);
+	if (ret < 0) {
+		free(*ret_buf);
+		img_free_entry(pd);
+		return ret;
+	}
+	*ret_pd = pd;
+	return 1;
+}
+
+int pipe_refill(int dfd, enum img_type type, uint32_t pipe_id, int wfd)
+{
+	struct img *img;
+	PipeDataEntry *pd = NULL;
+	_cleanup_free_ char *buf = NULL;
+	int ret;
+
+	if (type == IMG_FIFO_DATA && !img_exists(dfd, type, 0))
+		return 0;	/* a set from before FIFOs */
+	img = img_open(dfd, type, O_RDONLY, 0);
+	if (!img)
+		return -errno;
+	ret = find_data(img, pipe_id, &pd, &buf);
+	img_close(img);
+	if (ret <= 0)
+		return ret;
+	if (pd->has_size && pd->size != (uint32_t)fcntl(wfd, F_GETPIPE_SZ) &&
+	    fcntl(wfd, F_SETPIPE_SZ, pd->size) < 0)
+		pr_warn("Failed to size pipe %#x to %u bytes: %m, ignoring", pipe_id, pd->size);
+	if (pd->bytes && (ret = write_full(wfd, buf, pd->bytes)) < 0)
+		ret = log_perr(ret, "Failed to refill pipe %#x with %u bytes", pipe_id, pd->bytes);
+	img_free_entry(pd);
+	return ret < 0 ? ret : 0;
 }

@@ -34,14 +34,19 @@ static void vma_classify(struct vma_area *v)
 	bool anon = !p || !*p || !strncmp(p, "[anon:", 6) || !strcmp(p, "[heap]") ||
 		    !strcmp(p, "[stack]");
 
+	/* as CRIU marks them: regular areas of a special kind, vsyscall apart */
 	if (p && !strcmp(p, "[vdso]")) {
-		v->status |= VMA_AREA_VDSO;
+		v->status |= VMA_AREA_REGULAR | VMA_AREA_VDSO;
 	} else if (p && !strcmp(p, "[vvar]")) {
-		v->status |= VMA_AREA_VVAR;
+		v->status |= VMA_AREA_REGULAR | VMA_AREA_VVAR;
 	} else if (p && !strcmp(p, "[vvar_vclock]")) {
-		v->status |= VMA_AREA_VVAR_VCLOCK;
+		v->status |= VMA_AREA_REGULAR | VMA_AREA_VVAR_VCLOCK;
 	} else if (p && !strcmp(p, "[vsyscall]")) {
 		v->status |= VMA_AREA_VSYSCALL;
+	} else if (p && !strncmp(p, "[anon_shmem:", 12)) {
+		/* named shared anonymous memory (PR_SET_VMA_ANON_NAME) */
+		v->flags |= MAP_ANONYMOUS;
+		v->status |= VMA_AREA_REGULAR | VMA_ANON_SHARED;
 	} else if (p && p[0] == '[' && !anon) {
 		v->status |= VMA_UNSUPP;	/* [uprobes], [anon_shmem:...] and the like */
 		v->why_unsupp = "special mapping";
@@ -123,9 +128,12 @@ static void parse_vmflags(const char *s, struct vma_area *v)
 		if (!strncmp(s, "gd", 2))
 			v->flags |= MAP_GROWSDOWN;
 		else if (!strncmp(s, "lo", 2))
-			v->locked = true;
+			v->locked = true, v->flags |= MAP_LOCKED;
+		else if (!strncmp(s, "nr", 2))
+			v->flags |= MAP_NORESERVE;
 		else if ((!strncmp(s, "io", 2) || !strncmp(s, "pf", 2)) &&
-			 (v->status & VMA_AREA_REGULAR)) {
+			 (v->status & VMA_AREA_REGULAR) &&
+			 !(v->status & (VMA_AREA_VVAR | VMA_AREA_VVAR_VCLOCK | VMA_AREA_VDSO))) {
 			v->status |= VMA_UNSUPP;	/* device memory: no pages to save */
 			v->why_unsupp = "device (VM_IO/VM_PFNMAP) mapping";
 		}

@@ -122,6 +122,16 @@ static int seize_process(struct pstree_item *it)
 		return err;
 	it->group_stopped = s.group_stopped;
 	it->stop_sig = s.stop_sig;
+	/*
+	 * A seized task in a group stop traps back into it whenever it is
+	 * resumed, so no syscall can run in it. Waking it with SIGCONT would
+	 * show in its parent's wait and in its handlers: refuse instead.
+	 */
+	if (s.group_stopped) {
+		ptrace_release(it->pid, true);
+		return log_err(-EOPNOTSUPP, "Task %d is stopped (signal %d): not supported yet, continue it first",
+			       it->pid, s.stop_sig);
+	}
 	it->threads = xmalloc(sizeof(pid_t));
 	if (!it->threads) {
 		ptrace_release(it->pid, it->group_stopped);

@@ -44,6 +44,8 @@ struct rst_task {
 	int svc_pages;			/* index into svc_src */
 	int svc_exe;
 	int *svc_vma;			/* per mm->vmas[i]: index, or -1 */
+	int *own_fds;			/* tool fds opened for this task alone */
+	int nr_own;
 	unsigned long scratch;		/* scratch mapping the skeleton makes */
 	struct infect inf;		/* leader, once seized */
 	bool seized;
@@ -59,6 +61,7 @@ struct rst_ctx {
 	int svc_base;			/* first service fd number in skeletons */
 	int sync_fd[2];			/* skeletons report "ready" here */
 	pid_t tool_pid;
+	bool root_created;		/* the root skeleton is our child */
 };
 
 /* files.img entries, opened by the tool before any skeleton is forked */

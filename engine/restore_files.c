@@ -17,7 +17,9 @@
 #include "io.h"
 #include "log.h"
 #include "pagemap.pb-c.h"
-#include "pipe-data.pb-c.h"
+#include "fifo.h"
+#include "ghost.h"
+#include "pipes.h"
 #include "proc_parse.h"
 #include "restore.h"
 #include "xmalloc.h"
@@ -54,10 +56,12 @@ static int read_files(struct rst_ctx *c)
 		}
 		c->files = nf;
 		c->files[c->nr_files++] = (struct rst_file){ .fe = fe, .fd = -1, .peer = -1 };
-		if ((fe->type == FD_TYPES__REG && !fe->reg) || (fe->type == FD_TYPES__PIPE && !fe->pipe))
+		if ((fe->type == FD_TYPES__REG && !fe->reg) || (fe->type == FD_TYPES__PIPE && !fe->pipe) ||
+		    (fe->type == FD_TYPES__FIFO && !fe->fifo))
 			ret = log_err(-EINVAL, "files.img: file %u of type %d has no payload", fe->id,
 				      fe->type);
-		else if (fe->type != FD_TYPES__REG && fe->type != FD_TYPES__PIPE)
+		else if (fe->type != FD_TYPES__REG && fe->type != FD_TYPES__PIPE &&
+			 fe->type != FD_TYPES__FIFO)
 			ret = log_err(-EOPNOTSUPP, "files.img: file %u: type %d not supported", fe->id,
 				      fe->type);
 		if (ret < 0)
@@ -81,18 +85,52 @@ static int lift_fd(struct rst_ctx *c, int fd)
 	return nfd;
 }
 
-static int open_reg(struct rst_ctx *c, struct rst_file *f)
+/* The reopened file must be what was dumped: the same kind of inode. */
+static int check_reg(const RegFileEntry *r, int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return log_perr(-errno, "Failed to stat '%s' (file %u)", path, r->id);
+	if (r->has_mode && (st.st_mode & S_IFMT) != (r->mode & S_IFMT))
+		return log_err(-ESTALE, "Failed to restore file %u: '%s' is of mode %o, was %o", r->id,
+			       path, st.st_mode, r->mode);
+	if (r->has_size && S_ISREG(st.st_mode) && (uint64_t)st.st_size != r->size)
+		pr_warn("File %u '%s': %llu bytes, %llu at the checkpoint, ignoring", r->id, path,
+			(unsigned long long)st.st_size, (unsigned long long)r->size);
+	return 0;
+}
+
+/* O_TMPFILE's own bit: glibc's __O_TMPFILE has O_DIRECTORY in it too */
+#define TMPFILE_BIT (__O_TMPFILE & ~O_DIRECTORY)
+
+/* The open flags that reopen @r: what only made or truncated the file is dropped. */
+static int reopen_flags(const RegFileEntry *r)
+{
+	int flags = r->flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_NOCTTY | TMPFILE_BIT);
+
+	/* a file made with O_TMPFILE keeps O_DIRECTORY in its flags */
+	if (r->has_mode && !S_ISDIR(r->mode))
+		flags &= ~O_DIRECTORY;
+	return flags | O_CLOEXEC | O_NOCTTY;
+}
+
+/* Regular files, directories, devices: by path (a ghost's, if it has one). */
+static int open_reg(struct rst_ctx *c, struct rst_file *f, const struct ghost_set *gs)
 {
 	const RegFileEntry *r = f->fe->reg;
-	int flags = (r->flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
-	int fd = open(r->name, flags | O_NOCTTY);
+	const char *path = ghost_path(gs, r->id) ?: r->name;
+	int fd = open(path, reopen_flags(r)), err;
 
 	if (fd < 0)
-		return log_perr(-errno, "Failed to open '%s' (file %u)", r->name, r->id);
-	if (r->pos && lseek(fd, r->pos, SEEK_SET) < 0) {
+		return log_perr(-errno, "Failed to open '%s' (file %u)", path, r->id);
+	err = check_reg(r, fd, path);
+	if (!err && r->pos && lseek(fd, r->pos, SEEK_SET) < 0)
+		err = log_perr(-errno, "Failed to seek '%s' to %llu", path,
+			       (unsigned long long)r->pos);
+	if (err) {
 		close(fd);
-		return log_perr(-errno, "Failed to seek '%s' to %llu", r->name,
-				(unsigned long long)r->pos);
+		return err;
 	}
 	f->fd = lift_fd(c, fd);
 	return f->fd < 0 ? f->fd : 0;
@@ -101,46 +139,16 @@ static int open_reg(struct rst_ctx *c, struct rst_file *f)
 /* Both ends of pipe @pipe_id, made once; the data goes in right away. */
 static int make_pipe(struct rst_ctx *c, uint32_t pipe_id, int ends[2])
 {
-	struct img *img = img_open(c->dfd, IMG_PIPES_DATA, O_RDONLY, 0);
-	PipeDataEntry *pd;
-	int ret;
+	int err;
 
-	if (!img)
-		return -errno;
-	if (pipe2(ends, O_CLOEXEC) < 0) {
-		img_close(img);
+	if (pipe2(ends, O_CLOEXEC) < 0)
 		return log_perr(-errno, "Failed to create pipe %u", pipe_id);
-	}
-	while ((ret = img_read(img, (void **)&pd)) > 0) {
-		_cleanup_free_ char *buf = NULL;
-
-		if (pd->pipe_id != pipe_id) {
-			size_t skip;
-
-			ret = img_skip_payload(img, pd, &skip);
-			img_free_entry(pd);
-			if (ret < 0)
-				break;
-			continue;
-		}
-		if (pd->has_size && fcntl(ends[1], F_SETPIPE_SZ, pd->size) < 0)
-			pr_warn("Failed to size pipe %u to %u bytes, ignoring", pipe_id, pd->size);
-		buf = pd->bytes ? xmalloc(pd->bytes) : NULL;
-		ret = pd->bytes && !buf ? -ENOMEM : 0;
-		if (!ret && pd->bytes)
-			ret = img_read_raw(img, buf, pd->bytes);
-		if (!ret && pd->bytes && write_full(ends[1], buf, pd->bytes) < 0)
-			ret = log_perr(-errno, "Failed to refill pipe %u with %u bytes", pipe_id,
-				       pd->bytes);
-		img_free_entry(pd);
-		break;
-	}
-	img_close(img);
-	if (ret < 0) {
+	err = pipe_refill(c->dfd, IMG_PIPES_DATA, pipe_id, ends[1]);
+	if (err) {
 		close(ends[0]);
 		close(ends[1]);
 	}
-	return ret < 0 ? ret : 0;
+	return err;
 }
 
 static int open_pipe(struct rst_ctx *c, struct rst_file *f)
@@ -218,6 +226,42 @@ static int plan_task_fds(struct rst_ctx *c, struct rst_task *t, int *max_fd)
 	return ret;
 }
 
+/* @fd was opened for @t alone: closed with the task's plan. */
+static int own_fd(struct rst_task *t, int fd)
+{
+	int *n = xrealloc(t->own_fds, (t->nr_own + 1) * sizeof(*n));
+
+	if (!n) {
+		close(fd);
+		return -ENOMEM;
+	}
+	t->own_fds = n;
+	t->own_fds[t->nr_own++] = fd;
+	return 0;
+}
+
+/*
+ * A description of its own for each file mapping: mappings of one struct
+ * file at adjacent offsets would merge into one VMA, where the dumped task
+ * had several (a relro part split off by mprotect, say).
+ */
+static int reopen_for_map(struct rst_ctx *c, struct rst_task *t, int fd, uint32_t id)
+{
+	struct rst_file *f = rst_file_get(c, id);
+	char path[64];
+	int nfd, acc = f && f->fe->reg ? f->fe->reg->flags & O_ACCMODE : O_RDONLY;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	nfd = open(path, acc | O_CLOEXEC);
+	if (nfd < 0)
+		return log_perr(-errno, "Failed to reopen file %u for a mapping of task %d", id,
+				t->pid);
+	nfd = lift_fd(c, nfd);
+	if (nfd < 0)
+		return nfd;
+	return own_fd(t, nfd) ?: nfd;
+}
+
 /* Add the tool's fd @src as a service fd of @t; returns its index. */
 static int add_svc(struct rst_task *t, int src)
 {
@@ -255,10 +299,8 @@ static int open_pages(struct rst_ctx *c, struct rst_task *t)
 	fd = lift_fd(c, fd);
 	if (fd < 0)
 		return fd;
-	ret = add_svc(t, fd);
-	if (ret < 0)
-		close(fd);
-	return ret;
+	ret = own_fd(t, fd);
+	return ret < 0 ? ret : add_svc(t, fd);
 }
 
 static int file_fd(struct rst_ctx *c, uint32_t id)
@@ -291,11 +333,49 @@ static int plan_svc(struct rst_ctx *c, struct rst_task *t)
 		if (!(v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)))
 			continue;
 		fd = file_fd(c, v->shmid);
+		if (fd >= 0)
+			fd = reopen_for_map(c, t, fd, v->shmid);
 		t->svc_vma[i] = fd < 0 ? fd : add_svc(t, fd);
 		if (t->svc_vma[i] < 0)
 			return t->svc_vma[i];
 	}
 	return 0;
+}
+
+static int open_fifo(struct rst_ctx *c, struct rst_file *f)
+{
+	int fd, hold, err = fifo_open(c, f, &fd, &hold);
+
+	if (err)
+		return err;
+	f->peer = hold < 0 ? -1 : lift_fd(c, hold);
+	f->fd = lift_fd(c, fd);
+	if (f->fd < 0)
+		return f->fd;
+	return f->peer < 0 && hold >= 0 ? f->peer : 0;
+}
+
+/* Open every file of files.img once, ghosts rebuilt for as long as it takes. */
+static int open_all(struct rst_ctx *c)
+{
+	struct ghost_set gs = {};
+	int i, err;
+
+	err = ghost_prepare(c, &gs);
+	for (i = 0; !err && i < c->nr_files; i++) {
+		struct rst_file *f = &c->files[i];
+
+		if (f->fd >= 0)
+			continue;
+		if (f->fe->type == FD_TYPES__PIPE)
+			err = open_pipe(c, f);
+		else if (f->fe->type == FD_TYPES__FIFO)
+			err = open_fifo(c, f);
+		else if (!fifo_is_path(c, f->fe->id))
+			err = open_reg(c, f, &gs);
+	}
+	ghost_cleanup(&gs);
+	return err;
 }
 
 int rst_open_files(struct rst_ctx *c)
@@ -309,13 +389,7 @@ int rst_open_files(struct rst_ctx *c)
 	if (err)
 		return err;
 	c->svc_base = max_fd + 1;
-	for (i = 0; !err && i < c->nr_files; i++) {
-		struct rst_file *f = &c->files[i];
-
-		if (f->fd >= 0)
-			continue;
-		err = f->fe->type == FD_TYPES__REG ? open_reg(c, f) : open_pipe(c, f);
-	}
+	err = open_all(c);
 	for (i = 0; !err && i < c->nr_tasks; i++) {
 		struct rst_task *t = &c->tasks[i];
 

@@ -14,7 +14,7 @@
 #include "restore.h"
 #include "xmalloc.h"
 
-#define TASK_ZOMBIE 6
+#define TASK_DEAD 2	/* a zombie, in CRIU's terms */
 #define CRTOOLS_IMAGES_V1_1 2
 
 static int check_inventory(struct rst_ctx *c)
@@ -137,7 +137,7 @@ static int read_task(struct rst_ctx *c, struct rst_task *t)
 	}
 	if (!t->cores[0]->tc)
 		return log_err(-EINVAL, "core-%d.img: no task state", t->pid);
-	t->zombie = t->cores[0]->tc->task_state == TASK_ZOMBIE;
+	t->zombie = t->cores[0]->tc->task_state == TASK_DEAD;
 	if (t->zombie)
 		return 0;
 	if (!t->nr_threads)
@@ -175,9 +175,9 @@ void rst_free(struct rst_ctx *c)
 		free(t->children);
 		free(t->fds);
 		free(t->svc_vma);
-		for (j = 0; j < t->nr_svc; j++)
-			if (t->svc_src[j] != -1 && j == t->svc_pages)
-				close(t->svc_src[j]);	/* the pages image is the task's own */
+		for (j = 0; j < t->nr_own; j++)
+			close(t->own_fds[j]);
+		free(t->own_fds);
 		free(t->svc_src);
 	}
 	free(c->tasks);

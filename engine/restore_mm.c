@@ -23,6 +23,8 @@
 #include "pagemap.pb-c.h"
 #include "proc_parse.h"
 #include "restore.h"
+#include "shmem.h"
+#include "vma_name.h"
 
 #define PAGE_SZ		4096UL
 #define SPECIAL		(VMA_AREA_VDSO | VMA_AREA_VVAR | VMA_AREA_VVAR_VCLOCK | VMA_AREA_VSYSCALL)
@@ -141,6 +143,26 @@ static int move_vdso(struct rst_task *t, const struct vma_list *cur)
 	return 0;
 }
 
+/*
+ * madvise flags go on right after the mapping, before the pages are read
+ * in: MADV_HUGEPAGE then gets huge pages for them, NOHUGEPAGE none.
+ */
+static int advise_vma(struct rst_task *t, const VmaEntry *v)
+{
+	int adv;
+	long r;
+
+	for (adv = 0; v->has_madv && adv < 64; adv++) {
+		if (!(v->madv & (1ULL << adv)))
+			continue;
+		r = rcall(&t->inf, "madvise a VMA", NR_madvise, v->start, v->end - v->start, adv, 0,
+			  0, 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int map_vmas(struct rst_ctx *c, struct rst_task *t)
 {
 	size_t i;
@@ -149,7 +171,8 @@ static int map_vmas(struct rst_ctx *c, struct rst_task *t)
 	for (i = 0; i < t->mm->n_vmas; i++) {
 		const VmaEntry *v = t->mm->vmas[i];
 		unsigned long flags = MAP_FIXED |
-				      (v->flags & (MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN));
+				      (v->flags & (MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS |
+						   MAP_GROWSDOWN | MAP_NORESERVE));
 		unsigned long prot = v->prot;
 		long fd = -1;
 
@@ -159,6 +182,12 @@ static int map_vmas(struct rst_ctx *c, struct rst_task *t)
 		    (v->start | v->end) % PAGE_SZ)
 			return log_err(-EINVAL, "mm-%d.img: bad VMA %#llx-%#llx", t->pid,
 				       (unsigned long long)v->start, (unsigned long long)v->end);
+		if (v->status & VMA_ANON_SHARED) {
+			r = shmem_restore_vma(c, t, i) ?: advise_vma(t, v);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (!(v->flags & MAP_SHARED))
 			prot |= PROT_WRITE;	/* pages are read in; mprotect later */
 		if (t->svc_vma[i] >= 0)
@@ -170,6 +199,9 @@ static int map_vmas(struct rst_ctx *c, struct rst_task *t)
 		if ((unsigned long)r != v->start)
 			return log_err(-EFAULT, "Task %d: VMA %#llx mapped at %#lx", t->pid,
 				       (unsigned long long)v->start, r);
+		r = advise_vma(t, v);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -258,10 +290,36 @@ static int fill_pages(struct rst_ctx *c, struct rst_task *t)
 	return ret;
 }
 
+#define MADV_GUARD_INSTALL_	102	/* 6.13+ */
+
+/* Guard regions back (vzcr-guards-PID.img), once the pages are in. */
+static int install_guards(struct rst_ctx *c, struct rst_task *t)
+{
+	PagemapEntry *pe;
+	struct img *img;
+	long r = 0;
+	int ret;
+
+	if (!img_exists(c->dfd, IMG_VZCR_GUARDS, t->pid))
+		return 0;
+	img = img_open(c->dfd, IMG_VZCR_GUARDS, O_RDONLY, t->pid);
+	if (!img)
+		return -errno;
+	while ((ret = img_read(img, (void **)&pe)) > 0) {
+		r = rcall(&t->inf, "install a guard region", NR_madvise, pe->vaddr,
+			  (unsigned long)pe->nr_pages * PAGE_SZ, MADV_GUARD_INSTALL_, 0, 0, 0);
+		img_free_entry(pe);
+		if (r < 0)
+			break;
+	}
+	img_close(img);
+	return r < 0 ? (int)r : ret;
+}
+
+/* Final protections, then mlock (VM_LOCKED) once the contents are in. */
 static int protect_vmas(struct rst_task *t)
 {
 	size_t i;
-	int adv;
 	long r;
 
 	for (i = 0; i < t->mm->n_vmas; i++) {
@@ -275,11 +333,9 @@ static int protect_vmas(struct rst_task *t)
 			if (r < 0)
 				return r;
 		}
-		for (adv = 0; v->has_madv && adv < 64; adv++) {
-			if (!(v->madv & (1ULL << adv)))
-				continue;
-			r = rcall(&t->inf, "madvise a VMA", NR_madvise, v->start, v->end - v->start,
-				  adv, 0, 0, 0);
+		if (v->flags & MAP_LOCKED) {
+			r = rcall(&t->inf, "lock a VMA", NR_mlock, v->start, v->end - v->start, 0, 0,
+				  0, 0);
 			if (r < 0)
 				return r;
 		}
@@ -316,6 +372,18 @@ static int set_mm_map(struct rst_ctx *c, struct rst_task *t)
 	return r < 0 ? r : 0;
 }
 
+/* PR_SET_THP_DISABLE before any VMA is made: it applies to the new ones. */
+static int set_thp_disabled(struct rst_task *t)
+{
+	long r;
+
+	if (!t->mm->has_thp_disabled)
+		return 0;
+	r = rcall(&t->inf, "set the THP-disable flag", NR_prctl, PR_SET_THP_DISABLE,
+		  t->mm->thp_disabled, 0, 0, 0, 0);
+	return r < 0 ? r : 0;
+}
+
 int rst_memory(struct rst_ctx *c, struct rst_task *t)
 {
 	struct vma_list cur;
@@ -324,7 +392,8 @@ int rst_memory(struct rst_ctx *c, struct rst_task *t)
 	err = proc_parse_smaps(t->pid, &cur);
 	if (err)
 		return err;
-	err = drop_skeleton_maps(t, &cur) ?: move_vdso(t, &cur);
+	err = drop_skeleton_maps(t, &cur) ?: move_vdso(t, &cur) ?: set_thp_disabled(t);
 	vma_list_free(&cur);
-	return err ?: map_vmas(c, t) ?: fill_pages(c, t) ?: protect_vmas(t) ?: set_mm_map(c, t);
+	return err ?: map_vmas(c, t) ?: vma_names_restore(c, t) ?: fill_pages(c, t) ?:
+	       install_guards(c, t) ?: protect_vmas(t) ?: set_mm_map(c, t);
 }

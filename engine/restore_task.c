@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -207,13 +208,40 @@ static int drop_bounding(struct infect *inf, const CredsEntry *ce)
 	return 0;
 }
 
+static int raise_ambient(struct infect *inf, const CredsEntry *ce)
+{
+	uint64_t amb;
+	int cap;
+
+	if (ce->n_cap_amb != 2)
+		return 0;
+	amb = ce->cap_amb[0] | (uint64_t)ce->cap_amb[1] << 32;
+	for (cap = 0; cap < 64; cap++) {
+		long r;
+
+		if (!(amb & (1ULL << cap)))
+			continue;
+		r = rcall(inf, "raise an ambient capability", NR_prctl, PR_CAP_AMBIENT,
+			  PR_CAP_AMBIENT_RAISE, cap, 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+#define SECBIT_KEEP_CAPS	(1U << 4)
+#define SECBIT_KEEP_CAPS_LOCKED	(1U << 5)
+
 /*
- * Credentials in the order that keeps the power to set the next ones:
- * bounding set, groups, then ids with capabilities kept across the uid
- * change, then the capability sets and securebits themselves.
+ * Credentials in the order that keeps the power to set the next ones: the
+ * bounding set, groups and securebits while still root; ids with the
+ * capabilities kept across the uid change (KEEP_CAPS); the capability sets;
+ * ambient ones; KEEP_CAPS as the dump had it (PR_SET_KEEPCAPS needs no
+ * privilege); no_new_privs last.
  */
 static int set_creds(struct infect *inf, const CredsEntry *ce)
 {
+	bool keep = ce && (ce->secbits & SECBIT_KEEP_CAPS);
 	long r;
 
 	if (!ce)
@@ -224,7 +252,8 @@ static int set_creds(struct infect *inf, const CredsEntry *ce)
 	if (!r)
 		r = rcall(inf, "set groups", NR_setgroups, ce->n_groups, inf->scratch, 0, 0);
 	if (r >= 0)
-		r = rcall(inf, "keep capabilities", NR_prctl, PR_SET_KEEPCAPS, 1, 0, 0);
+		r = rcall(inf, "set securebits", NR_prctl, PR_SET_SECUREBITS,
+			  ce->secbits | SECBIT_KEEP_CAPS, 0, 0);
 	if (r >= 0)
 		r = rcall(inf, "set gids", NR_setresgid, ce->gid, ce->egid, ce->sgid, 0);
 	if (r >= 0)
@@ -234,10 +263,26 @@ static int set_creds(struct infect *inf, const CredsEntry *ce)
 	if (r >= 0)
 		r = rcall(inf, "set fsuid", NR_setfsuid, ce->fsuid, 0, 0, 0);
 	if (r >= 0)
-		r = rcall(inf, "set securebits", NR_prctl, PR_SET_SECUREBITS, ce->secbits, 0, 0);
-	if (r >= 0)
-		r = set_caps(inf, ce);
+		r = set_caps(inf, ce) ?: raise_ambient(inf, ce);
+	if (r >= 0 && !keep && !(ce->secbits & SECBIT_KEEP_CAPS_LOCKED))
+		r = rcall(inf, "drop keep-caps", NR_prctl, PR_SET_KEEPCAPS, 0, 0, 0);
+	if (r >= 0 && ce->has_no_new_privs && ce->no_new_privs)
+		r = rcall(inf, "set no_new_privs", NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0);
 	return r < 0 ? r : 0;
+}
+
+/* Scheduling, set from the tool: it may raise priorities a task may not. */
+static int set_sched(pid_t tid, const ThreadCoreEntry *tc)
+{
+	struct sched_param sp = { .sched_priority = tc->sched_prio };
+
+	if (tc->has_sched_policy && sched_setscheduler(tid, tc->sched_policy, &sp) < 0)
+		return log_perr(-errno, "Failed to set the scheduling policy of %d to %u", tid,
+				tc->sched_policy);
+	if (tc->has_sched_nice && setpriority(PRIO_PROCESS, tid, tc->sched_nice) < 0)
+		return log_perr(-errno, "Failed to set the nice value of %d to %d", tid,
+				tc->sched_nice);
+	return 0;
 }
 
 static int thread_state(struct infect *inf, const CoreEntry *core)
@@ -247,7 +292,8 @@ static int thread_state(struct infect *inf, const CoreEntry *core)
 
 	if (!tc)
 		return log_err(-EINVAL, "core-%d.img: no thread state", inf->tid);
-	if (tc->sas) {
+	r = set_sched(inf->tid, tc);
+	if (!r && tc->sas) {
 		stack_t ss = { (void *)(uintptr_t)tc->sas->ss_sp, tc->sas->ss_flags, tc->sas->ss_size };
 
 		r = infect_poke(inf, inf->scratch, &ss, sizeof(ss));
@@ -326,10 +372,9 @@ int rst_finish(struct rst_ctx *c, struct rst_task *t)
 		  c->svc_base + t->nr_svc, 0, 0);
 	if (r < 0)
 		return r;
+	/* the skeleton's scratch area goes with the last syscall; registers stay ours */
 	t->inf.keep_regs = true;
 	t->inf.own_scratch = true;
-	t->inf.scratch_map = t->scratch;
-	t->inf.scratch_map_len = INFECT_SCRATCH_SIZE;
 	err = infect_stop(&t->inf);
 	return err ?: release_thread(t, &t->inf, t->cores[0]);
 }

@@ -66,6 +66,11 @@ static int skel_fds(struct rst_ctx *c, struct rst_task *t)
 
 	if (!keep)
 		return -ENOMEM;
+	/* the ready pipe may sit on a number a task fd takes: move it out of the way */
+	i = fcntl(c->sync_fd[1], F_DUPFD_CLOEXEC, top + 1);
+	if (i < 0)
+		return -errno;
+	c->sync_fd[1] = i;
 	for (i = 0; i < t->nr_svc; i++) {
 		if (dup2(t->svc_src[i], c->svc_base + i) < 0)
 			return -errno;
@@ -97,9 +102,10 @@ static int skel_fs(struct rst_ctx *c, struct rst_task *t)
 
 	if (!cwd || !root)
 		return -ENOENT;
-	if (strcmp(root->fe->reg->name, "/") && chroot(root->fe->reg->name) < 0)
-		return -errno;
+	/* both are host paths: the cwd first, it is not reachable after chroot */
 	if (chdir(cwd->fe->reg->name) < 0)
+		return -errno;
+	if (strcmp(root->fe->reg->name, "/") && chroot(root->fe->reg->name) < 0)
 		return -errno;
 	if (t->fs->has_umask)
 		umask(t->fs->umask);
@@ -252,6 +258,7 @@ int rst_fork_tree(struct rst_ctx *c)
 	root = clone_pid(c->tasks[0].pid);
 	if (root == 0)
 		skeleton(c, &c->tasks[0]);
+	c->root_created = root > 0;
 	close(c->sync_fd[1]);
 	if (root < 0) {
 		close(c->sync_fd[0]);
@@ -278,6 +285,8 @@ void rst_kill_all(struct rst_ctx *c)
 	for (i = c->nr_tasks - 1; i >= 0; i--)
 		if (c->tasks[i].seized)
 			kill(c->tasks[i].pid, SIGKILL);
+	if (!c->root_created)
+		return;
 	kill(c->tasks[0].pid, SIGKILL);
 	waitpid(c->tasks[0].pid, NULL, __WALL);
 }

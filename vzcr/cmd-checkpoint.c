@@ -56,8 +56,7 @@ static int checkpoint_run(int argc, char **argv)
 			o.leave_running = true;
 			break;
 		case 'v':
-			if (log_get_level() < LOG_DEBUG)
-				log_set_level(log_get_level() + 1);
+			cmd_more_verbose();
 			break;
 		case 'h':
 			cmd_usage(&cmd_checkpoint, stdout);

@@ -30,8 +30,7 @@ static int restore_run(int argc, char **argv)
 			o.pidfile = optarg;
 			break;
 		case 'v':
-			if (log_get_level() < LOG_DEBUG)
-				log_set_level(log_get_level() + 1);
+			cmd_more_verbose();
 			break;
 		case 'h':
 			cmd_usage(&cmd_restore, stdout);

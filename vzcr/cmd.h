@@ -23,6 +23,8 @@ extern const struct cmd cmd_image;
 extern const struct cmd cmd_checkpoint;
 extern const struct cmd cmd_restore;
 
+/* One -v more: info, then debug with timestamps and source locations. */
+void cmd_more_verbose(void);
 /* Print @cmd's usage to @f. */
 void cmd_usage(const struct cmd *cmd, FILE *f);
 /* Report a usage error for @cmd on stderr; returns EXIT_USAGE. */

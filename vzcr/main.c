@@ -34,6 +34,16 @@ static void usage(FILE *f)
 		   "\nSee vzcr(8).\n");
 }
 
+void cmd_more_verbose(void)
+{
+	enum log_level level = log_get_level();
+
+	if (level < LOG_DEBUG)
+		log_set_level(level + 1);
+	if (level + 1 >= LOG_DEBUG)
+		log_set_plain(false);
+}
+
 void cmd_usage(const struct cmd *cmd, FILE *f)
 {
 	fputs(cmd->usage, f);

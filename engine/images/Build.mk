@@ -8,3 +8,5 @@ proto-y += fdinfo.proto regfile.proto fown.proto pipe.proto pipe-data.proto
 proto-y += fs.proto utsns.proto stats.proto
 
 obj-y += desc.o image.o image_util.o
+proto-y += time.proto ghost-file.proto remap-file-path.proto fifo.proto
+proto-y += vzcr-vma-name.proto

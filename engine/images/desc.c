@@ -13,6 +13,7 @@
 #include "creds.pb-c.h"
 #include "fdinfo.pb-c.h"
 #include "fs.pb-c.h"
+#include "ghost-file.pb-c.h"
 #include "inventory.pb-c.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
@@ -20,11 +21,13 @@
 #include "pipe.pb-c.h"
 #include "pstree.pb-c.h"
 #include "regfile.pb-c.h"
+#include "remap-file-path.pb-c.h"
 #include "rlimit.pb-c.h"
 #include "sa.pb-c.h"
 #include "stats.pb-c.h"
 #include "timer.pb-c.h"
 #include "utsns.pb-c.h"
+#include "vzcr-vma-name.pb-c.h"
 
 /* Type magics, as CRIU's criu/include/magic.h defines them. */
 #define INVENTORY_MAGIC		0x58313116U
@@ -46,7 +49,13 @@
 #define ITIMERS_MAGIC		0x57464056U
 #define POSIX_TIMERS_MAGIC	0x52603957U
 #define STATS_MAGIC		0x57093306U
+#define GHOST_FILE_MAGIC	0x52583605U
+#define REMAP_FPATH_MAGIC	0x59133954U
+#define FIFO_DATA_MAGIC		0x59333054U
 #define RAW_MAGIC		0U	/* pages: no magic at all */
+/* vzcr's own images; checked against magic.h not to collide */
+#define VZCR_VMA_NAMES_MAGIC	0x56434e31U
+#define VZCR_GUARDS_MAGIC	0x56434e32U
 
 #define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
 	[_type] = {						\
@@ -62,6 +71,17 @@
 static size_t pipe_data_payload(const void *msg)
 {
 	return ((const PipeDataEntry *)msg)->bytes;
+}
+
+/* ghost chunks are followed by their bytes; a head without chunks by all */
+static size_t ghost_payload(const void *msg)
+{
+	const ProtobufCMessage *m = msg;
+	const GhostFileEntry *g = msg;
+
+	if (m->descriptor == &ghost_chunk_entry__descriptor)
+		return ((const GhostChunkEntry *)msg)->len;
+	return g->chunks ? 0 : g->size;
 }
 
 static const struct img_desc descs[IMG_NR] = {
@@ -115,6 +135,35 @@ static const struct img_desc descs[IMG_NR] = {
 	  NULL, &stats_entry__descriptor),
 	D(IMG_STATS_RESTORE, "STATS", "stats-restore", STATS_MAGIC, SERVICE,
 	  NULL, &stats_entry__descriptor),
+	[IMG_GHOST_FILE] = {
+		.type = IMG_GHOST_FILE,
+		.name = "GHOST_FILE",
+		.fname = "ghost-file-%x.img",
+		.magic = GHOST_FILE_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.head_pb = &ghost_file_entry__descriptor,
+		.pb = &ghost_chunk_entry__descriptor,
+		.payload = ghost_payload,
+	},
+	D(IMG_REMAP_FPATH, "REMAP_FPATH", "remap-fpath.img", REMAP_FPATH_MAGIC, COMMON,
+	  NULL, &remap_file_path_entry__descriptor),
+	[IMG_FIFO_DATA] = {
+		.type = IMG_FIFO_DATA,
+		.name = "FIFO_DATA",
+		.fname = "fifo-data.img",
+		.magic = FIFO_DATA_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &pipe_data_entry__descriptor,
+		.payload = pipe_data_payload,
+	},
+	/* shared memory contents, once per object: CRIU's name and magic */
+	D(IMG_SHMEM_PAGEMAP, "PAGEMAP", "pagemap-shmem-%u.img", PAGEMAP_MAGIC, COMMON,
+	  &pagemap_head__descriptor, &pagemap_entry__descriptor),
+	/* vzcr's own: a magic not in CRIU's magic.h (crit cannot decode it) */
+	D(IMG_VZCR_VMA_NAMES, "VZCR_VMA_NAMES", "vzcr-vma-names-%u.img", VZCR_VMA_NAMES_MAGIC,
+	  COMMON, NULL, &vzcr_vma_name_entry__descriptor),
+	D(IMG_VZCR_GUARDS, "VZCR_GUARDS", "vzcr-guards-%u.img", VZCR_GUARDS_MAGIC, COMMON,
+	  NULL, &pagemap_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

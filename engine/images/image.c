@@ -562,22 +562,26 @@ int img_skip_payload(struct img *img, const void *msg, size_t *ret_len)
 	return 0;
 }
 
-/* fsync, close and rename a written image into place; 0 or -errno. */
+/*
+ * Close and rename a written image into place; 0 or -errno. No fsync here:
+ * one img_dir_sync() for the whole set costs far less than one per file.
+ */
 static int img_commit(struct img *img)
 {
 	int fd = TAKE_FD(img->fd);
 
-	if (fsync(fd) < 0) {
-		int ret = log_perr(-errno, "Failed to sync '%s'", img->path);
-
-		close(fd);
-		return ret;
-	}
 	/* close() reports late write errors of some filesystems (NFS) */
 	if (close(fd) < 0)
 		return log_perr(-errno, "Failed to close '%s'", img->path);
 	if (renameat(img->dfd, img->tmpname, img->dfd, img->name) < 0)
 		return log_perr(-errno, "Failed to rename '%s' to '%s'", img->tmpname, img->path);
+	return 0;
+}
+
+int img_dir_sync(int dfd)
+{
+	if (syncfs(dfd) < 0 || fsync(dfd) < 0)
+		return log_perr(-errno, "Failed to sync an image directory");
 	return 0;
 }
 

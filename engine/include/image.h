@@ -59,6 +59,12 @@ enum img_type {
 	IMG_POSIX_TIMERS,	/* posix-timers-PID.img (old sets; now in core) */
 	IMG_STATS_DUMP,		/* stats-dump: IMG_SERVICE, StatsEntry */
 	IMG_STATS_RESTORE,	/* stats-restore: the same magic and message */
+	IMG_GHOST_FILE,		/* ghost-file-ID.img (ID in hex): head, chunk + bytes... */
+	IMG_REMAP_FPATH,	/* remap-fpath.img: RemapFilePathEntry... */
+	IMG_FIFO_DATA,		/* fifo-data.img: PipeDataEntry + its bytes, ... */
+	IMG_SHMEM_PAGEMAP,	/* pagemap-shmem-SHMID.img: as pagemap, vaddr = offset */
+	IMG_VZCR_VMA_NAMES,	/* vzcr-vma-names-PID.img: vzcr's own, not CRIU's */
+	IMG_VZCR_GUARDS,	/* vzcr-guards-PID.img: vzcr's own, pagemap_entry... */
 	IMG_NR,
 };
 
@@ -141,13 +147,14 @@ int img_skip_payload(struct img *img, const void *msg, size_t *ret_len);
 int img_fd(const struct img *img);
 
 /*
- * Finish an image. For a written image: flush, fsync and rename the
- * temporary file to its real name; 0 or -errno (the temporary is removed on
- * failure). For a read image: close. Frees @img in every case; accepts NULL.
- * The directory itself is not fsynced: whoever completes an image set does
- * that once.
+ * Finish an image. For a written image: close and rename the temporary
+ * file to its real name; 0 or -errno (the temporary is removed on failure).
+ * Nothing is synced: whoever completes an image set calls img_dir_sync().
+ * For a read image: close. Frees @img in every case; accepts NULL.
  */
 int img_close(struct img *img);
+/* Make every image of the directory's filesystem and the directory durable. */
+int img_dir_sync(int dfd);
 /* Drop an image; a written one leaves no file behind. Accepts NULL. */
 void img_abort(struct img *img);
 

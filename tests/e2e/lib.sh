@@ -3,8 +3,9 @@
 # after tests/lib/tap.sh. A workload (tests/e2e/wl-*) runs in its own
 # session; cr_run checkpoints it in a mode, restores it, lets it go on and
 # reads its own verdict. Waits are for events (files, pids), bounded.
+vzcr=${VZCR:-vzcr/vzcr}
 # a hung engine must fail the test, not the whole run
-vzcr="timeout -k 5 120 ${VZCR:-vzcr/vzcr}"
+tvzcr="timeout -k 5 120 $vzcr"
 e2e_tmp=$(mktemp -d /tmp/vzcr-e2e.XXXXXX)
 trap 'e2e_cleanup' EXIT
 
@@ -16,35 +17,7 @@ e2e_cleanup() {
 	rm -rf "$e2e_tmp"
 }
 
-# wait_for SECONDS CMD...: until CMD succeeds; 1 on timeout
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-
-# pids of a tree, root first, from its /proc children lists
-tree_pids() {
-	local p=$1 c t
-	echo "$p"
-	for t in /proc/$p/task/*/children; do
-		for c in $(cat "$t" 2>/dev/null); do
-			tree_pids "$c"
-		done
-	done
-}
-
-all_gone() {
-	local p
-	for p in "$@"; do
-		[ -d /proc/$p ] && return 1
-	done
-	return 0
-}
+. tests/lib/proc.sh
 
 # what the harness compares before/after: maps and fd targets of every task;
 # pipe and socket inodes are new after a restore, so they are numbered by
@@ -73,6 +46,7 @@ wl_start() {
 	shift
 	mkdir -p "$dir"
 	setsid "$1" "$dir" "${@:2}" </dev/null >"$dir/out" 2>&1 &
+	disown	# its death is the test's business, not bash's to report
 	wait_for 30 test -s "$dir/ready" || { echo "# not ready: $*"; return 1; }
 	cat "$dir/ready" | head -n1 >"$dir/root"
 }
@@ -99,7 +73,7 @@ cr_run() {
 	snapshot "$dir" >"$dir/before"
 	local opt=
 	[ "$mode" = leave ] && opt=--leave-running
-	if ! run_ok "$name/$mode: checkpoint" $vzcr checkpoint --pid "$(cat "$dir/root")" \
+	if ! run_ok "$name/$mode: checkpoint" $tvzcr checkpoint --pid "$(cat "$dir/root")" \
 		-D "$dir/img" $opt; then
 		return
 	fi
@@ -111,7 +85,7 @@ cr_run() {
 		kill -9 $(cat "$dir/pids") 2>/dev/null
 	wait_for 30 all_gone $(cat "$dir/pids")
 	ok $? "$name/$mode: the dumped tree is gone"
-	run_ok "$name/$mode: restore" $vzcr restore -D "$dir/img" --pidfile "$dir/restored" ||
+	run_ok "$name/$mode: restore" $tvzcr restore -D "$dir/img" --pidfile "$dir/restored" ||
 		return
 	is "$(cat "$dir/restored")" "$(cat "$dir/root")" "$name/$mode: the root has its pid"
 	snapshot "$dir" >"$dir/after"

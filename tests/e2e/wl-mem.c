@@ -20,25 +20,19 @@
 
 #define PG 4096UL
 
-static uint64_t pat(uint64_t page, uint64_t word)
+static uint64_t pat(uint64_t obj, uint64_t word)
 {
-	return (page * 0x9e3779b97f4a7c15ULL) ^ (word * 0x100000001b3ULL) ^ 0x5a5a;
+	return obj * 0x9e3779b97f4a7c15ULL ^ word;
 }
 
 static void fill(void *p, size_t pages, uint64_t seed)
 {
-	for (size_t i = 0; i < pages; i++)
-		for (size_t w = 0; w < PG / 8; w += 61)
-			((uint64_t *)((char *)p + i * PG))[w] = pat(seed + i, w);
+	wl_fill(p, pages, seed, 61);
 }
 
 static bool same(const void *p, size_t pages, uint64_t seed)
 {
-	for (size_t i = 0; i < pages; i++)
-		for (size_t w = 0; w < PG / 8; w += 61)
-			if (((const uint64_t *)((const char *)p + i * PG))[w] != pat(seed + i, w))
-				return false;
-	return true;
+	return wl_same(p, pages, seed, 61);
 }
 
 static bool has_vmflag(void *addr, const char *flag)

@@ -127,3 +127,27 @@ int wl_done(void)
 	write_file("result", buf);
 	return verdict[0] ? 1 : 0;
 }
+
+#define WL_PAGE 4096UL
+
+static unsigned long long wl_pat(unsigned long long page, unsigned long long word)
+{
+	return (page * 0x9e3779b97f4a7c15ULL) ^ (word * 0x100000001b3ULL) ^ 0x5a5a;
+}
+
+void wl_fill(void *p, unsigned long pages, unsigned long long seed, unsigned int stride)
+{
+	for (unsigned long i = 0; i < pages; i++)
+		for (unsigned long w = 0; w < WL_PAGE / 8; w += stride)
+			((unsigned long long *)((char *)p + i * WL_PAGE))[w] = wl_pat(seed + i, w);
+}
+
+bool wl_same(const void *p, unsigned long pages, unsigned long long seed, unsigned int stride)
+{
+	for (unsigned long i = 0; i < pages; i++)
+		for (unsigned long w = 0; w < WL_PAGE / 8; w += stride)
+			if (((const unsigned long long *)((const char *)p + i * WL_PAGE))[w] !=
+			    wl_pat(seed + i, w))
+				return false;
+	return true;
+}

@@ -30,6 +30,13 @@ void wl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool wl_failed(void);
 /* Write the verdict; returns the exit status (0 pass, 1 fail). */
 int wl_done(void);
+/*
+ * A pattern of 64-bit words that differs per page and per @seed, written
+ * every @stride words (1 for all of them) and compared back.
+ */
+void wl_fill(void *p, unsigned long pages, unsigned long long seed, unsigned int stride);
+bool wl_same(const void *p, unsigned long pages, unsigned long long seed, unsigned int stride);
+
 /* Optional size argument (argv[2]) in MiB, with a default. */
 unsigned long wl_arg_mib(unsigned long def);
 

@@ -22,6 +22,7 @@
 #include "creds.pb-c.h"
 #include "fdinfo.pb-c.h"
 #include "fs.pb-c.h"
+#include "ghost-file.pb-c.h"
 #include "inventory.pb-c.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
@@ -29,6 +30,7 @@
 #include "pipe.pb-c.h"
 #include "pstree.pb-c.h"
 #include "regfile.pb-c.h"
+#include "remap-file-path.pb-c.h"
 #include "rlimit.pb-c.h"
 #include "sa.pb-c.h"
 #include "stats.pb-c.h"
@@ -668,6 +670,53 @@ static inline void sample_legacy(struct sample_img *s)
 	S_ADD(&s[7], ptp[1]);
 }
 
+/* ghost-file-2a.img: a sparse unlinked file, two chunks of data. */
+static inline void sample_ghost(struct sample_img *s)
+{
+	static GhostFileEntry g;
+	static GhostChunkEntry ch[2];
+	static Timeval at, mt;
+	static const char d0[] = "start of an unlinked file\n";
+	static uint8_t d1[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(d1); i++)
+		d1[i] = (uint8_t)(i * 3);
+	ghost_file_entry__init(&g);
+	timeval__init(&at);
+	timeval__init(&mt);
+	at.tv_sec = 1700000000, at.tv_usec = 999999;
+	mt.tv_sec = 0x100000001ULL, mt.tv_usec = 1;
+	g.uid = 1000, g.gid = 4294967294U, g.mode = 0100640;
+	g.has_dev = true, g.dev = 8 << 20 | 1;
+	g.has_ino = true, g.ino = 0x8000000000000001ULL;
+	g.atim = &at, g.mtim = &mt;
+	g.has_chunks = true, g.chunks = true;
+	g.has_size = true, g.size = 1 << 20;
+	S_ADD(s, &g);
+	for (i = 0; i < 2; i++) {
+		ghost_chunk_entry__init(&ch[i]);
+		S_ADD(s, &ch[i]);
+	}
+	ch[0].off = 0, ch[0].len = sizeof(d0) - 1;
+	s->e[1].extra = d0, s->e[1].extra_len = ch[0].len;
+	ch[1].off = 0xff000, ch[1].len = sizeof(d1);
+	s->e[2].extra = d1, s->e[2].extra_len = sizeof(d1);
+}
+
+static inline void sample_remap(struct sample_img *s)
+{
+	static RemapFilePathEntry r[2];
+
+	remap_file_path_entry__init(&r[0]);
+	remap_file_path_entry__init(&r[1]);
+	r[0].orig_id = 7, r[0].remap_id = 0x2a;
+	r[0].has_remap_type = true, r[0].remap_type = REMAP_TYPE__GHOST;
+	r[1].orig_id = 8, r[1].remap_id = 0x2a | 1U << 31;	/* the old flag, no type */
+	S_ADD(s, &r[0]);
+	S_ADD(s, &r[1]);
+}
+
 /* The whole set, in the order it is written; static storage. */
 static inline struct sample_img *sample_set(size_t *ret_n)
 {
@@ -683,6 +732,8 @@ static inline struct sample_img *sample_set(size_t *ret_n)
 		{ .type = IMG_SIGACT, .id = 1 }, { .type = IMG_REG_FILES },
 		{ .type = IMG_PIPES }, { .type = IMG_RLIMIT, .id = 1 },
 		{ .type = IMG_ITIMERS, .id = 1 }, { .type = IMG_POSIX_TIMERS, .id = 1 },
+		{ .type = IMG_GHOST_FILE, .id = 0x2a }, { .type = IMG_REMAP_FPATH },
+		{ .type = IMG_FIFO_DATA },
 	};
 	static bool done;
 
@@ -702,6 +753,9 @@ static inline struct sample_img *sample_set(size_t *ret_n)
 		sample_stats(&set[12], true);
 		sample_stats(&set[13], false);
 		sample_legacy(&set[14]);
+		sample_ghost(&set[22]);
+		sample_remap(&set[23]);
+		sample_pipes_data(&set[24]);
 		done = true;
 	}
 	*ret_n = sizeof(set) / sizeof(set[0]);

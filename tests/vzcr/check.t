@@ -18,19 +18,7 @@ fi
 
 tmp=$(mktemp -d /tmp/vzcr-check-t.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-
-# ok STATUS DESCRIPTION: one TAP line; STATUS 0 passes
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. tests/lib/tap.sh
 
 # pycheck DESCRIPTION CODE: run python CODE with j (the JSON) and text
 # (the text output) loaded; it passes unless it raises or exits non-zero
@@ -155,8 +143,8 @@ if missing:
     assert j["missing"] == [f["key"] for f in missing] and not j["ok"]
 '
 else
-	n=$((n + 1))
-	echo "ok $n # skip needs root and setpriv to run as nobody"
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n # skip needs root and setpriv to run as nobody"
 fi
 
 "$vzcr" check --bogus >"$tmp/out" 2>"$tmp/err"
@@ -181,5 +169,4 @@ ok $? "and prints the usage on stdout"
 "$vzcr" check -h >"$tmp/out2" 2>/dev/null && cmp -s "$tmp/out" "$tmp/out2"
 ok $? "-h is --help"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+done_testing
