@@ -85,7 +85,7 @@ static bool timer_pending(const struct rst_task *t, const PosixTimerEntry *e)
 	const SignalQueueEntry *q;
 	size_t i;
 
-	if (th < 0)
+	if (th < 0 || !t->cores[th]->thread_core)
 		return false;
 	q = e->it_sigev_notify & SIGEV_THREAD_ID ? t->cores[th]->thread_core->signals_p :
 						   t->cores[0]->tc->signals_s;
