@@ -14,3 +14,4 @@ obj-y += ghost.o fifo.o
 # memory: shared anonymous objects
 obj-y += shmem.o
 obj-y += vma_name.o
+obj-y += restore_timers.o

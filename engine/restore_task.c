@@ -128,8 +128,7 @@ int rst_task_state(struct rst_ctx *c, struct rst_task *t)
 		if (r < 0)
 			return r;
 	}
-	err = set_rlimits(inf, tc) ?: rst_sigactions(inf, tc) ?: rst_timers(inf, tc) ?:
-	      rst_pending(inf, t->pid, tc->signals_s, true);
+	err = set_rlimits(inf, tc) ?: rst_sigactions(inf, tc);
 	if (!err && tc->has_oom_score_adj)
 		err = write_oom_adj(t->pid, tc->oom_score_adj);
 	return err;
@@ -286,7 +285,7 @@ static int set_sched(pid_t tid, const ThreadCoreEntry *tc)
 	return 0;
 }
 
-static int thread_state(struct rst_task *t, struct infect *inf, const CoreEntry *core)
+static int thread_state(struct infect *inf, const CoreEntry *core)
 {
 	const ThreadCoreEntry *tc = core->thread_core;
 	long r = 0;
@@ -314,8 +313,7 @@ static int thread_state(struct rst_task *t, struct infect *inf, const CoreEntry 
 		r = rcall(inf, "set the parent-death signal", NR_prctl, PR_SET_PDEATHSIG,
 			  tc->pdeath_sig, 0, 0);
 	if (r >= 0)
-		r = set_comm(inf, tc->comm) ?: rst_pending(inf, t->pid, tc->signals_p, false) ?:
-		    set_creds(inf, tc->creds);
+		r = set_comm(inf, tc->comm) ?: set_creds(inf, tc->creds);
 	return r < 0 ? r : 0;
 }
 
@@ -345,21 +343,23 @@ int rst_threads(struct rst_ctx *c, struct rst_task *t)
 		if (err)
 			return err;
 	}
-	return thread_state(t, &t->inf, t->cores[0]);
+	return thread_state(&t->inf, t->cores[0]);
 }
 
 int rst_finish(struct rst_ctx *c, struct rst_task *t)
 {
-	int i, err = 0;
+	int i, err;
 	long r;
 
+	/* timers and pending signals last, once every thread is there */
+	err = rst_signals(t);
 	for (i = 1; !err && i < t->nr_threads; i++) {
 		struct infect tinf;
 
 		err = infect_attach_scratch(&tinf, t->threads[i], t->scratch, INFECT_SCRATCH_SIZE);
 		if (err)
 			break;
-		err = thread_state(t, &tinf, t->cores[i]);
+		err = thread_state(&tinf, t->cores[i]);
 		tinf.keep_regs = true;
 		infect_stop(&tinf);
 		if (!err)

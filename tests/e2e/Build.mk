@@ -16,3 +16,6 @@ wl-y += wl-vma
 wl-y += wl-sparse
 wl-y += wl-vdso
 wl-y += wl-refuse
+wl-y += wl-signals
+wl-y += wl-timers
+wl-y += wl-restart
