@@ -62,10 +62,13 @@ static int rebuild_all(struct rst_ctx *c)
 		if (err)
 			pr_debug("Restore of task %d failed: %d", t->pid, err);
 	}
-	/* only once every task is complete does any of them run */
 	for (i = c->nr_tasks - 1; !err && i >= 0; i--)
 		if (!c->tasks[i].zombie)
 			err = rst_finish(c, &c->tasks[i]);
+	/* only once every task is complete does any of them run */
+	for (i = 0; !err && i < c->nr_tasks; i++)
+		if (!c->tasks[i].zombie)
+			err = rst_release(&c->tasks[i]);
 	return err;
 }
 

@@ -83,6 +83,8 @@ int rst_memory(struct rst_ctx *c, struct rst_task *t);
 int rst_task_state(struct rst_ctx *c, struct rst_task *t);
 int rst_threads(struct rst_ctx *c, struct rst_task *t);
 int rst_finish(struct rst_ctx *c, struct rst_task *t);
+/* Let every thread of @t go: the last step, for all tasks at once. */
+int rst_release(struct rst_task *t);
 void rst_kill_all(struct rst_ctx *c);
 struct rst_task *rst_find(struct rst_ctx *c, pid_t pid);
 /* Unregister the rseq area glibc gave the skeleton's thread. */

@@ -28,6 +28,7 @@
 
 #define PTRACE_GET_RSEQ_CONFIGURATION_ 0x420f
 #define RSEQ_FLAG_UNREGISTER 1
+#define TASK_STOPPED 3
 
 struct rseq_config {
 	uint64_t abi_pointer;
@@ -318,18 +319,30 @@ static int thread_state(struct infect *inf, const CoreEntry *core)
 }
 
 /*
- * Registers, mask, release: the thread runs the dumped code from here on.
- * The leader goes last, after it unmapped the scratch area.
+ * Registers and mask: the thread runs the dumped code once released. The
+ * leader's come last, after it unmapped the scratch area.
  */
-static int release_thread(struct rst_task *t, struct infect *inf, const CoreEntry *core)
+static int load_thread(struct infect *inf, const CoreEntry *core)
 {
 	const ThreadCoreEntry *tc = core->thread_core;
 	int err = arch_thread_restore(inf->tid, core);
 
 	if (!err)
 		err = ptrace_set_sigmask(inf->tid, tc->has_blk_sigset ? tc->blk_sigset : 0);
-	if (!err)
-		err = ptrace_release(inf->tid, t->cores[0]->tc->task_state == 3);
+	return err;
+}
+
+int rst_release(struct rst_task *t)
+{
+	int i, err = 0;
+
+	for (i = 0; i < t->nr_threads; i++) {
+		int e = ptrace_release(t->threads[i], t->cores[0]->tc->task_state == TASK_STOPPED);
+
+		if (e && !err)
+			err = e;
+	}
+	t->seized = false;
 	return err;
 }
 
@@ -363,7 +376,7 @@ int rst_finish(struct rst_ctx *c, struct rst_task *t)
 		tinf.keep_regs = true;
 		infect_stop(&tinf);
 		if (!err)
-			err = release_thread(t, &tinf, t->cores[i]);
+			err = load_thread(&tinf, t->cores[i]);
 	}
 	if (err)
 		return err;
@@ -376,5 +389,5 @@ int rst_finish(struct rst_ctx *c, struct rst_task *t)
 	t->inf.keep_regs = true;
 	t->inf.own_scratch = true;
 	err = infect_stop(&t->inf);
-	return err ?: release_thread(t, &t->inf, t->cores[0]);
+	return err ?: load_thread(&t->inf, t->cores[0]);
 }
