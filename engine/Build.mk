@@ -14,4 +14,5 @@ obj-y += ghost.o fifo.o
 # memory: shared anonymous objects
 obj-y += shmem.o
 obj-y += vma_name.o
+obj-y += seccomp.o
 obj-y += restore_timers.o

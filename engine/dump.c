@@ -137,7 +137,7 @@ static int dump_tree(struct dump_ctx *c)
 	}
 	if (!err)
 		err = pipe_dump_data(&c->files, c->dfd) ?: file_table_write(&c->files, c->dfd) ?:
-		      write_pstree(c);
+		      seccomp_write(&c->seccomp, c->dfd) ?: write_pstree(c);
 	return err;
 }
 
@@ -197,6 +197,7 @@ int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 	}
 	pstree_free(&c.tree);
 	file_table_free(&c.files);
+	seccomp_table_free(&c.seccomp);
 	if (!err && ret_stats)
 		*ret_stats = c.stats;
 out_close:

@@ -11,6 +11,7 @@
 #include "infect.h"
 #include "proc_parse.h"
 #include "pstree.h"
+#include "seccomp.h"
 
 struct dump_ctx {
 	int dfd;			/* image directory */
@@ -18,6 +19,7 @@ struct dump_ctx {
 	struct pstree tree;
 	struct dump_stats stats;
 	struct file_table files;	/* every open file, by id */
+	struct seccomp_table seccomp;	/* every seccomp filter, once */
 	unsigned int next_pages_id;
 };
 

@@ -20,6 +20,7 @@
 #include "cleanup.h"
 #include "dump.h"
 #include "dump_sig.h"
+#include "seccomp.h"
 #include "io.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -95,7 +96,8 @@ static int caps_words(uint32_t **ret, size_t *n, uint64_t v)
 	return 0;
 }
 
-static int thread_creds(struct infect *inf, pid_t pid, pid_t tid, ThreadCoreEntry *tc)
+static int thread_creds(struct infect *inf, pid_t pid, pid_t tid, ThreadCoreEntry *tc,
+			struct seccomp_table *sc)
 {
 	struct proc_status st;
 	CredsEntry *ce;
@@ -105,9 +107,18 @@ static int thread_creds(struct infect *inf, pid_t pid, pid_t tid, ThreadCoreEntr
 	err = proc_parse_status(pid, tid, &st);
 	if (err)
 		return err;
-	if (st.seccomp == 2) {
+	if (st.seccomp == 1) {
 		proc_status_free(&st);
-		return log_err(-EOPNOTSUPP, "Thread %d has a seccomp filter: not supported yet", tid);
+		return log_err(-EOPNOTSUPP, "Thread %d is in strict seccomp mode: not supported", tid);
+	}
+	if (st.seccomp == 2) {
+		err = seccomp_dump_thread(sc, tid, &tc->seccomp_filter);
+		if (err) {
+			proc_status_free(&st);
+			return err;
+		}
+		tc->has_seccomp_mode = tc->has_seccomp_filter = true;
+		tc->seccomp_mode = SECCOMP_MODE__filter;
 	}
 	/* PR_GET_SECUREBITS returns the bits, it does not store them */
 	secbits = infect_call(inf, "read securebits", NR_prctl, PR_GET_SECUREBITS, 0, 0, 0, 0, 0);
@@ -148,7 +159,8 @@ static int thread_sched(pid_t tid, ThreadCoreEntry *tc)
 }
 
 /* Per-thread state; @inf runs syscalls in that very thread. */
-static int thread_core(struct infect *inf, pid_t pid, ThreadCoreEntry *tc)
+static int thread_core(struct infect *inf, pid_t pid, ThreadCoreEntry *tc,
+		       struct seccomp_table *sc)
 {
 	pid_t tid = inf->tid;
 	struct robust_list_head *head;
@@ -168,7 +180,7 @@ static int thread_core(struct infect *inf, pid_t pid, ThreadCoreEntry *tc)
 	tc->has_pdeath_sig = true;
 	tc->pdeath_sig = pds;
 	err = thread_sched(tid, tc) ?: thread_sas(inf, tc) ?: thread_rseq(tid, tc) ?:
-	      dump_pending(tid, false, &tc->signals_p) ?: thread_creds(inf, pid, tid, tc);
+	      dump_pending(tid, false, &tc->signals_p) ?: thread_creds(inf, pid, tid, tc, sc);
 	return err;
 }
 
@@ -323,7 +335,7 @@ static int dump_thread(struct dump_ctx *c, struct task_dump *td, struct infect *
 	if (err)
 		goto out;
 	arch_core_set_clear_tid(&core, ctid);
-	err = thread_core(inf, td->it->pid, tc) ?: read_comm(td->it->pid, inf->tid, &tc->comm);
+	err = thread_core(inf, td->it->pid, tc, &c->seccomp) ?: read_comm(td->it->pid, inf->tid, &tc->comm);
 	if (!err && inf->tid == td->it->pid) {
 		core.ids = task_ids(td->it->pid);
 		err = core.ids ? task_core(td, &core.tc) : -ENOMEM;

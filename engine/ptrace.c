@@ -32,8 +32,8 @@ static unsigned long seize_options(int opts)
 {
 	unsigned long o = PTRACE_O_TRACESYSGOOD;
 
-	if (opts & SEIZE_OPTS_DUMP)
-		o |= PTRACE_O_SUSPEND_SECCOMP;
+	/* injected syscalls must pass the task's filters, dumped or restored */
+	o |= PTRACE_O_SUSPEND_SECCOMP;
 	if (opts & SEIZE_OPTS_RESTORE)
 		o |= PTRACE_O_TRACECLONE;
 	return o;

@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 #define SEIZE_OPTS_DUMP		0x1	/* TRACESYSGOOD | SUSPEND_SECCOMP */
-#define SEIZE_OPTS_RESTORE	0x2	/* TRACESYSGOOD | TRACECLONE */
+#define SEIZE_OPTS_RESTORE	0x2	/* TRACESYSGOOD | SUSPEND_SECCOMP | TRACECLONE */
 
 struct seized {
 	pid_t tid;

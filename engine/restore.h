@@ -14,6 +14,7 @@
 #include "image.h"
 #include "infect.h"
 #include "mm.pb-c.h"
+#include "seccomp.pb-c.h"
 
 /* The files a task's skeleton must hold: what it dups into place. */
 struct fd_plan {
@@ -61,6 +62,7 @@ struct rst_ctx {
 	int svc_base;			/* first service fd number in skeletons */
 	int sync_fd[2];			/* skeletons report "ready" here */
 	pid_t tool_pid;
+	SeccompEntry *seccomp;		/* seccomp.img, NULL if none */
 	bool root_created;		/* the root skeleton is our child */
 };
 

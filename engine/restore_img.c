@@ -153,6 +153,8 @@ int rst_read_images(struct rst_ctx *c)
 	err = check_inventory(c) ?: read_pstree(c);
 	for (i = 0; !err && i < c->nr_tasks; i++)
 		err = read_task(c, &c->tasks[i]);
+	if (!err && img_exists(c->dfd, IMG_SECCOMP, 0))
+		err = img_read_single(c->dfd, IMG_SECCOMP, 0, (void **)&c->seccomp);
 	return err;
 }
 
@@ -181,6 +183,8 @@ void rst_free(struct rst_ctx *c)
 		free(t->svc_src);
 	}
 	free(c->tasks);
+	if (c->seccomp)
+		img_free_entry(c->seccomp);
 	for (i = 0; i < c->nr_files; i++) {
 		if (c->files[i].fd >= 0)
 			close(c->files[i].fd);

@@ -25,6 +25,7 @@
 #include "ptrace.h"
 #include "restore.h"
 #include "restore_sig.h"
+#include "seccomp.h"
 
 #define PTRACE_GET_RSEQ_CONFIGURATION_ 0x420f
 #define RSEQ_FLAG_UNREGISTER 1
@@ -286,7 +287,22 @@ static int set_sched(pid_t tid, const ThreadCoreEntry *tc)
 	return 0;
 }
 
-static int thread_state(struct infect *inf, const CoreEntry *core)
+/*
+ * Filters go in while the thread is still root (seccomp() needs
+ * no_new_privs or CAP_SYS_ADMIN); the tool's own syscalls afterwards pass,
+ * as restored tasks are traced with seccomp suspended.
+ */
+static int set_seccomp(struct rst_ctx *c, struct infect *inf, const ThreadCoreEntry *tc)
+{
+	if (!tc->has_seccomp_mode || tc->seccomp_mode == SECCOMP_MODE__disabled)
+		return 0;
+	if (tc->seccomp_mode != SECCOMP_MODE__filter || !tc->has_seccomp_filter)
+		return log_err(-EOPNOTSUPP, "core-%d.img: seccomp mode %d not supported", inf->tid,
+			       tc->seccomp_mode);
+	return seccomp_restore_thread(inf, c->seccomp, tc->seccomp_filter);
+}
+
+static int thread_state(struct rst_ctx *c, struct infect *inf, const CoreEntry *core)
 {
 	const ThreadCoreEntry *tc = core->thread_core;
 	long r = 0;
@@ -314,7 +330,7 @@ static int thread_state(struct infect *inf, const CoreEntry *core)
 		r = rcall(inf, "set the parent-death signal", NR_prctl, PR_SET_PDEATHSIG,
 			  tc->pdeath_sig, 0, 0);
 	if (r >= 0)
-		r = set_comm(inf, tc->comm) ?: set_creds(inf, tc->creds);
+		r = set_comm(inf, tc->comm) ?: set_seccomp(c, inf, tc) ?: set_creds(inf, tc->creds);
 	return r < 0 ? r : 0;
 }
 
@@ -356,7 +372,7 @@ int rst_threads(struct rst_ctx *c, struct rst_task *t)
 		if (err)
 			return err;
 	}
-	return thread_state(&t->inf, t->cores[0]);
+	return thread_state(c, &t->inf, t->cores[0]);
 }
 
 int rst_finish(struct rst_ctx *c, struct rst_task *t)
@@ -372,7 +388,7 @@ int rst_finish(struct rst_ctx *c, struct rst_task *t)
 		err = infect_attach_scratch(&tinf, t->threads[i], t->scratch, INFECT_SCRATCH_SIZE);
 		if (err)
 			break;
-		err = thread_state(&tinf, t->cores[i]);
+		err = thread_state(c, &tinf, t->cores[i]);
 		tinf.keep_regs = true;
 		infect_stop(&tinf);
 		if (!err)

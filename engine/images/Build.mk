@@ -10,3 +10,4 @@ proto-y += fs.proto utsns.proto stats.proto
 obj-y += desc.o image.o image_util.o
 proto-y += time.proto ghost-file.proto remap-file-path.proto fifo.proto
 proto-y += vzcr-vma-name.proto
+proto-y += seccomp.proto

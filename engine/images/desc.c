@@ -24,12 +24,14 @@
 #include "remap-file-path.pb-c.h"
 #include "rlimit.pb-c.h"
 #include "sa.pb-c.h"
+#include "seccomp.pb-c.h"
 #include "stats.pb-c.h"
 #include "timer.pb-c.h"
 #include "utsns.pb-c.h"
 #include "vzcr-vma-name.pb-c.h"
 
 /* Type magics, as CRIU's criu/include/magic.h defines them. */
+#define SECCOMP_MAGIC		0x64413049U
 #define INVENTORY_MAGIC		0x58313116U
 #define PSTREE_MAGIC		0x50273030U
 #define CORE_MAGIC		0x55053847U
@@ -164,6 +166,8 @@ static const struct img_desc descs[IMG_NR] = {
 	  COMMON, NULL, &vzcr_vma_name_entry__descriptor),
 	D(IMG_VZCR_GUARDS, "VZCR_GUARDS", "vzcr-guards-%u.img", VZCR_GUARDS_MAGIC, COMMON,
 	  NULL, &pagemap_entry__descriptor),
+	D(IMG_SECCOMP, "SECCOMP", "seccomp.img", SECCOMP_MAGIC, COMMON, NULL,
+	  &seccomp_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

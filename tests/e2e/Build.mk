@@ -19,3 +19,4 @@ wl-y += wl-refuse
 wl-y += wl-signals
 wl-y += wl-timers
 wl-y += wl-restart
+wl-y += wl-seccomp
