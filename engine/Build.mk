@@ -2,7 +2,7 @@
 # kerndat: the kernel-feature probes, one file per area
 obj-y += kerndat.o kerndat-child.o kerndat-ptrace.o kerndat-task.o kerndat-clone3.o
 obj-y += kerndat-mm.o kerndat-uffd.o kerndat-net.o kerndat-ns.o kerndat-cgroup.o
-obj-y += kerndat-vdso.o
+obj-y += kerndat-vdso.o kerndat-prctl.o
 # the dump: /proc readers, ptrace, syscall injection, per-object dumpers
 obj-y += proc_parse.o ptrace.o infect.o pstree.o
 obj-y += page_xfer.o mem_dump.o files.o files_dump.o pipes.o

@@ -71,5 +71,6 @@ void kd_probe_net(struct kerndat *kd);		/* kerndat-net.c */
 void kd_probe_ns(struct kerndat *kd);		/* kerndat-ns.c */
 void kd_probe_cgroup(struct kerndat *kd);	/* kerndat-cgroup.c */
 void kd_probe_vdso(struct kerndat *kd);		/* kerndat-vdso.c */
+void kd_probe_prctl(struct kerndat *kd);	/* kerndat-prctl.c */
 
 #endif /* VZCR_KERNDAT_PROBE_H */

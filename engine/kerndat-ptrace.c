@@ -6,10 +6,14 @@
 #define LOG_PREFIX "kerndat: "
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#define PTRACE_GET_RSEQ_CONFIGURATION_	0x420f
+#define PTRACE_O_SUSPEND_SECCOMP_	(1 << 21)
 
 #include "arch.h"
 #include "kerndat-probe.h"
@@ -102,6 +106,26 @@ static void probe_xstate(struct kerndat *kd, pid_t pid)
 	       xi.size, xi.cpu_size, (unsigned long long)xi.xfeatures);
 }
 
+/* The child is glibc's: its thread has registered rseq. */
+static void probe_rseq(struct kerndat *kd, pid_t pid)
+{
+	struct { uint64_t ptr; uint32_t size, sig, flags, pad; } rc = {};
+
+	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION_, pid, sizeof(rc), &rc) < 0)
+		kd_no(kd, KD_PTRACE_RSEQ, -errno, "PTRACE_GET_RSEQ_CONFIGURATION");
+	else
+		kd_set(kd, KD_PTRACE_RSEQ, true, "rseq area of %u bytes%s", rc.size,
+		       rc.ptr ? "" : " (none registered)");
+}
+
+static void probe_suspend_seccomp(struct kerndat *kd, pid_t pid)
+{
+	if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_SUSPEND_SECCOMP_) < 0)
+		kd_no(kd, KD_SUSPEND_SECCOMP, -errno, "PTRACE_SETOPTIONS");
+	else
+		kd_set(kd, KD_SUSPEND_SECCOMP, true, "accepted on a seized child");
+}
+
 void kd_probe_ptrace(struct kerndat *kd)
 {
 	struct kd_child c;
@@ -121,6 +145,8 @@ void kd_probe_ptrace(struct kerndat *kd)
 		goto out_kill;
 	probe_peeksiginfo(kd, c.pid);
 	probe_xstate(kd, c.pid);
+	probe_rseq(kd, c.pid);
+	probe_suspend_seccomp(kd, c.pid);
 	kd_child_kill(&c);
 	return;
 
@@ -129,4 +155,6 @@ out_kill:
 out_skip:
 	kd_set(kd, KD_PTRACE_PEEKSIGINFO, false, "not probed: no stopped tracee");
 	kd_set(kd, KD_PTRACE_XSTATE, false, "not probed: no stopped tracee");
+	kd_set(kd, KD_PTRACE_RSEQ, false, "not probed: no stopped tracee");
+	kd_set(kd, KD_SUSPEND_SECCOMP, false, "not probed: no stopped tracee");
 }

@@ -56,6 +56,14 @@ static const struct kd_desc descs[KD_NR] = {
 		"stop a whole container at once for a consistent dump", true },
 	[KD_VDSO] = { "vdso", "vDSO layout",
 		"move or proxy the vvar/vdso areas so time calls work after restore", true },
+	[KD_PTRACE_RSEQ] = { "ptrace-rseq", "PTRACE_GET_RSEQ_CONFIGURATION",
+		"dump each thread's rseq registration", true },
+	[KD_SUSPEND_SECCOMP] = { "suspend-seccomp", "PTRACE_O_SUSPEND_SECCOMP",
+		"run syscalls in tasks whatever their seccomp filters", true },
+	[KD_MM_MAP] = { "mm-map", "prctl(PR_SET_MM_MAP)",
+		"restore the brk, argument, environment and exe layout of a task", true },
+	[KD_TIMER_IDS] = { "timer-ids", "prctl(PR_TIMER_CREATE_RESTORE_IDS)",
+		"recreate POSIX timers with their ids at once (else by counting)", false },
 };
 
 static const char *const tracker_keys[] = {
@@ -170,6 +178,7 @@ void kerndat_probe(struct kerndat *kd)
 	kd_probe_ns(kd);
 	kd_probe_cgroup(kd);
 	kd_probe_vdso(kd);
+	kd_probe_prctl(kd);
 	kd->tracker = pick_tracker(kd);
 	pr_debug("dirty-memory tracker: %s", tracker_keys[kd->tracker]);
 }

@@ -39,6 +39,10 @@ enum kd_feat {
 	KD_FREEZER_V1,		/* cgroup v1 freezer hierarchy mounted */
 	KD_FREEZER,		/* some cgroup freezer, v2 or v1 */
 	KD_VDSO,		/* [vdso]/[vvar] layout parsed */
+	KD_PTRACE_RSEQ,		/* PTRACE_GET_RSEQ_CONFIGURATION */
+	KD_SUSPEND_SECCOMP,	/* PTRACE_O_SUSPEND_SECCOMP */
+	KD_MM_MAP,		/* prctl(PR_SET_MM, PR_SET_MM_MAP) */
+	KD_TIMER_IDS,		/* prctl(PR_TIMER_CREATE_RESTORE_IDS) */
 	KD_NR,
 };
 

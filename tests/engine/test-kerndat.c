@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kcmp.h>
+#include <linux/prctl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/rseq.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -411,7 +414,7 @@ static void test_table(void)
 	static const enum kd_feat required[] = {
 		KD_PTRACE_SEIZE, KD_PTRACE_PEEKSIGINFO, KD_PTRACE_XSTATE, KD_PIDFD_GETFD,
 		KD_CLONE3_SET_TID, KD_MAP_FILES, KD_KCMP_FILE, KD_MEMFD, KD_NAMESPACES,
-		KD_FREEZER, KD_VDSO,
+		KD_FREEZER, KD_VDSO, KD_PTRACE_RSEQ, KD_SUSPEND_SECCOMP, KD_MM_MAP,
 	};
 	bool texts = true, unique = true;
 	int f, g, nreq = 0;
@@ -516,6 +519,40 @@ static void test_child_limits(void)
 	is_int(kd_child_wait(&c, KD_TIMEOUT_MS), 7, "its exit code is returned");
 }
 
+/* Does /proc/self/status have a line starting with @key? */
+static int count_status_key(const char *key)
+{
+	char line[256];
+	int n = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		n += !strncmp(line, key, strlen(key));
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The prctl and late ptrace probes against what this process sees itself. */
+static void test_prctl_rseq(const struct kerndat *kd)
+{
+	unsigned int size = 0, got = 0;
+	int r;
+
+	ok(prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE, &size, 0, 0) == 0 &&
+	   size == sizeof(struct prctl_mm_map) && have(kd, KD_MM_MAP),
+	   "mm-map: the kernel's struct prctl_mm_map is the uapi one (%u bytes)", size);
+	r = prctl(77 /* PR_TIMER_CREATE_RESTORE_IDS */, 2 /* GET */, 0, 0, 0);
+	is_int(have(kd, KD_TIMER_IDS), r >= 0, "timer-ids agrees with a direct query");
+	/* glibc's __rseq_size counts the fields it uses; the kernel the whole area */
+	sscanf(kd->feat[KD_PTRACE_RSEQ].detail, "rseq area of %u bytes", &got);
+	ok(!__rseq_size || (have(kd, KD_PTRACE_RSEQ) && got >= __rseq_size),
+	   "ptrace-rseq reads the area glibc registered (%u bytes, glibc uses %u)", got,
+	   __rseq_size);
+	is_int(have(kd, KD_SUSPEND_SECCOMP), count_status_key("Seccomp:") > 0,
+	       "suspend-seccomp agrees with seccomp in /proc/self/status");
+}
+
 int main(void)
 {
 	static struct kerndat kd;
@@ -536,6 +573,7 @@ int main(void)
 	test_files(&kd);
 	test_xstate(&kd);
 	test_tcp_repair(&kd);
+	test_prctl_rseq(&kd);
 	test_repeat(&kd, fds, mounts);
 	test_child_limits();
 	return done_testing();
