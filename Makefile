@@ -79,6 +79,11 @@ $(eval $(call add-dir,tests/images,test-objs))
 $(eval $(call add-dir,tests/engine,test-objs))
 $(eval $(call add-dir,tests/vzcr,test-objs))
 $(eval $(call add-dir,tests/e2e,test-objs))
+ploopsync-objs	:=
+$(eval $(call add-dir,ploopsync,ploopsync-objs))
+ps-tests-before	:= $(tests)
+$(eval $(call add-dir,tests/ploopsync,test-objs))
+ps-tests	:= $(filter-out $(ps-tests-before),$(tests))
 
 # protobuf-c code generated from our own schemas into engine/images/gen/
 proto-c		:= $(patsubst engine/images/%.proto,engine/images/gen/%.pb-c.c,$(protos))
@@ -133,6 +138,17 @@ $(workloads): %: %.o tests/e2e/wl.o
 
 programs	:= vzcr/vzcr
 
+# ploopsync: a library (ploopsync/include/ploopsync.h)
+PLOOPSYNC_LIB	:= ploopsync/libploopsync.a
+$(ploopsync-objs): CPPFLAGS += -Iploopsync/include -Iploopsync
+$(ploopsync-objs) $(ps-tests:=.o): | config.h
+$(ps-tests:=.o): CPPFLAGS += -Iploopsync/include -Iploopsync
+$(PLOOPSYNC_LIB): $(ploopsync-objs)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(ps-tests): $(PLOOPSYNC_LIB)
+$(ps-tests): ENGINE_LIBS := $(PLOOPSYNC_LIB) $(ENGINE_LIB) $(ENGINE_LIBS)
+
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem
 bench/bench-mem.o: | config.h
@@ -173,7 +189,8 @@ install: all
 
 clean:
 	$(call msg,CLEAN,tree)
-	$(Q)rm -rf engine/images/gen config.h config.mk $(syscall-h) $(ENGINE_LIB) $(programs) $(tests) $(helpers) $(workloads) $(bench-progs)
+	$(Q)rm -rf engine/images/gen config.h config.mk $(syscall-h) $(ENGINE_LIB) $(PLOOPSYNC_LIB) $(programs) $(tests) $(helpers) $(workloads) $(bench-progs)
 	$(Q)find . -name '*.o' -delete -o -name '*.d' -delete
 
+-include $(ploopsync-objs:.o=.d)
 -include $(all-objs:.o=.d) $(tests:=.d) $(helpers:=.d) $(workloads:=.d) $(bench-progs:=.d)
