@@ -138,16 +138,21 @@ $(workloads): %: %.o tests/e2e/wl.o
 
 programs	:= vzcr/vzcr
 
-# ploopsync: a library (ploopsync/include/ploopsync.h)
+# ploopsync: a library (ploopsync/include/ploopsync.h) and its CLI
 PLOOPSYNC_LIB	:= ploopsync/libploopsync.a
-$(ploopsync-objs): CPPFLAGS += -Iploopsync/include -Iploopsync
-$(ploopsync-objs) $(ps-tests:=.o): | config.h
+ploopsync-cli	:= ploopsync/main.o ploopsync/cmd_send.o
+$(ploopsync-objs) $(ploopsync-cli): CPPFLAGS += -Iploopsync/include -Iploopsync
+$(ploopsync-objs) $(ploopsync-cli) $(ps-tests:=.o): | config.h
 $(ps-tests:=.o): CPPFLAGS += -Iploopsync/include -Iploopsync
 $(PLOOPSYNC_LIB): $(ploopsync-objs)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
+ploopsync/ploopsync: $(ploopsync-cli) $(PLOOPSYNC_LIB) $(ENGINE_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(ploopsync-cli) $(PLOOPSYNC_LIB) $(ENGINE_LIB)
 $(ps-tests): $(PLOOPSYNC_LIB)
 $(ps-tests): ENGINE_LIBS := $(PLOOPSYNC_LIB) $(ENGINE_LIB) $(ENGINE_LIBS)
+programs	+= ploopsync/ploopsync
 
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem
@@ -192,5 +197,5 @@ clean:
 	$(Q)rm -rf engine/images/gen config.h config.mk $(syscall-h) $(ENGINE_LIB) $(PLOOPSYNC_LIB) $(programs) $(tests) $(helpers) $(workloads) $(bench-progs)
 	$(Q)find . -name '*.o' -delete -o -name '*.d' -delete
 
--include $(ploopsync-objs:.o=.d)
+-include $(ploopsync-objs:.o=.d) $(ploopsync-cli:.o=.d)
 -include $(all-objs:.o=.d) $(tests:=.d) $(helpers:=.d) $(workloads:=.d) $(bench-progs:=.d)
