@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ps-writer IMAGE STOPFILE: keeps writing random bytes at random offsets
- * (unaligned, 1 byte to 20 KiB, some runs of zeros) inside IMAGE without
- * changing its size, until SIGTERM; then creates STOPFILE and exits. The
- * tests' freeze command sends SIGTERM and waits for STOPFILE.
+ * (unaligned, 1 byte to 8 KiB, every 8th write zeros) inside IMAGE without
+ * changing its size, about a thousand writes a second, until SIGTERM; then
+ * creates STOPFILE and exits. The tests' freeze command sends SIGTERM and
+ * waits for STOPFILE.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -32,8 +33,8 @@ static uint64_t rnd(uint64_t *s)
 
 int main(int argc, char **argv)
 {
-	static unsigned char buf[20480];
-	struct timespec pause = { 0, 200000 };
+	static unsigned char buf[8192];
+	struct timespec pause = { 0, 1000000 };
 	uint64_t s = (uint64_t)getpid() * 2654435761u + (uint64_t)time(NULL), off, len, n = 0;
 	struct stat st;
 	int fd;
@@ -51,8 +52,8 @@ int main(int argc, char **argv)
 			buf[i] = (n % 8 == 0) ? 0 : (unsigned char)rnd(&s);
 		if (pwrite(fd, buf, len, (off_t)off) != (ssize_t)len)
 			return 1;
-		if (++n % 16 == 0)
-			nanosleep(&pause, NULL);
+		n++;
+		nanosleep(&pause, NULL);
 	}
 	close(fd);
 	fd = open(argv[2], O_WRONLY | O_CREAT, 0600);
