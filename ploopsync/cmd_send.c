@@ -28,10 +28,11 @@ static void progress(const struct send_args *a, const struct ploopsync *ps,
 
 	if (a->json)
 		dprintf(fd, "{\"pass\":%u,\"tracker\":\"%s\",\"frozen\":%s,\"dirty_bytes\":%llu,"
-			"\"sent_bytes\":%llu,\"total_sent\":%llu,\"seconds\":%.6f,\"rate\":%.0f}\n",
+			"\"sent_bytes\":%llu,\"total_sent\":%llu,\"seconds\":%.6f,\"track_seconds\":%.6f,"
+			"\"rate\":%.0f}\n",
 			st->pass, ploopsync_tracker(ps), st->frozen ? "true" : "false",
 			(unsigned long long)st->dirty_bytes, (unsigned long long)st->sent_bytes,
-			(unsigned long long)st->total_sent, st->seconds, st->rate);
+			(unsigned long long)st->total_sent, st->seconds, st->track_seconds, st->rate);
 	else
 		pr_info("pass %u%s: %llu dirty bytes, %llu sent in %.3f s (%.1f MiB/s)", st->pass,
 			st->frozen ? " (frozen)" : "", (unsigned long long)st->dirty_bytes,

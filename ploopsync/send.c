@@ -36,7 +36,7 @@ struct ploopsync {
 	struct ploopsync_stats last;
 	uint64_t prev_dirty;
 	uint64_t total_sent;
-	double total_seconds;
+	double send_seconds;		/* time spent reading and writing records */
 	bool frozen, finished;
 };
 
@@ -128,7 +128,7 @@ static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 	struct hole hole = { 0, 0 };
 	uint64_t b, sent = 0;
 	struct ps_rec mark = { .type = PS_REC_PASS };
-	double t0 = now();
+	double t0 = now(), t1;
 	int fd, ret;
 
 	ret = sync_all(ps);
@@ -145,6 +145,8 @@ static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 	for (b = 0; b < ps->t.nr_blocks; b++)
 		if (ps->dirty[b])
 			st->dirty_bytes += ps_block_len(&ps->h, b * ps->h.block_size);
+	t1 = now();
+	st->track_seconds = t1 - t0;
 	if (!send)
 		return 0;
 	mark.offset = st->pass;
@@ -160,9 +162,9 @@ static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 	st->sent_bytes = sent;
 	st->seconds = now() - t0;
 	ps->total_sent += sent;
-	ps->total_seconds += st->seconds;
+	ps->send_seconds += now() - t1;
 	st->total_sent = ps->total_sent;
-	st->rate = ps->total_seconds > 0 ? ps->total_sent / ps->total_seconds : 0;
+	st->rate = ps->send_seconds > 0 ? ps->total_sent / ps->send_seconds : 0;
 	return 0;
 }
 
@@ -186,13 +188,17 @@ int ploopsync_next_pass(struct ploopsync *ps, struct ploopsync_stats *ret_stats)
 bool ploopsync_should_freeze(const struct ploopsync *ps)
 {
 	const struct ploopsync_stats *st = &ps->last;
-	double budget = st->rate * ps->o.target_freeze_ms / 1000.0;
+	double frozen_s;
 
 	if (st->pass >= ps->o.max_passes)
 		return true;
 	if (st->pass < 2)
 		return false;	/* the full copy says nothing about the write rate */
-	return st->dirty_bytes <= budget || st->dirty_bytes >= ps->prev_dirty;
+	if (st->dirty_bytes >= ps->prev_dirty)
+		return true;	/* not shrinking any more */
+	/* a frozen pass like this one: the tracker's own time plus the data at the measured rate */
+	frozen_s = st->track_seconds + (st->rate > 0 ? st->dirty_bytes / st->rate : 0);
+	return frozen_s * 1000.0 <= ps->o.target_freeze_ms;
 }
 
 int ploopsync_final_pass(struct ploopsync *ps, struct ploopsync_stats *ret_stats)

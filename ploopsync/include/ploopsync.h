@@ -38,7 +38,8 @@ struct ploopsync_stats {
 	uint64_t sent_bytes;		/* stream bytes this pass (headers included) */
 	uint64_t total_sent;
 	double seconds;			/* this pass */
-	double rate;			/* measured stream throughput, bytes/s */
+	double track_seconds;		/* of which sync + tracker */
+	double rate;			/* measured send throughput (read + stream), bytes/s */
 };
 
 struct ploopsync_recv_stats {
@@ -50,7 +51,11 @@ struct ploopsync_recv_stats {
 int ploopsync_start(const struct ploopsync_opts *opts, struct ploopsync **ret);
 const char *ploopsync_tracker(const struct ploopsync *ps);
 int ploopsync_next_pass(struct ploopsync *ps, struct ploopsync_stats *ret_stats);
-/* The stop rule: freeze now (dirty set small enough, not shrinking, or pass limit). */
+/*
+ * The stop rule: freeze now when the pass limit is reached, when the dirty
+ * set stopped shrinking, or when a pass like the last one (tracker time plus
+ * its dirty bytes at the measured rate) fits the target freeze time.
+ */
 bool ploopsync_should_freeze(const struct ploopsync *ps);
 int ploopsync_final_pass(struct ploopsync *ps, struct ploopsync_stats *ret_stats);
 int ploopsync_finish(struct ploopsync *ps);
