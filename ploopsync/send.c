@@ -55,6 +55,13 @@ static bool all_zero(const unsigned char *p, size_t len)
 
 static int sync_all(struct ploopsync *ps)
 {
+	struct stat st;
+
+	if (fstat(ps->t.fd, &st))
+		return log_perr(-errno, "Failed to stat '%s'", ps->o.image);
+	if ((uint64_t)st.st_size != ps->h.image_size)
+		return log_err(-EXDEV, "Image '%s' changed size during the copy (%" PRIu64 " -> %lld bytes)",
+			       ps->o.image, ps->h.image_size, (long long)st.st_size);
 	if (syncfs(ps->t.fd))
 		return log_perr(-errno, "Failed to syncfs the filesystem of '%s'", ps->o.image);
 	if (ps->sync_fd >= 0 && syncfs(ps->sync_fd))

@@ -12,6 +12,8 @@
  *	ploopsync_free(ps);
  *
  * All functions return 0 or -errno and log their failure where it happens.
+ * The caller ignores SIGPIPE, so that a receiver going away is an error
+ * (-EPIPE) and not the end of the process. The image must keep its size.
  */
 #ifndef PLOOPSYNC_H
 #define PLOOPSYNC_H

@@ -54,6 +54,11 @@ kill "$ps_wpid"; wait "$ps_wpid"; ps_wpid=""
 ok $? "a writer still running after the freeze fails the send, named"
 is "$(cat "$tmp/busy-dst.hdd")" "OLD" "the destination is left untouched"
 
+head -c 1000000 /dev/urandom >"$tmp/grow"
+"$ps" send "$tmp/grow" --tracker scan --freeze-cmd "echo more >>'$tmp/grow'" --to-file "$tmp/g.s" 2>"$tmp/grow.err"
+[ $? -eq 1 ] && grep -q 'changed size during the copy' "$tmp/grow.err"
+ok $? "an image that changes size during the copy fails the send, named"
+
 "$ps" send "$img" --tracker ploop --to-file "$tmp/p.s" 2>"$tmp/ploop.err"
 [ $? -eq 1 ] && grep -q 'ploop kernel driver is absent' "$tmp/ploop.err"
 ok $? "--tracker ploop says the driver is absent"
