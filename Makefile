@@ -79,6 +79,11 @@ $(eval $(call add-dir,tests/images,test-objs))
 $(eval $(call add-dir,tests/engine,test-objs))
 $(eval $(call add-dir,tests/vzcr,test-objs))
 $(eval $(call add-dir,tests/e2e,test-objs))
+ploopsync-objs	:=
+$(eval $(call add-dir,ploopsync,ploopsync-objs))
+ps-tests-before	:= $(tests)
+$(eval $(call add-dir,tests/ploopsync,test-objs))
+ps-tests	:= $(filter-out $(ps-tests-before),$(tests))
 
 # protobuf-c code generated from our own schemas into engine/images/gen/
 proto-c		:= $(patsubst engine/images/%.proto,engine/images/gen/%.pb-c.c,$(protos))
@@ -133,6 +138,22 @@ $(workloads): %: %.o tests/e2e/wl.o
 
 programs	:= vzcr/vzcr
 
+# ploopsync: a library (ploopsync/include/ploopsync.h) and its CLI
+PLOOPSYNC_LIB	:= ploopsync/libploopsync.a
+ploopsync-cli	:= ploopsync/main.o ploopsync/cmd_send.o
+$(ploopsync-objs) $(ploopsync-cli): CPPFLAGS += -Iploopsync/include -Iploopsync
+$(ploopsync-objs) $(ploopsync-cli) $(ps-tests:=.o): | config.h
+$(ps-tests:=.o): CPPFLAGS += -Iploopsync/include -Iploopsync
+$(PLOOPSYNC_LIB): $(ploopsync-objs)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+ploopsync/ploopsync: $(ploopsync-cli) $(PLOOPSYNC_LIB) $(ENGINE_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(ploopsync-cli) $(PLOOPSYNC_LIB) $(ENGINE_LIB)
+$(ps-tests): $(PLOOPSYNC_LIB)
+$(ps-tests): ENGINE_LIBS := $(PLOOPSYNC_LIB) $(ENGINE_LIB) $(ENGINE_LIBS)
+programs	+= ploopsync/ploopsync
+
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem
 bench/bench-mem.o: | config.h
@@ -173,7 +194,8 @@ install: all
 
 clean:
 	$(call msg,CLEAN,tree)
-	$(Q)rm -rf engine/images/gen config.h config.mk $(syscall-h) $(ENGINE_LIB) $(programs) $(tests) $(helpers) $(workloads) $(bench-progs)
+	$(Q)rm -rf engine/images/gen config.h config.mk $(syscall-h) $(ENGINE_LIB) $(PLOOPSYNC_LIB) $(programs) $(tests) $(helpers) $(workloads) $(bench-progs)
 	$(Q)find . -name '*.o' -delete -o -name '*.d' -delete
 
+-include $(ploopsync-objs:.o=.d) $(ploopsync-cli:.o=.d)
 -include $(all-objs:.o=.d) $(tests:=.d) $(helpers:=.d) $(workloads:=.d) $(bench-progs:=.d)

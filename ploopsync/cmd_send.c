@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* `ploopsync send`: the passes, the stop rule, the freeze command, the end. */
+#define LOG_PREFIX "ploopsync: "
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "ploopsync.h"
+
+struct send_args {
+	struct ploopsync_opts o;
+	const char *to_file, *to_cmd, *freeze_cmd;
+	int to_fd;
+	bool json;
+	pid_t child;
+};
+
+static void progress(const struct send_args *a, const struct ploopsync *ps,
+		     const struct ploopsync_stats *st)
+{
+	/* progress never goes where the stream goes */
+	int fd = a->o.out_fd == STDOUT_FILENO ? STDERR_FILENO : STDOUT_FILENO;
+
+	if (a->json)
+		dprintf(fd, "{\"pass\":%u,\"tracker\":\"%s\",\"frozen\":%s,\"dirty_bytes\":%llu,"
+			"\"sent_bytes\":%llu,\"total_sent\":%llu,\"seconds\":%.6f,\"track_seconds\":%.6f,"
+			"\"rate\":%.0f}\n",
+			st->pass, ploopsync_tracker(ps), st->frozen ? "true" : "false",
+			(unsigned long long)st->dirty_bytes, (unsigned long long)st->sent_bytes,
+			(unsigned long long)st->total_sent, st->seconds, st->track_seconds, st->rate);
+	else
+		pr_info("pass %u%s: %llu dirty bytes, %llu sent in %.3f s (%.1f MiB/s)", st->pass,
+			st->frozen ? " (frozen)" : "", (unsigned long long)st->dirty_bytes,
+			(unsigned long long)st->sent_bytes, st->seconds, st->rate / (1 << 20));
+}
+
+static int open_output(struct send_args *a)
+{
+	int p[2];
+
+	if (a->to_file) {
+		a->o.out_fd = open(a->to_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (a->o.out_fd < 0)
+			return log_perr(-errno, "Failed to open '%s'", a->to_file);
+		return 0;
+	}
+	if (!a->to_cmd) {
+		a->o.out_fd = a->to_fd;
+		return 0;
+	}
+	if (pipe2(p, O_CLOEXEC))
+		return log_perr(-errno, "Failed to make a pipe for '%s'", a->to_cmd);
+	a->child = fork();
+	if (a->child < 0)
+		return log_perr(-errno, "Failed to fork for '%s'", a->to_cmd);
+	if (a->child == 0) {
+		dup2(p[0], STDIN_FILENO);
+		execl("/bin/sh", "sh", "-c", a->to_cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	a->o.out_fd = p[1];
+	return 0;
+}
+
+static int close_output(struct send_args *a, int ret)
+{
+	int status;
+
+	if (a->o.out_fd >= 0 && a->o.out_fd != a->to_fd && close(a->o.out_fd) && !ret)
+		ret = log_perr(-errno, "Failed to close the stream");
+	if (a->child > 0) {
+		if (waitpid(a->child, &status, 0) < 0)
+			return log_perr(-errno, "Failed to wait for '%s'", a->to_cmd);
+		if ((!WIFEXITED(status) || WEXITSTATUS(status)) && !ret)
+			ret = log_err(-ECHILD, "The --to-cmd command '%s' failed (status 0x%x)",
+				      a->to_cmd, status);
+	}
+	return ret;
+}
+
+static int run_passes(struct send_args *a)
+{
+	struct ploopsync_stats st;
+	struct ploopsync *ps;
+	int ret;
+
+	ret = ploopsync_start(&a->o, &ps);
+	if (ret)
+		return ret;
+	do {
+		ret = ploopsync_next_pass(ps, &st);
+		if (ret)
+			goto out;
+		progress(a, ps, &st);
+	} while (!ploopsync_should_freeze(ps));
+	if (a->freeze_cmd) {
+		ret = ps_run_cmd("freeze", a->freeze_cmd);
+		if (ret)
+			goto out;
+	}
+	ret = ploopsync_final_pass(ps, &st);
+	if (ret)
+		goto out;
+	progress(a, ps, &st);
+	ret = ploopsync_finish(ps);
+out:
+	ploopsync_free(ps);
+	return ret;
+}
+
+static int parse_send(struct send_args *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "to-file", required_argument, NULL, 'T' },
+		{ "to-cmd", required_argument, NULL, 'C' },
+		{ "freeze-cmd", required_argument, NULL, 'z' },
+		{ "tracker", required_argument, NULL, 'k' },
+		{ "max-passes", required_argument, NULL, 'm' },
+		{ "sync-fs", required_argument, NULL, 's' },
+		{ "block-size", required_argument, NULL, 'b' },
+		{ "freeze-ms", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{}
+	};
+	unsigned long long v;
+	int c, outs = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (strchr("tmbf", c) && ps_parse_uint(optarg, 1u << 30, &v))
+			return ps_usage_error("send: '%s' is not a number", optarg);
+		switch (c) {
+		case 't': a->to_fd = (int)v; outs++; break;
+		case 'T': a->to_file = optarg; outs++; break;
+		case 'C': a->to_cmd = optarg; outs++; break;
+		case 'z': a->freeze_cmd = optarg; break;
+		case 'k': a->o.tracker = optarg; break;
+		case 'm': a->o.max_passes = (unsigned int)(v ? v : 1); break;
+		case 's': a->o.sync_fs = optarg; break;
+		case 'b': a->o.block_size = (uint32_t)v; break;
+		case 'f': a->o.target_freeze_ms = (unsigned int)(v ? v : 1); break;
+		case 'j': a->json = true; break;
+		default: return ps_usage_error("send: %s", "bad option");
+		}
+	}
+	if (outs != 1)
+		return ps_usage_error("send: %s", "exactly one of --to, --to-file, --to-cmd is needed");
+	if (optind != argc - 1)
+		return ps_usage_error("send: %s", "one IMAGE argument expected");
+	a->o.image = argv[optind];
+	return 0;
+}
+
+int ps_cmd_send(int argc, char **argv)
+{
+	struct send_args a = { .to_fd = -1, .o.out_fd = -1 };
+	int ret;
+
+	ret = parse_send(&a, argc, argv);
+	if (ret)
+		return ret;
+	ret = open_output(&a);
+	if (!ret)
+		ret = run_passes(&a);
+	ret = close_output(&a, ret);
+	if (ret) {
+		pr_err("Failed to send '%s'", a.o.image);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The sender: passes over the image driven by a tracker, the stop rule, the
+ * frozen last pass with its proof that nothing changes any more, and the
+ * end marker. The hash of what was sent for each block is kept: it makes
+ * the whole-image checksum and is what the scan tracker compares with.
+ */
+#define LOG_PREFIX "ploopsync: "
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "hash.h"
+#include "log.h"
+#include "ploopsync.h"
+#include "stream.h"
+#include "tracker.h"
+#include "xmalloc.h"
+
+#define HOLE_MAX	(1u << 30)
+
+struct ploopsync {
+	struct ploopsync_opts o;
+	struct ps_hello h;
+	struct ps_tracker t;
+	int sync_fd;
+	uint64_t *sent;
+	uint8_t *dirty;
+	unsigned char *buf;
+	uint64_t zero_full, zero_tail;
+	struct ploopsync_stats last;
+	uint64_t prev_dirty;
+	uint64_t total_sent;
+	double send_seconds;		/* time spent reading and writing records */
+	bool frozen, finished;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool all_zero(const unsigned char *p, size_t len)
+{
+	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
+}
+
+static int sync_all(struct ploopsync *ps)
+{
+	struct stat st;
+
+	if (fstat(ps->t.fd, &st))
+		return log_perr(-errno, "Failed to stat '%s'", ps->o.image);
+	if ((uint64_t)st.st_size != ps->h.image_size)
+		return log_err(-EXDEV, "Image '%s' changed size during the copy (%" PRIu64 " -> %lld bytes)",
+			       ps->o.image, ps->h.image_size, (long long)st.st_size);
+	if (syncfs(ps->t.fd))
+		return log_perr(-errno, "Failed to syncfs the filesystem of '%s'", ps->o.image);
+	if (ps->sync_fd >= 0 && syncfs(ps->sync_fd))
+		return log_perr(-errno, "Failed to syncfs '%s'", ps->o.sync_fs);
+	return 0;
+}
+
+/* A run of contiguous zero blocks waiting to go out as one HOLE record. */
+struct hole {
+	uint64_t start, end;
+};
+
+static int flush_hole(struct ploopsync *ps, struct hole *hole, uint64_t *sent)
+{
+	struct ps_rec rec = { .type = PS_REC_HOLE };
+	int ret;
+
+	if (hole->start == hole->end)
+		return 0;
+	rec.offset = hole->start;
+	rec.length = (uint32_t)(hole->end - hole->start);
+	hole->start = hole->end = 0;
+	ret = ps_write_rec(ps->o.out_fd, &rec, NULL);
+	*sent += PS_REC_SIZE;
+	return ret;
+}
+
+/* Send one block from @fd; zero blocks join the pending hole. */
+static int send_block(struct ploopsync *ps, int fd, uint64_t b, struct hole *hole, uint64_t *sent)
+{
+	uint64_t off = b * ps->h.block_size;
+	uint32_t len = ps_block_len(&ps->h, off);
+	struct ps_rec rec = { .type = PS_REC_DATA, .offset = off, .length = len };
+	ssize_t n;
+	int ret;
+
+	n = pread(fd, ps->buf, len, (off_t)off);
+	if (n < 0)
+		return log_perr(-errno, "Failed to read '%s' at offset %" PRIu64, ps->o.image, off);
+	if ((uint32_t)n != len)
+		return log_err(-EIO, "Short read of '%s' at offset %" PRIu64 " (did the image shrink?)",
+			       ps->o.image, off);
+	if (all_zero(ps->buf, len)) {
+		ps->sent[b] = len == ps->h.block_size ? ps->zero_full : ps->zero_tail;
+		if (hole->start != hole->end &&
+		    (hole->end != off || off + len - hole->start > HOLE_MAX)) {
+			ret = flush_hole(ps, hole, sent);
+			if (ret)
+				return ret;
+		}
+		if (hole->start == hole->end)
+			hole->start = off;
+		hole->end = off + len;
+		return 0;
+	}
+	ret = flush_hole(ps, hole, sent);
+	if (ret)
+		return ret;
+	rec.csum = ps_xxh64(ps->buf, len, 0);
+	ret = ps_write_rec(ps->o.out_fd, &rec, ps->buf);
+	if (ret)
+		return ret;
+	ps->sent[b] = rec.csum;
+	*sent += PS_REC_SIZE + len;
+	return 0;
+}
+
+/* One tracker pass and the records for its dirty blocks. */
+static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
+{
+	struct hole hole = { 0, 0 };
+	uint64_t b, sent = 0;
+	struct ps_rec mark = { .type = PS_REC_PASS };
+	double t0 = now(), t1;
+	int fd, ret;
+
+	ret = sync_all(ps);
+	if (ret)
+		return ret;
+	memset(ps->dirty, 0, ps->t.nr_blocks);
+	ret = ps->t.ops->pass(&ps->t, ps->dirty, &fd);
+	if (ret)
+		return ret;
+	ps->t.pass++;
+	memset(st, 0, sizeof(*st));
+	st->pass = ps->t.pass;
+	st->frozen = ps->frozen;
+	for (b = 0; b < ps->t.nr_blocks; b++)
+		if (ps->dirty[b])
+			st->dirty_bytes += ps_block_len(&ps->h, b * ps->h.block_size);
+	t1 = now();
+	st->track_seconds = t1 - t0;
+	if (!send)
+		return 0;
+	mark.offset = st->pass;
+	ret = ps_write_rec(ps->o.out_fd, &mark, NULL);
+	sent += PS_REC_SIZE;
+	for (b = 0; !ret && b < ps->t.nr_blocks; b++)
+		if (ps->dirty[b])
+			ret = send_block(ps, fd, b, &hole, &sent);
+	if (!ret)
+		ret = flush_hole(ps, &hole, &sent);
+	if (ret)
+		return ret;
+	st->sent_bytes = sent;
+	st->seconds = now() - t0;
+	ps->total_sent += sent;
+	ps->send_seconds += now() - t1;
+	st->total_sent = ps->total_sent;
+	st->rate = ps->send_seconds > 0 ? ps->total_sent / ps->send_seconds : 0;
+	return 0;
+}
+
+int ploopsync_next_pass(struct ploopsync *ps, struct ploopsync_stats *ret_stats)
+{
+	struct ploopsync_stats st;
+	int ret;
+
+	if (ps->frozen)
+		return log_err(-EINVAL, "Live pass asked for after the freeze");
+	ps->prev_dirty = ps->t.pass ? ps->last.dirty_bytes : UINT64_MAX;
+	ret = do_pass(ps, &st, true);
+	if (ret)
+		return ret;
+	ps->last = st;
+	if (ret_stats)
+		*ret_stats = st;
+	return 0;
+}
+
+bool ploopsync_should_freeze(const struct ploopsync *ps)
+{
+	const struct ploopsync_stats *st = &ps->last;
+	double frozen_s;
+
+	if (st->pass >= ps->o.max_passes)
+		return true;
+	if (st->pass < 2)
+		return false;	/* the full copy says nothing about the write rate */
+	if (st->dirty_bytes >= ps->prev_dirty)
+		return true;	/* not shrinking any more */
+	/* a frozen pass like this one: the tracker's own time plus the data at the measured rate */
+	frozen_s = st->track_seconds + (st->rate > 0 ? st->dirty_bytes / st->rate : 0);
+	return frozen_s * 1000.0 <= ps->o.target_freeze_ms;
+}
+
+int ploopsync_final_pass(struct ploopsync *ps, struct ploopsync_stats *ret_stats)
+{
+	struct ploopsync_stats st, check;
+	int ret;
+
+	ps->frozen = true;
+	ret = do_pass(ps, &st, true);
+	if (ret)
+		return ret;
+	/* the proof: one more pass over the frozen image must find nothing */
+	ret = do_pass(ps, &check, false);
+	if (ret)
+		return ret;
+	if (check.dirty_bytes)
+		return log_err(-EBUSY, "Image '%s' still changes after the freeze: %" PRIu64 " bytes changed during the check pass (is the freeze command stopping every writer?)",
+			       ps->o.image, check.dirty_bytes);
+	ps->last = st;
+	if (ret_stats)
+		*ret_stats = st;
+	return 0;
+}
+
+int ploopsync_finish(struct ploopsync *ps)
+{
+	struct ps_rec end = { .type = PS_REC_END, .offset = ps->h.image_size };
+	int ret;
+
+	if (!ps->frozen)
+		return log_err(-EINVAL, "End marker asked for before the final pass");
+	end.csum = ps_image_hash(ps->sent, ps->t.nr_blocks);
+	ret = ps_write_rec(ps->o.out_fd, &end, NULL);
+	if (!ret)
+		ps->finished = true;
+	return ret;
+}
+
+const char *ploopsync_tracker(const struct ploopsync *ps)
+{
+	return ps->t.ops ? ps->t.ops->name : "none";
+}
+
+static int open_image(struct ploopsync *ps)
+{
+	struct stat st;
+
+	ps->t.fd = open(ps->o.image, O_RDONLY | O_CLOEXEC);
+	if (ps->t.fd < 0)
+		return log_perr(-errno, "Failed to open '%s'", ps->o.image);
+	if (fstat(ps->t.fd, &st))
+		return log_perr(-errno, "Failed to stat '%s'", ps->o.image);
+	if (!S_ISREG(st.st_mode))
+		return log_err(-EINVAL, "Image '%s' is not a regular file", ps->o.image);
+	if (ps->o.sync_fs) {
+		ps->sync_fd = open(ps->o.sync_fs, O_RDONLY | O_CLOEXEC);
+		if (ps->sync_fd < 0)
+			return log_perr(-errno, "Failed to open '%s'", ps->o.sync_fs);
+	}
+	ps->h = (struct ps_hello){ .version = PS_VERSION, .block_size = ps->o.block_size,
+				   .image_size = (uint64_t)st.st_size };
+	ps->t.path = ps->o.image;
+	ps->t.size = ps->h.image_size;
+	ps->t.block_size = ps->h.block_size;
+	ps->t.nr_blocks = ps_nr_blocks(&ps->h);
+	return 0;
+}
+
+static int alloc_tables(struct ploopsync *ps)
+{
+	size_t n = ps->t.nr_blocks ? ps->t.nr_blocks : 1;
+
+	ps->sent = xnew(uint64_t, n);
+	ps->dirty = xzalloc(n);
+	ps->buf = xzalloc(ps->h.block_size);
+	if (!ps->sent || !ps->dirty || !ps->buf)
+		return -ENOMEM;
+	ps->zero_full = ps_xxh64(ps->buf, ps->h.block_size, 0);
+	ps->zero_tail = ps_xxh64(ps->buf, ps->h.image_size % ps->h.block_size, 0);
+	/* nothing matches before the first pass: it sends every block anyway */
+	memset(ps->sent, 0, n * sizeof(*ps->sent));
+	ps->t.sent = ps->sent;
+	return 0;
+}
+
+int ploopsync_start(const struct ploopsync_opts *opts, struct ploopsync **ret)
+{
+	struct ploopsync *ps = xzalloc(sizeof(*ps));
+	int err;
+
+	if (!ps)
+		return -ENOMEM;
+	ps->o = *opts;
+	ps->t.fd = ps->sync_fd = -EBADF;
+	if (!ps->o.block_size)
+		ps->o.block_size = PS_BLOCK_DEFAULT;
+	if (!ps->o.max_passes)
+		ps->o.max_passes = 10;
+	if (!ps->o.target_freeze_ms)
+		ps->o.target_freeze_ms = 100;
+	if (ps->o.block_size < PS_BLOCK_MIN || ps->o.block_size > PS_BLOCK_MAX ||
+	    (ps->o.block_size & (ps->o.block_size - 1))) {
+		err = log_err(-EINVAL, "Block size %u is not a power of two in [%u, %u]",
+			      ps->o.block_size, PS_BLOCK_MIN, PS_BLOCK_MAX);
+		goto err_free;
+	}
+	err = open_image(ps);
+	if (!err)
+		err = alloc_tables(ps);
+	if (!err)
+		err = ps_tracker_open(&ps->t, ps->o.tracker ? ps->o.tracker : "auto");
+	if (!err)
+		err = ps_write_hello(ps->o.out_fd, &ps->h);
+	if (err)
+		goto err_free;
+	*ret = ps;
+	return 0;
+err_free:
+	ploopsync_free(ps);
+	return err;
+}
+
+void ploopsync_free(struct ploopsync *ps)
+{
+	if (!ps)
+		return;
+	ps_tracker_close(&ps->t);
+	if (ps->t.fd >= 0)
+		close(ps->t.fd);
+	if (ps->sync_fd >= 0)
+		close(ps->sync_fd);
+	free(ps->sent);
+	free(ps->dirty);
+	free(ps->buf);
+	free(ps);
+}

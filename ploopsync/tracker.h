@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Write trackers behind one ops table, one file per backend. A pass marks
+ * in @dirty (one byte per block) every block that may differ from what the
+ * receiver holds, and hands back the fd to read this pass's data from (the
+ * image itself, or a consistent snapshot of it).
+ */
+#ifndef PLOOPSYNC_TRACKER_H
+#define PLOOPSYNC_TRACKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ps_tracker {
+	const struct ps_tracker_ops *ops;
+	const char *path;		/* the image */
+	int fd;				/* the image, read-only */
+	uint64_t size;
+	uint32_t block_size;
+	uint64_t nr_blocks;
+	const uint64_t *sent;		/* hash of what the receiver holds, per block */
+	unsigned int pass;		/* passes done */
+	void *priv;
+};
+
+struct ps_tracker_ops {
+	const char *name;
+	/* 0 when the backend can track @t's image, else -errno (logged if @verbose) */
+	int (*probe)(struct ps_tracker *t, bool verbose);
+	int (*start)(struct ps_tracker *t);
+	int (*pass)(struct ps_tracker *t, uint8_t *dirty, int *ret_data_fd);
+	void (*stop)(struct ps_tracker *t);
+};
+
+extern const struct ps_tracker_ops ps_tracker_scan;
+extern const struct ps_tracker_ops ps_tracker_reflink;
+extern const struct ps_tracker_ops ps_tracker_ploop;
+
+/* Pick the backend named @name ("auto" probes reflink, then scan) and start it. */
+int ps_tracker_open(struct ps_tracker *t, const char *name);
+void ps_tracker_close(struct ps_tracker *t);
+
+#endif /* PLOOPSYNC_TRACKER_H */

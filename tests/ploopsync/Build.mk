@@ -1,0 +1,6 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# test-stream: the wire format; test-recv: the receiver against forged streams;
+# test-send: the sender library driven pass by pass;
+# ps-writer: a random writer the *.t tests run during the passes.
+test-y += test-stream test-recv test-send
+helper-y += ps-writer
