@@ -48,15 +48,11 @@ static int create_ct(const char *id, const struct create_opts *o)
 	struct ct ct;
 	int ret;
 
-	if (ct_init(&ct, id) < 0 || ct_lock(&ct) < 0)
+	if (ct_init(&ct, id) < 0)
 		return -EINVAL;
-	if (ct_exists(&ct)) {
-		ct_unlock(&ct);
-		return log_err(-EEXIST, "CT %s already exists", id);
-	}
 	snprintf(path, sizeof(path), "/vz/root/%s", id);
 	if ((ret = ct_conf_set(&ct.conf, "VE_ROOT", path, "--root")) < 0)
-		goto out;
+		return ret;
 	snprintf(path, sizeof(path), "/vz/private/%s", id);
 	if ((ret = ct_conf_set(&ct.conf, "VE_PRIVATE", path, "--private")) < 0 ||
 	    (ret = ct_conf_set(&ct.conf, "OSTEMPLATE", o->template, "--template")) < 0 ||
@@ -64,7 +60,16 @@ static int create_ct(const char *id, const struct create_opts *o)
 	    (o->host_ip && (ret = ct_conf_set(&ct.conf, "HOST_IP", o->host_ip, "--host-ip")) < 0) ||
 	    (ret = ct_conf_set(&ct.conf, "HOSTNAME", o->hostname ? o->hostname : id,
 			       "--hostname")) < 0)
+		return ret;
+	if (ct_exists(&ct))
+		return log_err(-EEXIST, "CT %s already exists", id);
+	ret = ct_lock(&ct);
+	if (ret < 0)
+		return ret;
+	if (ct_exists(&ct)) {	/* created while we waited for the lock */
+		ret = log_err(-EEXIST, "CT %s already exists", id);
 		goto out;
+	}
 	ret = ct_rootfs_create(&ct);
 	if (ret < 0)
 		goto out;
@@ -72,6 +77,8 @@ static int create_ct(const char *id, const struct create_opts *o)
 	if (ret < 0)
 		ct_rootfs_destroy(&ct);
 out:
+	if (ret < 0)
+		ct_unlock_remove(&ct);
 	ct_unlock(&ct);
 	return ret;
 }

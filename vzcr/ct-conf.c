@@ -140,7 +140,7 @@ int ct_conf_set(struct ct_conf *conf, const char *key, const char *val, const ch
 		if (!strcmp(conf_keys[i].key, key))
 			break;
 	if (i == ARRAY_SIZE(conf_keys))
-		return log_err(-EINVAL, "%s: unknown key %s", where, key);
+		return log_err(-EINVAL, "%s: key %s: unknown key", where, key);
 	why = check_value(conf_keys[i].kind, val);
 	if (why)
 		return log_err(-EINVAL, "%s: key %s: value \"%s\" is %s", where, key, val, why);
@@ -161,8 +161,10 @@ static const char *split_line(char *line, char **key, char **val)
 	if (!*line || *line == '#')
 		return NULL;
 	eq = strchr(line, '=');
-	if (!eq)
+	if (!eq) {
+		*key = line;
 		return "no '=' in the line";
+	}
 	*eq = '\0';
 	*key = line;
 	for (char *p = line; *p; p++)

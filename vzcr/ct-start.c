@@ -231,8 +231,11 @@ static int parent_setup(struct ct *ct, struct start_args *a, pid_t pid, int go_w
 	if (ret < 0)
 		return ret;
 	ret = ct_net_host_setup(ct, pid, st->veth_host, a->veth_peer);
-	if (ret < 0)
+	if (ret < 0) {
+		/* it undid its own steps; a link of that name is not ours to delete */
+		st->veth_host[0] = '\0';
 		return ret;
+	}
 	if (write(go_wr, "g", 1) != 1)
 		return log_perr(-errno, "Failed to wake the CT's init");
 	n = read(err_rd, &err, sizeof(err));

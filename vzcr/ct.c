@@ -125,6 +125,15 @@ void ct_unlock(struct ct *ct)
 	ct->lock_fd = -EBADF;
 }
 
+void ct_unlock_remove(struct ct *ct)
+{
+	char path[CT_PATH_MAX];
+
+	if (ct_path(ct, path, sizeof(path), "/var/run/vzcr/%s.lock", ct->id) == 0)
+		unlink(path);
+	ct_unlock(ct);
+}
+
 bool ct_exists(const struct ct *ct)
 {
 	char path[CT_PATH_MAX];
@@ -298,6 +307,9 @@ int ct_open(struct ct *ct, const char *id)
 	ret = ct_init(ct, id);
 	if (ret < 0)
 		return ret;
+	/* no lock file for a CT that does not exist: a refusal changes nothing */
+	if (!ct_exists(ct))
+		return log_err(-ENOENT, "CT %s does not exist", ct->id);
 	ret = ct_lock(ct);
 	if (ret < 0)
 		return ret;

@@ -56,6 +56,8 @@ int ct_path(const struct ct *ct, char *buf, size_t len, const char *fmt, ...)
 /* Take the CT's lock (blocking), creating the runtime directory. */
 int ct_lock(struct ct *ct);
 void ct_unlock(struct ct *ct);
+/* Remove the lock file, then unlock: for a CT that does not exist (any more). */
+void ct_unlock_remove(struct ct *ct);
 /* ct_init + ct_lock + ct_conf_read: what most commands start with. */
 int ct_open(struct ct *ct, const char *id);
 /* Whether the CT has a config file. */
