@@ -79,6 +79,7 @@ $(eval $(call add-dir,tests/images,test-objs))
 $(eval $(call add-dir,tests/engine,test-objs))
 $(eval $(call add-dir,tests/vzcr,test-objs))
 $(eval $(call add-dir,tests/e2e,test-objs))
+$(eval $(call add-dir,tests/ct,test-objs))
 
 # protobuf-c code generated from our own schemas into engine/images/gen/
 proto-c		:= $(patsubst engine/images/%.proto,engine/images/gen/%.pb-c.c,$(protos))
