@@ -113,6 +113,10 @@ printf '# comment\n\nVE_ROOT="/vz/root/$VEID"\nVE_PRIVATE=/vz/private/$VEID\n' >
 is "$(st $vzcr status 7)" 0 "comments, blank lines, unquoted values and \$VEID are fine"
 is "$(st $vzcr destroy 7)" 0 "destroy a CT whose private area was never made"
 
+cp etc/ct.conf-sample "$conf/8.conf"
+is "$(st $vzcr status 8)" 0 "the sample config etc/ct.conf-sample parses"
+rm "$conf/8.conf"
+
 is "$(st $vzcr destroy 101)" 0 "destroy 101"
 [ ! -e "$priv" ] && [ ! -e "$conf/101.conf" ] && [ ! -e "$VZCR_ROOT/var/run/vzcr/101.lock" ]
 ok $? "its private area, config and lock are gone"
