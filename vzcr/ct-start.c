@@ -155,9 +155,14 @@ static int child_main(void *arg)
 	char *const envp[] = { "PATH=/sbin:/bin:/usr/sbin:/usr/bin", "HOME=/", "TERM=linux", NULL };
 	int ret, nullfd;
 
-	log_set_fd(a->console_fd);
+	/* until exec, errors go to vzcr's stderr, where the user sees them */
 	ret = child_setup(a);
 	if (ret == 0) {
+		/* vzcr's stderr, closed by a successful exec, for the last errors */
+		int errfd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+
+		if (errfd >= 0)
+			log_set_fd(errfd);
 		nullfd = open("/dev/null", O_RDONLY);
 		if (nullfd < 0 || dup2(nullfd, 0) < 0 || dup2(a->console_fd, 1) < 0 ||
 		    dup2(a->console_fd, 2) < 0)
@@ -242,7 +247,7 @@ static int parent_setup(struct ct *ct, struct start_args *a, pid_t pid, int go_w
 	if (n < 0)
 		return log_perr(-errno, "Failed to wait for the CT's init");
 	if (n > 0)
-		return log_err(err < 0 ? err : -EIO, "CT %s: init failed to start (see above)", ct->id);
+		return log_err(err < 0 ? err : -EIO, "CT %s: failed to start its init", ct->id);
 	st->init_pid = pid;
 	st->init_start = ct_proc_starttime(pid);
 	if (!st->init_start)
@@ -257,6 +262,9 @@ static int start_prepare(struct ct *ct, struct start_args *a, struct ct_state *s
 	if (ct->conf.disk[0])
 		return log_err(-ENOTSUP, "CT %s: DISK (a root on an ext4 image) is not supported yet",
 			       ct->id);
+	if (ct->conf.physpages[0] || ct->conf.swappages[0] || ct->conf.cpus[0] ||
+	    ct->conf.cpulimit[0] || ct->conf.cpuunits[0])
+		pr_warn("CT %s: memory and CPU limits are not applied yet, ignoring", ct->id);
 	if ((ret = ct_root_dir(ct, a->root, sizeof(a->root))) < 0 ||
 	    (ret = ct_private_dir(ct, a->private, sizeof(a->private))) < 0)
 		return ret;

@@ -168,6 +168,12 @@ ok $? "... and leaves no state and no cgroup"
 ip link show "$veth" >/dev/null 2>&1
 ok $? "... and does not delete a link that is not its own"
 ip link del "$veth" && taken=
+mv "$VZCR_ROOT/vz/private/101/sbin/init" "$tmp/init"
+is "$(st $vzcr start 101)" 1 "start fails when the CT has no /sbin/init"
+errhas "Failed to execute /sbin/init in the CT" "... saying so on stderr"
+[ ! -e "$VZCR_ROOT/var/run/vzcr/101.state" ] && [ ! -d "$cg" ] && ! ip link show "$veth" >/dev/null 2>&1
+ok $? "... and leaves no state, cgroup or veth"
+mv "$tmp/init" "$VZCR_ROOT/vz/private/101/sbin/init"
 is "$(st $vzcr destroy 101)" 0 "destroy 101"
 [ ! -e "$VZCR_ROOT/vz/private/101" ] && [ ! -e "$VZCR_ROOT/etc/vzcr/conf/101.conf" ]
 ok $? "its private area and config are gone"
