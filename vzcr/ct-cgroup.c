@@ -2,12 +2,15 @@
 /*
  * The CT's own cgroup: on cgroup v2 (with cgroup.freeze) a directory
  * vzcr-TAG/CTID under the v2 mount, else under the v1 freezer hierarchy.
- * TAG tells several $VZCR_ROOTs on one host apart. Memory and CPU limits
+ * TAG tells several $VZCR_ROOTs on one host apart; VZCR_CGROUP=v1|v2
+ * chooses where a host has both. Memory and CPU limits
  * are not applied yet.
  */
 #define LOG_PREFIX "cgroup: "
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,16 +35,25 @@ unsigned int ct_root_tag(const struct ct *ct)
 int ct_cgroup_create(const struct ct *ct, char *ret_path, size_t len)
 {
 	const struct kerndat *kd = kerndat_get();
-	const char *base;
+	const char *base, *want = getenv("VZCR_CGROUP");
+	bool v2 = kd->cgroup2_path[0] && kd->cgroup2_freeze, v1 = kd->freezer_v1_path[0];
 	char path[CT_PATH_MAX];
 	int ret;
 
-	if (kd->cgroup2_path[0] && kd->cgroup2_freeze)
+	/* VZCR_CGROUP=v1|v2 picks one where a host has both (tests run both) */
+	if (want && strcmp(want, "v1") && strcmp(want, "v2"))
+		return log_err(-EINVAL, "VZCR_CGROUP is '%s', want v1 or v2", want);
+	if (want && !strcmp(want, "v1"))
+		v2 = false;
+	if (want && !strcmp(want, "v2"))
+		v1 = false;
+	if (v2)
 		base = kd->cgroup2_path;
-	else if (kd->freezer_v1_path[0])
+	else if (v1)
 		base = kd->freezer_v1_path;
 	else
-		return log_err(-ENOTSUP, "No cgroup v2 with cgroup.freeze and no v1 freezer mounted (see vzcr check)");
+		return log_err(-ENOTSUP, "No cgroup v2 with cgroup.freeze and no v1 freezer mounted%s (see vzcr check)",
+			       want ? " as VZCR_CGROUP asks" : "");
 	if (ct->root[0])
 		snprintf(path, sizeof(path), "%s/vzcr-%08x/%s", base, ct_root_tag(ct), ct->id);
 	else

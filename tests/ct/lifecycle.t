@@ -159,6 +159,33 @@ is "$(st $vzcr restart -t 5 101)" 0 "restart a running CT"
 [ "$(state INIT_PID)" != "$pid2" ]
 ok $? "with a new init"
 is "$(st $vzcr stop 101)" 0 "stop"
+# init killed behind vzcr's back: the next command finds it gone and cleans up
+is "$(st $vzcr start 101)" 0 "start again"
+pid3=$(state INIT_PID)
+kill -9 "$pid3"
+for i in $(seq 50); do grep -q '^State:.*Z' /proc/$pid3/status 2>/dev/null || [ ! -e /proc/$pid3 ] && break; sleep 0.1; done
+is "$(st $vzcr status 101)" 0 "status after init was killed"
+is "$(cat "$tmp/out")" "CT 101 stopped" "it is stopped"
+[ ! -e "$VZCR_ROOT/var/run/vzcr/101.state" ] && [ ! -d "$cg" ] && ! ip link show "$veth" >/dev/null 2>&1
+ok $? "its state, cgroup and veth were cleaned up"
+
+# the v1 freezer hierarchy, where the host has one beside cgroup v2
+v1=$(awk '$3 == "cgroup" && $4 ~ /(^|,)freezer(,|$)/ { print $2; exit }' /proc/mounts)
+if [ -n "$v1" ]; then
+	is "$(VZCR_CGROUP=v1 st $vzcr start 101)" 0 "start with VZCR_CGROUP=v1"
+	cg1=$(state CGROUP)
+	case "$cg1" in "$v1"/*) ok 0 "its cgroup is under the v1 freezer $v1" ;; *) ok 1 "cgroup $cg1 under $v1" ;; esac
+	grep -qx "$(state INIT_PID)" "$cg1/cgroup.procs"
+	ok $? "init is in it"
+	inct grep -qE '^[0-9]+:freezer:/$' /proc/self/cgroup
+	ok $? "exec joins it (the CT sees its freezer cgroup as /)"
+	is "$(st $vzcr stop 101)" 0 "stop"
+	[ ! -d "$cg1" ]
+	ok $? "the v1 cgroup is gone"
+else
+	diag "no v1 freezer hierarchy mounted: v1 not tested"
+fi
+
 # rollback: the veth's name is taken, start fails and leaves nothing behind
 ip link add "$veth" type veth peer name "${veth}p" && taken=$veth
 is "$(st $vzcr start 101)" 1 "start fails when its veth name is taken"
