@@ -159,6 +159,18 @@ is "$(st $vzcr restart -t 5 101)" 0 "restart a running CT"
 [ "$(state INIT_PID)" != "$pid2" ]
 ok $? "with a new init"
 is "$(st $vzcr stop 101)" 0 "stop"
+# the lock: two starts at once, exactly one starts the CT
+$vzcr start 101 >"$tmp/s1" 2>&1 &
+p1=$!
+$vzcr start 101 >"$tmp/s2" 2>&1
+r2=$?
+wait $p1
+r1=$?
+is "$((r1 + r2))" 1 "two concurrent starts: one succeeds, one fails"
+cat "$tmp/s1" "$tmp/s2" | grep -q "CT 101 is already running"
+ok $? "... the other saying the CT already runs"
+is "$(st $vzcr stop 101)" 0 "stop"
+
 # init killed behind vzcr's back: the next command finds it gone and cleans up
 is "$(st $vzcr start 101)" 0 "start again"
 pid3=$(state INIT_PID)
