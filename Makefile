@@ -84,6 +84,7 @@ $(eval $(call add-dir,ploopsync,ploopsync-objs))
 ps-tests-before	:= $(tests)
 $(eval $(call add-dir,tests/ploopsync,test-objs))
 ps-tests	:= $(filter-out $(ps-tests-before),$(tests))
+$(eval $(call add-dir,tests/ct,test-objs))
 
 # protobuf-c code generated from our own schemas into engine/images/gen/
 proto-c		:= $(patsubst engine/images/%.proto,engine/images/gen/%.pb-c.c,$(protos))

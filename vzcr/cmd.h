@@ -22,6 +22,20 @@ extern const struct cmd cmd_check;
 extern const struct cmd cmd_image;
 extern const struct cmd cmd_checkpoint;
 extern const struct cmd cmd_restore;
+extern const struct cmd cmd_create;
+extern const struct cmd cmd_start;
+extern const struct cmd cmd_stop;
+extern const struct cmd cmd_restart;
+extern const struct cmd cmd_exec;
+extern const struct cmd cmd_enter;
+extern const struct cmd cmd_status;
+extern const struct cmd cmd_list;
+extern const struct cmd cmd_destroy;
+
+/* cmd-stop.c: [-t SECONDS] CTID for stop and restart; -1 after --help. */
+int cmd_stop_parse(const struct cmd *cmd, int argc, char **argv, int *timeout, char **id);
+/* cmd-exec.c: run @argv in running CT @id; returns the exit status. */
+int cmd_exec_in(const char *id, char *const argv[]);
 
 /* One -v more: info, then debug with timestamps and source locations. */
 void cmd_more_verbose(void);

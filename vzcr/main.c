@@ -15,6 +15,15 @@ static const struct cmd *const commands[] = {
 	&cmd_image,
 	&cmd_checkpoint,
 	&cmd_restore,
+	&cmd_create,
+	&cmd_start,
+	&cmd_stop,
+	&cmd_restart,
+	&cmd_exec,
+	&cmd_enter,
+	&cmd_status,
+	&cmd_list,
+	&cmd_destroy,
 };
 
 static void usage(FILE *f)
