@@ -50,23 +50,14 @@ static int destroy_files(struct ct *ct)
 
 static int destroy_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ct ct;
-	int c, ret;
+	const char *id;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cmd_usage(&cmd_destroy, stdout);
-			return 0;
-		}
-		return cmd_usage_error(&cmd_destroy, "unknown option");
-	}
-	if (optind + 1 != argc)
-		return cmd_usage_error(&cmd_destroy, "want one CTID");
-	if (ct_open(&ct, argv[optind]) < 0)
+	ret = cmd_only_ctid(&cmd_destroy, argc, argv, &id);
+	if (ret >= 0)
+		return ret;
+	if (ct_open(&ct, id) < 0)
 		return 1;
 	ret = ct_running(&ct, NULL);
 	if (ret > 0)

@@ -25,24 +25,15 @@ const struct cmd cmd_status = {
 
 static int status_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ct_state st;
 	struct ct ct;
-	int c, ret;
+	const char *id;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cmd_usage(&cmd_status, stdout);
-			return 0;
-		}
-		return cmd_usage_error(&cmd_status, "unknown option");
-	}
-	if (optind + 1 != argc)
-		return cmd_usage_error(&cmd_status, "want one CTID");
-	if (ct_open(&ct, argv[optind]) < 0)
+	ret = cmd_only_ctid(&cmd_status, argc, argv, &id);
+	if (ret >= 0)
+		return ret;
+	if (ct_open(&ct, id) < 0)
 		return 1;
 	ret = ct_running(&ct, &st);
 	ct_unlock(&ct);

@@ -39,6 +39,12 @@ int cmd_exec_in(const char *id, char *const argv[]);
 
 /* One -v more: info, then debug with timestamps and source locations. */
 void cmd_more_verbose(void);
+/*
+ * Options of a command that takes a CTID and nothing else: -1 with
+ * *ret_id set to go on, else the exit status (0 after --help, 2 on a
+ * usage error).
+ */
+int cmd_only_ctid(const struct cmd *cmd, int argc, char **argv, const char **ret_id);
 /* Print @cmd's usage to @f. */
 void cmd_usage(const struct cmd *cmd, FILE *f);
 /* Report a usage error for @cmd on stderr; returns EXIT_USAGE. */

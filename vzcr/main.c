@@ -53,6 +53,27 @@ void cmd_more_verbose(void)
 		log_set_plain(false);
 }
 
+int cmd_only_ctid(const struct cmd *cmd, int argc, char **argv, const char **ret_id)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cmd_usage(cmd, stdout);
+			return 0;
+		}
+		return cmd_usage_error(cmd, "unknown option");
+	}
+	if (optind + 1 != argc)
+		return cmd_usage_error(cmd, "want one CTID");
+	*ret_id = argv[optind];
+	return -1;
+}
+
 void cmd_usage(const struct cmd *cmd, FILE *f)
 {
 	fputs(cmd->usage, f);
