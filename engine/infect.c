@@ -75,6 +75,28 @@ unsigned long infect_find_syscall(pid_t pid, unsigned long start, unsigned long 
 	return 0;
 }
 
+/* Run the thread into the breakpoint after the syscall, following clones. */
+static int run_to_trap(pid_t tid)
+{
+	int status;
+
+	for (;;) {
+		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+			return log_perr(-errno, "Failed to resume %d into an injected syscall", tid);
+		status = ptrace_wait(tid);
+		if (status < 0)
+			return status;
+		if (!WIFSTOPPED(status))
+			return log_err(-ESRCH, "Task %d died in an injected syscall (status %#x)",
+				       tid, status);
+		if (WSTOPSIG(status) == SIGTRAP && !(status >> 16))
+			return 0;	/* the breakpoint; events (clones) have status >> 16 */
+		if (WSTOPSIG(status) != SIGTRAP)
+			return log_err(-EPROTO, "Task %d stopped by signal %d in an injected syscall",
+				       tid, WSTOPSIG(status));
+	}
+}
+
 /* Step the thread from syscall entry to syscall exit, following clones. */
 static int run_to_exit(pid_t tid)
 {
@@ -110,7 +132,7 @@ int infect_syscall(struct infect *inf, long *ret, long nr, const unsigned long a
 	err = arch_regs_set(inf->tid, &regs);
 	if (err)
 		return err;
-	err = run_to_exit(inf->tid);
+	err = inf->trap ? run_to_trap(inf->tid) : run_to_exit(inf->tid);
 	if (err)
 		return err;
 	err = arch_regs_get(inf->tid, &regs);
@@ -168,7 +190,7 @@ static void use_scratch(struct infect *inf, unsigned long map, size_t len)
 int infect_start(struct infect *inf, pid_t tid, unsigned long syscall_ip,
 		 unsigned long scratch_at)
 {
-	static const unsigned char insn[] = ARCH_SYSCALL_INSN;
+	static const unsigned char insn[] = ARCH_SYSCALL_TRAP;
 	long addr;
 	int err;
 
@@ -189,6 +211,7 @@ int infect_start(struct infect *inf, pid_t tid, unsigned long syscall_ip,
 	err = infect_poke(inf, addr, insn, sizeof(insn));
 	if (err)
 		goto err;
+	inf->trap = true;
 	return 0;
 err:
 	infect_stop(inf);
@@ -199,8 +222,10 @@ int infect_attach_scratch(struct infect *inf, pid_t tid, unsigned long map, size
 {
 	int err = infect_init(inf, tid);
 
-	if (!err)
+	if (!err) {
 		use_scratch(inf, map, len);
+		inf->trap = true;	/* every scratch area starts with ARCH_SYSCALL_TRAP */
+	}
 	return err;
 }
 
@@ -209,8 +234,12 @@ int infect_stop(struct infect *inf)
 	int ret = 0;
 
 	if (inf->own_scratch && inf->scratch_map) {
-		long r = infect_call(inf, "unmap the scratch area", NR_munmap, inf->scratch_map,
-				     inf->scratch_map_len, 0, 0, 0, 0);
+		long r;
+
+		/* the breakpoint goes with the page: stop at the syscall's exit instead */
+		inf->trap = false;
+		r = infect_call(inf, "unmap the scratch area", NR_munmap, inf->scratch_map,
+				inf->scratch_map_len, 0, 0, 0, 0);
 
 		if (r < 0)
 			ret = r;

@@ -7,9 +7,10 @@
  * registers are put back. Signals are blocked meanwhile (PTRACE_SETSIGMASK)
  * so that nothing else runs in the task.
  *
- * A scratch area mapped in the task carries the syscall instruction (first
- * page) and, in the rest, the in-memory arguments (structs, iovecs, paths)
- * and results of the syscalls.
+ * A scratch area mapped in the task carries the syscall instruction and a
+ * breakpoint after it (first page; the thread then stops once per syscall,
+ * in the trap, instead of at syscall entry and exit) and, in the rest, the
+ * in-memory arguments (structs, iovecs, paths) and results of the syscalls.
  */
 #ifndef VZCR_INFECT_H
 #define VZCR_INFECT_H
@@ -35,6 +36,7 @@ struct infect {
 	unsigned long scratch;		/* its data area (after the code page) */
 	size_t scratch_len;
 	bool own_scratch;		/* mapped by us: unmapped by infect_stop() */
+	bool trap;			/* a breakpoint follows the syscall instruction */
 	bool keep_regs;			/* infect_stop() leaves the registers alone */
 };
 

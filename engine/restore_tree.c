@@ -114,7 +114,7 @@ static int skel_fs(struct rst_ctx *c, struct rst_task *t)
 
 static int skel_scratch(struct rst_task *t)
 {
-	static const unsigned char insn[] = ARCH_SYSCALL_INSN;
+	static const unsigned char insn[] = ARCH_SYSCALL_TRAP;
 	void *p = mmap((void *)t->scratch, INFECT_SCRATCH_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 

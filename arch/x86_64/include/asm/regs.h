@@ -11,5 +11,7 @@ typedef struct user_regs_struct arch_regs_t;
 /* the syscall instruction; injected code is this and nothing else */
 #define ARCH_SYSCALL_INSN	{ 0x0f, 0x05 }
 #define ARCH_SYSCALL_INSN_LEN	2
+/* a breakpoint right after it: the injector stops once instead of twice */
+#define ARCH_SYSCALL_TRAP	{ 0x0f, 0x05, 0xcc }
 
 #endif /* VZCR_ASM_REGS_H */
