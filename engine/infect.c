@@ -17,9 +17,11 @@
 #include "infect.h"
 #include "io.h"
 #include "log.h"
+#include "proc_parse.h"
 #include "ptrace.h"
 
 #define SYSCALL_STOP (SIGTRAP | 0x80)
+#define TRAP_LEN (sizeof((unsigned char[])ARCH_SYSCALL_TRAP))
 
 static int open_mem(pid_t tid)
 {
@@ -138,9 +140,32 @@ int infect_syscall(struct infect *inf, long *ret, long nr, const unsigned long a
 	err = arch_regs_get(inf->tid, &regs);
 	if (err)
 		return err;
+	/* a SIGTRAP from elsewhere is not our breakpoint */
+	if (inf->trap && arch_regs_ip(&regs) != inf->syscall_ip + TRAP_LEN)
+		return log_err(-EPROTO, "Task %d: SIGTRAP at %#lx in an injected syscall", inf->tid,
+			       arch_regs_ip(&regs));
 	*ret = arch_regs_retval(&regs);
 	return 0;
 }
+
+/*
+ * The breakpoint raises a forced SIGTRAP: the kernel resets an ignored
+ * SIGTRAP to SIG_DFL and merges it with a pending one. Use it only where
+ * SIGTRAP is neither ignored nor pending; elsewhere stop at syscall exit.
+ */
+static bool trap_safe(pid_t tid)
+{
+	const uint64_t bit = 1ULL << (SIGTRAP - 1);
+	struct proc_status st;
+	bool safe;
+
+	if (proc_parse_status(tid, tid, &st))
+		return false;
+	safe = !((st.sig_pending | st.shd_pending | st.sig_ignored) & bit);
+	proc_status_free(&st);
+	return safe;
+}
+
 
 long infect_call(struct infect *inf, const char *what, long nr, unsigned long a0,
 		 unsigned long a1, unsigned long a2, unsigned long a3, unsigned long a4,
@@ -171,7 +196,8 @@ static int infect_init(struct infect *inf, pid_t tid)
 	if (!err)
 		err = ptrace_get_sigmask(tid, &inf->orig_sigmask);
 	if (!err)
-		err = ptrace_set_sigmask(tid, ~0ULL);
+		/* all blocked but SIGTRAP: a blocked one would lose its handler to the breakpoint */
+		err = ptrace_set_sigmask(tid, ~0ULL & ~(1ULL << (SIGTRAP - 1)));
 	if (err)
 		close(inf->mem_fd);
 	return err;
@@ -211,7 +237,7 @@ int infect_start(struct infect *inf, pid_t tid, unsigned long syscall_ip,
 	err = infect_poke(inf, addr, insn, sizeof(insn));
 	if (err)
 		goto err;
-	inf->trap = true;
+	inf->trap = trap_safe(tid);
 	return 0;
 err:
 	infect_stop(inf);
@@ -224,7 +250,8 @@ int infect_attach_scratch(struct infect *inf, pid_t tid, unsigned long map, size
 
 	if (!err) {
 		use_scratch(inf, map, len);
-		inf->trap = true;	/* every scratch area starts with ARCH_SYSCALL_TRAP */
+		/* every scratch area starts with ARCH_SYSCALL_TRAP */
+		inf->trap = trap_safe(tid);
 	}
 	return err;
 }

@@ -28,6 +28,9 @@ int rst_sigactions(struct infect *inf, const TaskCoreEntry *tc)
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		i++;
+		/* from here on a breakpoint's SIGTRAP would reset it to SIG_DFL */
+		if (sig == SIGTRAP && ka.handler == (uintptr_t)SIG_IGN)
+			inf->trap = false;
 		r = infect_poke(inf, inf->scratch, &ka, sizeof(ka));
 		if (!r)
 			r = infect_call(inf, "set a sigaction", NR_rt_sigaction, sig, inf->scratch, 0, 8,
@@ -75,6 +78,8 @@ static int queue_one(struct infect *inf, const struct queue_arg *a, const siginf
 	else
 		r = infect_call(inf, "queue a signal", NR_rt_tgsigqueueinfo, a->tgid, inf->tid,
 				si->si_signo, inf->scratch, 0, 0);
+	if (si->si_signo == SIGTRAP)
+		inf->trap = false;	/* a breakpoint's SIGTRAP would merge with it */
 	return r < 0 ? r : 0;
 }
 

@@ -145,6 +145,11 @@ static void on_go(int sig)
 	go_flag = 1;
 }
 
+static void on_trap(int sig)
+{
+	(void)sig;
+}
+
 int main(int argc, char **argv)
 {
 	static struct frame in, out;
@@ -154,6 +159,7 @@ int main(int argc, char **argv)
 
 	wl_init(argc, argv);
 	signal(SIGUSR2, on_go);
+	signal(SIGTRAP, on_trap);	/* the engine's breakpoints must leave it alone */
 	zmm = __builtin_cpu_supports("avx512f");
 	if (!__builtin_cpu_supports("avx")) {
 		wl_fail("CPU without AVX: this test needs it");
@@ -172,6 +178,9 @@ int main(int argc, char **argv)
 	wl_ready();
 	run(&in, &out);
 	check(&in, &out, "main thread");
+	struct sigaction old;
+	wl_check(!sigaction(SIGTRAP, NULL, &old) && old.sa_handler == on_trap,
+		 "the SIGTRAP handler is kept");
 	for (long i = 0; i < NTHREADS; i++) {
 		pthread_join(th[i], NULL);
 		snprintf(who, sizeof(who), "thread %ld", i);
