@@ -85,6 +85,8 @@ ps-tests-before	:= $(tests)
 $(eval $(call add-dir,tests/ploopsync,test-objs))
 ps-tests	:= $(filter-out $(ps-tests-before),$(tests))
 $(eval $(call add-dir,tests/ct,test-objs))
+convert-objs	:=
+$(eval $(call add-dir,convert,convert-objs))
 
 # protobuf-c code generated from our own schemas into engine/images/gen/
 proto-c		:= $(patsubst engine/images/%.proto,engine/images/gen/%.pb-c.c,$(protos))
@@ -155,6 +157,14 @@ $(ps-tests): $(PLOOPSYNC_LIB)
 $(ps-tests): ENGINE_LIBS := $(PLOOPSYNC_LIB) $(ENGINE_LIB) $(ENGINE_LIBS)
 programs	+= ploopsync/ploopsync
 
+# ovz2img: the cpt reader (convert/include/cpt.h) and its CLI
+$(convert-objs): CPPFLAGS += -Iconvert/include
+$(convert-objs): | config.h
+convert/ovz2img: $(convert-objs) $(ENGINE_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(convert-objs) $(ENGINE_LIB)
+programs	+= convert/ovz2img
+
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem
 bench/bench-mem.o: | config.h
@@ -199,4 +209,5 @@ clean:
 	$(Q)find . -name '*.o' -delete -o -name '*.d' -delete
 
 -include $(ploopsync-objs:.o=.d) $(ploopsync-cli:.o=.d)
+-include $(convert-objs:.o=.d)
 -include $(all-objs:.o=.d) $(tests:=.d) $(helpers:=.d) $(workloads:=.d) $(bench-progs:=.d)
