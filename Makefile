@@ -87,6 +87,7 @@ ps-tests	:= $(filter-out $(ps-tests-before),$(tests))
 $(eval $(call add-dir,tests/ct,test-objs))
 convert-objs	:=
 $(eval $(call add-dir,convert,convert-objs))
+$(eval $(call add-dir,tests/convert,test-objs))
 
 # protobuf-c code generated from our own schemas into engine/images/gen/
 proto-c		:= $(patsubst engine/images/%.proto,engine/images/gen/%.pb-c.c,$(protos))
