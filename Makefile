@@ -165,6 +165,15 @@ convert/ovz2img: $(convert-objs) $(ENGINE_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(convert-objs) $(ENGINE_LIB)
 programs	+= convert/ovz2img
+# libFuzzer harness for the reader: `make fuzz-cpt`, never run by make check
+fuzz-srcs	:= $(filter-out convert/main.c,$(convert-objs:.o=.c)) engine/lib/log.c
+tests/convert/fuzz-cpt: tests/convert/fuzz-cpt.c $(fuzz-srcs) tests/convert/mkcpt
+	$(call msg,FUZZ,$@)
+	$(Q)clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iengine/lib \
+		-Iconvert/include -Iconvert -o $@ $< $(fuzz-srcs)
+	$(Q)mkdir -p tests/convert/corpus && tests/convert/mkcpt --all tests/convert/corpus
+fuzz-cpt: tests/convert/fuzz-cpt
+	tests/convert/fuzz-cpt -max_total_time=$${FUZZ_SECONDS:-60} tests/convert/corpus
 
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem
@@ -173,7 +182,7 @@ $(bench-progs): %: %.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $<
 
-.PHONY: all deps check demo install clean lint bench tests
+.PHONY: all deps check demo install clean lint bench tests fuzz-cpt
 all: $(programs)
 tests: $(tests) $(helpers) $(workloads)
 
