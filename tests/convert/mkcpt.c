@@ -39,6 +39,7 @@ static struct {
 	size_t tasks_sect, mm_sect, task1, mm1, mm2, sighand, trail_sect, tail;
 } at;
 static uint64_t sect_pos[27];
+static int nest;	/* extra ARRAY levels inside the NAMESPACE object */
 
 static size_t grow(size_t n)
 {
@@ -185,6 +186,14 @@ static void build(const struct gen *g)
 	end(s);
 	s = sect_begin(10);
 	ns = obj_begin(10, 24, 1);
+	{
+		size_t lv[16];
+
+		for (int i = 0; i < nest; i++)
+			lv[i] = obj_begin(1033, 24, 1);	/* VFSMOUNT */
+		for (int i = nest - 1; i >= 0; i--)
+			end(lv[i]);
+	}
 	end(ns);
 	end(s);
 	s = sect_begin(6);
@@ -265,6 +274,8 @@ BAD(ngids, p32(at.task1 + 280, 0xffffffff))
 BAD(pid0, p32(at.task1 + 176, 0))
 BAD(tail_table, p64(at.tail + 24 + 8 * 3, 8))
 BAD(tail_table_huge, p64(at.tail + 24 + 8 * 4, (uint64_t)1 << 62))
+BAD(ref_self, p64(at.task1 + 96, at.task1))
+BAD(deep, nest = 12; build(&gens[0]); nest = 0)
 BAD(no_trailer_sect, p32(at.trail_sect + 8, 22))
 
 #define B(n, w) { #n, w, bad_##n }
@@ -296,6 +307,8 @@ static const struct bad bads[] = {
 	B(pid0, "cpt_pid"),
 	B(tail_table, "cpt_sections[3]"),
 	B(tail_table_huge, "cpt_sections[4]"),
+	B(ref_self, "points at a TASK"),
+	B(deep, "nested deeper than"),
 	B(no_trailer_sect, "not a TRAILER"),
 };
 
