@@ -85,6 +85,9 @@ ps-tests-before	:= $(tests)
 $(eval $(call add-dir,tests/ploopsync,test-objs))
 ps-tests	:= $(filter-out $(ps-tests-before),$(tests))
 $(eval $(call add-dir,tests/ct,test-objs))
+convert-objs	:=
+$(eval $(call add-dir,convert,convert-objs))
+$(eval $(call add-dir,tests/convert,test-objs))
 
 # protobuf-c code generated from our own schemas into engine/images/gen/
 proto-c		:= $(patsubst engine/images/%.proto,engine/images/gen/%.pb-c.c,$(protos))
@@ -155,6 +158,23 @@ $(ps-tests): $(PLOOPSYNC_LIB)
 $(ps-tests): ENGINE_LIBS := $(PLOOPSYNC_LIB) $(ENGINE_LIB) $(ENGINE_LIBS)
 programs	+= ploopsync/ploopsync
 
+# ovz2img: the cpt reader (convert/include/cpt.h) and its CLI
+$(convert-objs): CPPFLAGS += -Iconvert/include
+$(convert-objs): | config.h
+convert/ovz2img: $(convert-objs) $(ENGINE_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(convert-objs) $(ENGINE_LIB)
+programs	+= convert/ovz2img
+# libFuzzer harness for the reader: `make fuzz-cpt`, never run by make check
+fuzz-srcs	:= $(filter-out convert/main.c,$(convert-objs:.o=.c)) engine/lib/log.c
+tests/convert/fuzz-cpt: tests/convert/fuzz-cpt.c $(fuzz-srcs) tests/convert/mkcpt
+	$(call msg,FUZZ,$@)
+	$(Q)clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iengine/lib \
+		-Iconvert/include -Iconvert -o $@ $< $(fuzz-srcs)
+	$(Q)mkdir -p tests/convert/corpus && tests/convert/mkcpt --all tests/convert/corpus
+fuzz-cpt: tests/convert/fuzz-cpt
+	tests/convert/fuzz-cpt -max_total_time=$${FUZZ_SECONDS:-60} tests/convert/corpus
+
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem
 bench/bench-mem.o: | config.h
@@ -162,7 +182,7 @@ $(bench-progs): %: %.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $<
 
-.PHONY: all deps check demo install clean lint bench tests
+.PHONY: all deps check demo install clean lint bench tests fuzz-cpt
 all: $(programs)
 tests: $(tests) $(helpers) $(workloads)
 
@@ -199,4 +219,5 @@ clean:
 	$(Q)find . -name '*.o' -delete -o -name '*.d' -delete
 
 -include $(ploopsync-objs:.o=.d) $(ploopsync-cli:.o=.d)
+-include $(convert-objs:.o=.d)
 -include $(all-objs:.o=.d) $(tests:=.d) $(helpers:=.d) $(workloads:=.d) $(bench-progs:=.d)

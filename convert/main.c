@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ovz2img: legacy OpenVZ checkpoint files to vzcr images. This version reads
+ * and checks a dump and describes it (--info); translation comes later and is
+ * refused until then, writing nothing.
+ */
+#define LOG_PREFIX "ovz2img: "
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cpt.h"
+#include "info.h"
+#include "log.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"Usage: ovz2img [-v|-q] --info DUMPFILE [--json]\n"
+	"       ovz2img [-v|-q] DUMPFILE OUTDIR\n"
+	"\n"
+	"Reads a legacy OpenVZ checkpoint file (vzctl chkpnt --dumpfile; 2.6.18 RHEL5 and\n"
+	"2.6.32 RHEL6 kernels), checks its structure and describes it.\n"
+	"\n"
+	"  --info      print the header, version, kernel generation, arch, the sections\n"
+	"              with object counts and the tasks with pids and commands\n"
+	"  --json      the same as JSON\n"
+	"  -v, -q      more or fewer log messages\n"
+	"  -h, --help  this text\n"
+	"\n"
+	"Not implemented in this version: translation to vzcr images. `ovz2img DUMPFILE\n"
+	"OUTDIR` refuses and writes nothing.\n";
+
+static int usage_error(const char *msg)
+{
+	pr_err("%s (try 'ovz2img --help')", msg);
+	return EXIT_USAGE;
+}
+
+static int do_info(const char *path, bool json)
+{
+	struct cpt_file *f;
+	int r;
+
+	r = cpt_open(path, &f);
+	if (r < 0) {
+		pr_err("Failed to read dump '%s'", path);
+		return 1;
+	}
+	cpt_info_print(stdout, f, path, json);
+	cpt_close(f);
+	return fflush(stdout) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "info", no_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	enum log_level level = LOG_WARN;
+	bool info = false, json = false;
+	int c;
+
+	log_set_plain(true);
+	while ((c = getopt_long(argc, argv, "vqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': info = true; break;
+		case 'j': json = true; break;
+		case 'v': level = LOG_DEBUG; break;
+		case 'q': level = LOG_ERROR; break;
+		case 'h': return fputs(usage_text, stdout), 0;
+		default: return usage_error("bad option");
+		}
+	}
+	log_set_level(level);
+	if (info) {
+		if (argc - optind != 1)
+			return usage_error("--info wants one DUMPFILE");
+		return do_info(argv[optind], json);
+	}
+	if (argc - optind != 2)
+		return usage_error("DUMPFILE OUTDIR expected (or --info DUMPFILE)");
+	pr_err("translation to images not implemented in this version: see --info");
+	return 1;
+}
