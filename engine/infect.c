@@ -77,13 +77,17 @@ unsigned long infect_find_syscall(pid_t pid, unsigned long start, unsigned long 
 	return 0;
 }
 
-/* Run the thread into the breakpoint after the syscall, following clones. */
-static int run_to_trap(pid_t tid)
+/*
+ * Run the thread through the injected syscall: into the breakpoint after it
+ * (@trap), or from syscall entry to syscall exit. Clone events on the way
+ * (the new task is attached already) are stepped over.
+ */
+static int run_syscall(pid_t tid, bool trap)
 {
-	int status;
+	int stops = 0, status;
 
 	for (;;) {
-		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		if (ptrace(trap ? PTRACE_CONT : PTRACE_SYSCALL, tid, 0, 0) < 0)
 			return log_perr(-errno, "Failed to resume %d into an injected syscall", tid);
 		status = ptrace_wait(tid);
 		if (status < 0)
@@ -91,36 +95,14 @@ static int run_to_trap(pid_t tid)
 		if (!WIFSTOPPED(status))
 			return log_err(-ESRCH, "Task %d died in an injected syscall (status %#x)",
 				       tid, status);
-		if (WSTOPSIG(status) == SIGTRAP && !(status >> 16))
-			return 0;	/* the breakpoint; events (clones) have status >> 16 */
-		if (WSTOPSIG(status) != SIGTRAP)
+		if (trap && WSTOPSIG(status) == SIGTRAP && !(status >> 16))
+			return 0;	/* the breakpoint; events have status >> 16 */
+		if (!trap && WSTOPSIG(status) == SYSCALL_STOP && ++stops == 2)
+			return 0;	/* syscall exit */
+		if (WSTOPSIG(status) != SIGTRAP && WSTOPSIG(status) != SYSCALL_STOP)
 			return log_err(-EPROTO, "Task %d stopped by signal %d in an injected syscall",
 				       tid, WSTOPSIG(status));
 	}
-}
-
-/* Step the thread from syscall entry to syscall exit, following clones. */
-static int run_to_exit(pid_t tid)
-{
-	int stops = 0, status;
-
-	while (stops < 2) {
-		if (ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
-			return log_perr(-errno, "Failed to resume %d to a syscall stop", tid);
-		status = ptrace_wait(tid);
-		if (status < 0)
-			return status;
-		if (!WIFSTOPPED(status))
-			return log_err(-ESRCH, "Task %d died in an injected syscall (status %#x)",
-				       tid, status);
-		if (WSTOPSIG(status) == SYSCALL_STOP)
-			stops++;
-		else if (WSTOPSIG(status) != SIGTRAP)
-			return log_err(-EPROTO, "Task %d stopped by signal %d in an injected syscall (stop %d)",
-				       tid, WSTOPSIG(status), stops);
-		/* PTRACE_EVENT_CLONE & co: the new task is attached, keep going */
-	}
-	return 0;
 }
 
 int infect_syscall(struct infect *inf, long *ret, long nr, const unsigned long args[6])
@@ -134,7 +116,7 @@ int infect_syscall(struct infect *inf, long *ret, long nr, const unsigned long a
 	err = arch_regs_set(inf->tid, &regs);
 	if (err)
 		return err;
-	err = inf->trap ? run_to_trap(inf->tid) : run_to_exit(inf->tid);
+	err = run_syscall(inf->tid, inf->trap);
 	if (err)
 		return err;
 	err = arch_regs_get(inf->tid, &regs);
