@@ -30,8 +30,8 @@ static const char usage_text[] =
 	"  -v, -q      more or fewer log messages\n"
 	"  -h, --help  this text\n"
 	"\n"
-	"Not implemented in this version: translation to vzcr images. `ovz2img DUMPFILE\n"
-	"OUTDIR` refuses and writes nothing.\n";
+	"This version reads dumps only: translation to vzcr images comes later.\n"
+	"`ovz2img DUMPFILE OUTDIR` refuses and writes nothing.\n";
 
 static int usage_error(const char *msg)
 {
@@ -87,6 +87,6 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return usage_error("DUMPFILE OUTDIR expected (or --info DUMPFILE)");
-	pr_err("translation to images not implemented in this version: see --info");
+	pr_err("translation to images is not in this version yet: see --info");
 	return 1;
 }
