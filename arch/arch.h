@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <asm/regs.h>		/* arch_regs_t, ARCH_SYSCALL_INSN */
+#include <asm/signal.h>		/* struct arch_ksigaction */
 #include <asm/thread.h>		/* struct arch_thread_img */
 
 #include "core.pb-c.h"

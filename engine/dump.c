@@ -19,20 +19,14 @@
 #include "cleanup.h"
 #include "dump.h"
 #include "inventory.pb-c.h"
+#include "io.h"
 #include "log.h"
+#include "monotime.h"
 #include "pipes.h"
 #include "pstree.pb-c.h"
 #include "xmalloc.h"
 
 #define CRTOOLS_IMAGES_V1_1 2
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
-}
 
 /* The image directory must hold nothing: a failed dump then removes all. */
 static int open_empty_dir(const char *path)
@@ -115,17 +109,6 @@ static int write_inventory(struct dump_ctx *c)
 	return img_write_single(c->dfd, IMG_INVENTORY, 0, &inv);
 }
 
-static void raise_nofile(void)
-{
-	struct rlimit rl;
-
-	/* the dump holds a reference to every open file of the tree */
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
 static int dump_tree(struct dump_ctx *c)
 {
 	int i, err = 0;
@@ -169,7 +152,7 @@ int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 	c.dfd = open_empty_dir(opts->dir);
 	if (c.dfd < 0)
 		return c.dfd;
-	raise_nofile();
+	raise_fd_limit();	/* the engine holds a reference to every file of the tree */
 	t0 = now_us();
 	err = pstree_seize(opts->pid, &c.tree);
 	if (err)

@@ -25,15 +25,6 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define TASK_ALIVE	1
-#define TASK_STOPPED	3
-#define TASK_DEAD	2	/* what CRIU writes for a zombie */
-#define PTRACE_GET_RSEQ_CONFIGURATION_ 0x420f
-
-struct rseq_config {
-	uint64_t abi_pointer;
-	uint32_t abi_size, signature, flags, pad;
-};
 
 /* Read one int the kernel stores through a pointer (prctl PR_GET_*). */
 static long get_int(struct infect *inf, const char *what, long nr, unsigned long a0)
@@ -69,12 +60,11 @@ static int thread_sas(struct infect *inf, ThreadCoreEntry *tc)
 
 static int thread_rseq(pid_t tid, ThreadCoreEntry *tc)
 {
-	struct rseq_config rc = {};
+	struct ptrace_rseq rc;
+	int err = ptrace_get_rseq(tid, &rc);
 
-	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION_, tid, sizeof(rc), &rc) < 0)
-		return log_perr(-errno, "Failed to get the rseq registration of %d", tid);
-	if (!rc.abi_pointer)
-		return 0;
+	if (err || !rc.abi_pointer)
+		return err;
 	tc->rseq_entry = xmalloc(sizeof(*tc->rseq_entry));
 	if (!tc->rseq_entry)
 		return -ENOMEM;
@@ -254,7 +244,7 @@ static int task_core(struct task_dump *td, TaskCoreEntry **ret)
 		return -ENOMEM;
 	task_core_entry__init(tc);
 	*ret = tc;
-	tc->task_state = td->it->group_stopped ? TASK_STOPPED : TASK_ALIVE;
+	tc->task_state = td->it->group_stopped ? TASK_STATE_STOPPED : TASK_STATE_ALIVE;
 	tc->flags = td->stat.flags;
 	tc->blk_sigset = inf->orig_sigmask;
 	tc->comm = xstrdup(td->stat.comm);
@@ -375,15 +365,10 @@ int dump_zombie(struct dump_ctx *c, struct pstree_item *it)
 	CoreEntry core = CORE_ENTRY__INIT;
 	TaskCoreEntry tc = TASK_CORE_ENTRY__INIT;
 
-	struct proc_stat st;
-	int err = proc_parse_stat(it->pid, it->pid, &st);
-
-	if (err)
-		return err;
 	arch_core_attach(&core, NULL);
 	core.tc = &tc;
-	tc.task_state = TASK_DEAD;
+	tc.task_state = TASK_STATE_DEAD;
 	tc.exit_code = it->exit_code;
-	tc.comm = st.comm;
+	tc.comm = it->comm;
 	return img_write_single(c->dfd, IMG_CORE, it->pid, &core);
 }

@@ -17,6 +17,7 @@
 #include "dump.h"
 #include "io.h"
 #include "log.h"
+#include "monotime.h"
 #include "mem_dump.h"
 #include "mm.pb-c.h"
 #include "shmem.h"
@@ -225,14 +226,6 @@ static int fill_mm(struct dump_ctx *c, struct task_dump *td, MmEntry *mm)
 			return err;
 	}
 	return 0;
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
 static int dump_pages(struct dump_ctx *c, struct task_dump *td)

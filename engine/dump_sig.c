@@ -18,11 +18,6 @@
 
 #define NSIG_KERNEL 64
 
-/* the kernel's struct sigaction on 64-bit arches with SA_RESTORER */
-struct ksigaction {
-	uint64_t handler, flags, restorer, mask;
-};
-
 int dump_sigactions(struct infect *inf, TaskCoreEntry *tc)
 {
 	int sig, n = 0;
@@ -31,13 +26,13 @@ int dump_sigactions(struct infect *inf, TaskCoreEntry *tc)
 	if (!tc->sigactions)
 		return -ENOMEM;
 	for (sig = 1; sig <= NSIG_KERNEL; sig++) {
-		struct ksigaction ka;
+		struct arch_ksigaction ka;
 		SaEntry *sa;
 		long r;
 
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		r = infect_call(inf, "read a sigaction", NR_rt_sigaction, sig, 0, inf->scratch, 8,
+		r = infect_call(inf, "read a sigaction", NR_rt_sigaction, sig, 0, inf->scratch, ARCH_KSIGSET_SIZE,
 				0, 0);
 		if (r < 0)
 			return r;

@@ -12,12 +12,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PTRACE_GET_RSEQ_CONFIGURATION_	0x420f
 #define PTRACE_O_SUSPEND_SECCOMP_	(1 << 21)
 
 #include "arch.h"
 #include "kerndat-probe.h"
 #include "log.h"
+#include "ptrace.h"
 
 /* Child: queue a blocked SIGUSR1 on itself, say so, then wait to be killed. */
 static int traced_child(void *arg, int wfd)
@@ -109,13 +109,13 @@ static void probe_xstate(struct kerndat *kd, pid_t pid)
 /* The child is glibc's: its thread has registered rseq. */
 static void probe_rseq(struct kerndat *kd, pid_t pid)
 {
-	struct { uint64_t ptr; uint32_t size, sig, flags, pad; } rc = {};
+	struct ptrace_rseq rc = {};
 
 	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION_, pid, sizeof(rc), &rc) < 0)
 		kd_no(kd, KD_PTRACE_RSEQ, -errno, "PTRACE_GET_RSEQ_CONFIGURATION");
 	else
-		kd_set(kd, KD_PTRACE_RSEQ, true, "rseq area of %u bytes%s", rc.size,
-		       rc.ptr ? "" : " (none registered)");
+		kd_set(kd, KD_PTRACE_RSEQ, true, "rseq area of %u bytes%s", rc.abi_size,
+		       rc.abi_pointer ? "" : " (none registered)");
 }
 
 static void probe_suspend_seccomp(struct kerndat *kd, pid_t pid)

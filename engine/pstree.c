@@ -110,6 +110,7 @@ static int seize_process(struct pstree_item *it)
 	it->ppid = st.ppid;
 	it->pgid = st.pgid;
 	it->sid = st.sid;
+	memcpy(it->comm, st.comm, sizeof(it->comm));
 	if (st.state == 'Z') {
 		it->zombie = true;
 		it->exit_code = st.exit_code;

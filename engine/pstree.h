@@ -15,6 +15,7 @@ struct pstree_item {
 	pid_t pid, ppid, pgid, sid;
 	bool zombie;
 	int exit_code;			/* wait status of a zombie */
+	char comm[16];
 	bool group_stopped;		/* SIGSTOP'ed when we came */
 	int stop_sig;
 	pid_t *threads;			/* threads[0] == pid */

@@ -99,3 +99,13 @@ int ptrace_set_sigmask(pid_t tid, uint64_t mask)
 		return log_perr(-errno, "Failed to set the signal mask of %d", tid);
 	return 0;
 }
+
+int ptrace_get_rseq(pid_t tid, struct ptrace_rseq *ret)
+{
+	struct ptrace_rseq rc = {};
+
+	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION_, tid, sizeof(rc), &rc) < 0)
+		return log_perr(-errno, "Failed to get the rseq registration of %d", tid);
+	*ret = rc;
+	return 0;
+}

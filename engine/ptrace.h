@@ -32,6 +32,14 @@ int ptrace_wait(pid_t tid);
 int ptrace_release(pid_t tid, bool stopped);
 
 int ptrace_get_sigmask(pid_t tid, uint64_t *ret_mask);
+
+/* PTRACE_GET_RSEQ_CONFIGURATION: a thread's rseq registration (abi_pointer 0: none) */
+#define PTRACE_GET_RSEQ_CONFIGURATION_	0x420f
+struct ptrace_rseq {
+	uint64_t abi_pointer;
+	uint32_t abi_size, signature, flags, pad;
+};
+int ptrace_get_rseq(pid_t tid, struct ptrace_rseq *ret);
 int ptrace_set_sigmask(pid_t tid, uint64_t mask);
 
 #endif /* VZCR_PTRACE_H */

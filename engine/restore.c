@@ -89,16 +89,6 @@ static int write_pidfile(const char *path, pid_t pid)
 	return err < 0 ? log_perr(err, "Failed to write the pidfile '%s'", path) : 0;
 }
 
-static void raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
 int eng_restore(const struct restore_opts *opts, pid_t *ret_root)
 {
 	struct rst_ctx c = { .opts = opts, .tool_pid = getpid() };
@@ -107,7 +97,7 @@ int eng_restore(const struct restore_opts *opts, pid_t *ret_root)
 	c.dfd = img_dir_open(opts->dir, false);
 	if (c.dfd < 0)
 		return c.dfd;
-	raise_nofile();
+	raise_fd_limit();	/* the engine holds a reference to every file of the tree */
 	err = rst_read_images(&c) ?: rst_open_files(&c);
 	if (err)
 		goto out;

@@ -14,7 +14,6 @@
 #include "restore.h"
 #include "xmalloc.h"
 
-#define TASK_DEAD 2	/* a zombie, in CRIU's terms */
 #define CRTOOLS_IMAGES_V1_1 2
 
 static int check_inventory(struct rst_ctx *c)
@@ -137,7 +136,7 @@ static int read_task(struct rst_ctx *c, struct rst_task *t)
 	}
 	if (!t->cores[0]->tc)
 		return log_err(-EINVAL, "core-%d.img: no task state", t->pid);
-	t->zombie = t->cores[0]->tc->task_state == TASK_DEAD;
+	t->zombie = t->cores[0]->tc->task_state == TASK_STATE_DEAD;
 	if (t->zombie)
 		return 0;
 	if (!t->nr_threads)

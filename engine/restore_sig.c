@@ -11,10 +11,6 @@
 #include "restore.h"
 #include "restore_sig.h"
 
-struct ksigaction {
-	uint64_t handler, flags, restorer, mask;
-};
-
 int rst_sigactions(struct infect *inf, const TaskCoreEntry *tc)
 {
 	size_t i = 0;
@@ -22,7 +18,7 @@ int rst_sigactions(struct infect *inf, const TaskCoreEntry *tc)
 
 	for (sig = 1; sig <= 64 && i < tc->n_sigactions; sig++) {
 		const SaEntry *sa = tc->sigactions[i];
-		struct ksigaction ka = { sa->sigaction, sa->flags, sa->restorer, sa->mask };
+		struct arch_ksigaction ka = { sa->sigaction, sa->flags, sa->restorer, sa->mask };
 		long r;
 
 		if (sig == SIGKILL || sig == SIGSTOP)
@@ -33,7 +29,7 @@ int rst_sigactions(struct infect *inf, const TaskCoreEntry *tc)
 			inf->trap = false;
 		r = infect_poke(inf, inf->scratch, &ka, sizeof(ka));
 		if (!r)
-			r = infect_call(inf, "set a sigaction", NR_rt_sigaction, sig, inf->scratch, 0, 8,
+			r = infect_call(inf, "set a sigaction", NR_rt_sigaction, sig, inf->scratch, 0, ARCH_KSIGSET_SIZE,
 					0, 0);
 		if (r < 0)
 			return r;

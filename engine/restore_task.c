@@ -27,14 +27,8 @@
 #include "restore_sig.h"
 #include "seccomp.h"
 
-#define PTRACE_GET_RSEQ_CONFIGURATION_ 0x420f
 #define RSEQ_FLAG_UNREGISTER 1
-#define TASK_STOPPED 3
 
-struct rseq_config {
-	uint64_t abi_pointer;
-	uint32_t abi_size, signature, flags, pad;
-};
 
 static long rcall(struct infect *inf, const char *what, long nr, unsigned long a0,
 		  unsigned long a1, unsigned long a2, unsigned long a3)
@@ -48,12 +42,11 @@ static long rcall(struct infect *inf, const char *what, long nr, unsigned long a
  */
 int rst_drop_skeleton_rseq(struct infect *inf)
 {
-	struct rseq_config rc = {};
+	struct ptrace_rseq rc;
+	int err = ptrace_get_rseq(inf->tid, &rc);
 
-	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION_, inf->tid, sizeof(rc), &rc) < 0)
-		return log_perr(-errno, "Failed to get the rseq registration of %d", inf->tid);
-	if (!rc.abi_pointer)
-		return 0;
+	if (err || !rc.abi_pointer)
+		return err;
 	return (int)rcall(inf, "unregister the skeleton's rseq", NR_rseq, rc.abi_pointer,
 			  rc.abi_size, RSEQ_FLAG_UNREGISTER, rc.signature) < 0 ? -EINVAL : 0;
 }
@@ -353,7 +346,7 @@ int rst_release(struct rst_task *t)
 	int i, err = 0;
 
 	for (i = 0; i < t->nr_threads; i++) {
-		int e = ptrace_release(t->threads[i], t->cores[0]->tc->task_state == TASK_STOPPED);
+		int e = ptrace_release(t->threads[i], t->cores[0]->tc->task_state == TASK_STATE_STOPPED);
 
 		if (e && !err)
 			err = e;

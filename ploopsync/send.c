@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "hash.h"
 #include "log.h"
+#include "monotime.h"
 #include "ploopsync.h"
 #include "stream.h"
 #include "tracker.h"
@@ -42,10 +43,7 @@ struct ploopsync {
 
 static double now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return now_us() / 1e6;
 }
 
 static bool all_zero(const unsigned char *p, size_t len)

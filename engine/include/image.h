@@ -37,6 +37,11 @@
 /* No single entry of ours comes near this; bigger lengths mean corruption. */
 #define IMG_ENTRY_MAX		(64U << 20)
 
+/* task_core_entry.task_state, as CRIU writes it (a zombie is "dead") */
+#define TASK_STATE_ALIVE	1
+#define TASK_STATE_DEAD		2
+#define TASK_STATE_STOPPED	3
+
 enum img_type {
 	IMG_INVENTORY,		/* inventory.img */
 	IMG_PSTREE,		/* pstree.img */

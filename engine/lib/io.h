@@ -19,6 +19,8 @@ int write_full(int fd, const void *buf, size_t len);
  * NUL-terminated buffer; at most @max bytes. Returns length or -errno.
  */
 ssize_t read_file_at(int dirfd, const char *path, size_t max, char **ret_buf);
+/* Raise the soft RLIMIT_NOFILE to the hard one: the engine holds many fds. */
+void raise_fd_limit(void);
 /* Write @s to a file (sysfs, cgroupfs, procfs knobs); 0 or -errno. */
 int write_file_at(int dirfd, const char *path, const char *s);
 

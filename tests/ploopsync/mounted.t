@@ -9,7 +9,7 @@ set -u
 . tests/ploopsync/lib.sh
 ps_need_root
 
-ps_mkfs xfs 600 "$tmp/xfs" || skip_all "cannot make an XFS filesystem here"
+ps_mkfs xfs 600 "$tmp/xfs" || bail_out "cannot make an XFS filesystem on a loop file"
 img="$tmp/xfs/root.hdd"
 truncate -s 256M "$img"
 mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$img" >/dev/null 2>&1
