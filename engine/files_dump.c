@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "dump.h"
+#include "fdkinds.h"
 #include "fs.pb-c.h"
 #include "image.h"
 #include "io.h"
@@ -184,6 +185,8 @@ static int classify(struct fd_facts *f)
 		return refuse(f, sock_kind(f, kind, sizeof(kind)));
 	if (S_ISFIFO(f->st.st_mode) && !strncmp(l, "pipe:", 5))
 		return FD_TYPES__PIPE;
+	if (!(f->flags & O_PATH) && fd_kind_find(l, &f->st))
+		return fd_kind_find(l, &f->st)->type;
 	if (l[0] != '/' || !strncmp(l, "/memfd:", 7))
 		return refuse(f, anon_kind(l));
 	if (S_ISBLK(f->st.st_mode) && !(f->flags & O_PATH))
@@ -244,6 +247,10 @@ static int dump_one_fd(struct fd_facts *f, int pidfd, struct img *img)
 		id = pipe_dump_file(&f->c->files, local, f->flags, f->st.st_ino);
 	else if (type == FD_TYPES__FIFO)
 		id = fifo_dump_file(&f->c->files, local, f->flags, f->link, &f->st);
+	else if (fd_kind_get(type))
+		id = fd_kind_dump(type, &f->c->files, local,
+				  &(struct fd_src){ f->pid, f->fd, f->pidfd, f->flags, f->link,
+						    &f->st, f->c });
 	else
 		id = file_table_get(&f->c->files, local, make_reg, f);
 	if (id < 0)

@@ -17,6 +17,7 @@
 #include "io.h"
 #include "log.h"
 #include "pagemap.pb-c.h"
+#include "fdkinds.h"
 #include "fifo.h"
 #include "ghost.h"
 #include "pipes.h"
@@ -60,6 +61,8 @@ static int read_files(struct rst_ctx *c)
 		    (fe->type == FD_TYPES__FIFO && !fe->fifo))
 			ret = log_err(-EINVAL, "files.img: file %u of type %d has no payload", fe->id,
 				      fe->type);
+		else if (fd_kind_get(fe->type))
+			ret = fd_kind_check(fe);
 		else if (fe->type != FD_TYPES__REG && fe->type != FD_TYPES__PIPE &&
 			 fe->type != FD_TYPES__FIFO)
 			ret = log_err(-EOPNOTSUPP, "files.img: file %u: type %d not supported", fe->id,
@@ -375,6 +378,8 @@ static int open_all(struct rst_ctx *c)
 			err = open_pipe(c, f);
 		else if (f->fe->type == FD_TYPES__FIFO)
 			err = open_fifo(c, f);
+		else if (fd_kind_get(f->fe->type))
+			err = fd_kind_open(c, f, lift_fd);
 		else if (!fifo_is_path(c, f->fe->id))
 			err = open_reg(c, f, &gs);
 	}

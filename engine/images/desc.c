@@ -15,6 +15,7 @@
 #include "fs.pb-c.h"
 #include "ghost-file.pb-c.h"
 #include "inventory.pb-c.h"
+#include "memfd.pb-c.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
 #include "pipe-data.pb-c.h"
@@ -54,6 +55,7 @@
 #define GHOST_FILE_MAGIC	0x52583605U
 #define REMAP_FPATH_MAGIC	0x59133954U
 #define FIFO_DATA_MAGIC		0x59333054U
+#define MEMFD_INODE_MAGIC	0x48453499U
 #define RAW_MAGIC		0U	/* pages: no magic at all */
 /* vzcr's own images; checked against magic.h not to collide */
 #define VZCR_VMA_NAMES_MAGIC	0x56434e31U
@@ -168,6 +170,8 @@ static const struct img_desc descs[IMG_NR] = {
 	  NULL, &pagemap_entry__descriptor),
 	D(IMG_SECCOMP, "SECCOMP", "seccomp.img", SECCOMP_MAGIC, COMMON, NULL,
 	  &seccomp_entry__descriptor),
+	D(IMG_MEMFD_INODE, "MEMFD_INODE", "memfd.img", MEMFD_INODE_MAGIC, COMMON, NULL,
+	  &memfd_inode_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

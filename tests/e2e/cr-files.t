@@ -120,10 +120,6 @@ command -v crit >/dev/null && cr_criu_ghost
 cr_run root kill tests/e2e/wl-files-root
 cr_run root leave tests/e2e/wl-files-root
 
-cr_refuse eventfd "fd [0-9]+: eventfd 'anon_inode:\\[eventfd\\]'"
-cr_refuse epoll 'fd [0-9]+: epoll'
-cr_refuse signalfd 'fd [0-9]+: signalfd'
-cr_refuse timerfd 'fd [0-9]+: timerfd'
 cr_refuse inotify 'fd [0-9]+: inotify'
 cr_refuse unix 'fd [0-9]+: unix stream socket'
 cr_refuse tcp 'fd [0-9]+: inet stream socket'

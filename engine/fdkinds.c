@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The table of file kinds with state (fdkinds.h), the dispatch that
+ * files_dump.c and restore_files.c call, the post-fds phase of restore,
+ * and small helpers the kinds share (fdinfo parsing, entry allocation).
+ */
+#define LOG_PREFIX "files: "
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdkinds.h"
+#include "io.h"
+#include "log.h"
+#include "restore.h"
+#include "xmalloc.h"
+
+static const struct {
+	const char *prefix;		/* of the /proc/PID/fd link */
+	const struct fd_kind *kind;
+} links[] = {
+	{ "anon_inode:[eventfd]", &fd_kind_eventfd },
+	{ "anon_inode:[signalfd]", &fd_kind_signalfd },
+	{ "anon_inode:[timerfd]", &fd_kind_timerfd },
+	{ "anon_inode:[eventpoll]", &fd_kind_epoll },
+};
+
+const struct fd_kind *fd_kind_find(const char *link, const struct stat *st)
+{
+	size_t i;
+
+	(void)st;
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (!strncmp(link, links[i].prefix, strlen(links[i].prefix)))
+			return links[i].kind;
+	return NULL;
+}
+
+const struct fd_kind *fd_kind_get(int type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if ((int)links[i].kind->type == type)
+			return links[i].kind;
+	return NULL;
+}
+
+int fd_kind_dump(int type, struct file_table *t, int local_fd, struct fd_src *s)
+{
+	const struct fd_kind *k = fd_kind_get(type);
+
+	if (!k) {
+		close(local_fd);
+		return log_err(-EINVAL, "Task %d fd %d: no dumper for file type %d", s->pid, s->fd,
+			       type);
+	}
+	return file_table_get(t, local_fd, k->make, s);
+}
+
+int fd_kind_check(const FileEntry *fe)
+{
+	const struct fd_kind *k = fd_kind_get(fe->type);
+
+	if (k && !k->has_payload(fe))
+		return log_err(-EINVAL, "files.img: %s file %u has no payload", k->name, fe->id);
+	return 0;
+}
+
+int fd_kind_open(struct rst_ctx *c, struct rst_file *f, int (*lift)(struct rst_ctx *, int))
+{
+	const struct fd_kind *k = fd_kind_get(f->fe->type);
+	int fd;
+
+	if (!k)
+		return log_err(-EOPNOTSUPP, "files.img: file %u: type %d not supported", f->fe->id,
+			       f->fe->type);
+	fd = k->open(c, f);
+	if (fd < 0)
+		return fd;
+	f->fd = lift(c, fd);
+	return f->fd < 0 ? f->fd : 0;
+}
+
+/* The tool's open file behind fd plan @p, or NULL. */
+static struct rst_file *plan_file(struct rst_ctx *c, const struct fd_plan *p)
+{
+	int i;
+
+	for (i = 0; i < c->nr_files; i++)
+		if (c->files[i].fd >= 0 && c->files[i].fd == p->src)
+			return &c->files[i];
+	return NULL;
+}
+
+/* Does a task before @t, or an fd before @j in @t, hold the same file? */
+static bool held_before(struct rst_ctx *c, struct rst_task *t, int j)
+{
+	struct rst_task *o;
+	int k;
+
+	for (o = c->tasks; o < t; o++)
+		for (k = 0; !o->zombie && k < o->nr_fds; k++)
+			if (o->fds[k].src == t->fds[j].src)
+				return true;
+	for (k = 0; k < j; k++)
+		if (t->fds[k].src == t->fds[j].src)
+			return true;
+	return false;
+}
+
+/*
+ * Each file's post step runs once, in the first task (restore order, which
+ * is the dump's) at its lowest fd: the holder the dump checked it against.
+ */
+int rst_post_fds(struct rst_ctx *c, struct rst_task *t)
+{
+	int j, err;
+
+	for (j = 0; j < t->nr_fds; j++) {
+		struct rst_file *f = plan_file(c, &t->fds[j]);
+		const struct fd_kind *k = f ? fd_kind_get(f->fe->type) : NULL;
+
+		if (!k || !k->post || held_before(c, t, j))
+			continue;
+		err = k->post(c, t, f, t->fds[j].fd);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int fdinfo_read(int fd, char **ret_buf)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	n = read_file_at(AT_FDCWD, path, 1 << 20, ret_buf);
+	return n < 0 ? log_perr((int)n, "Failed to read '%s'", path) : 0;
+}
+
+const char *fdinfo_field(const char *buf, const char *key, const char *what)
+{
+	const char *p = strstr(buf, key);
+
+	if (!p)
+		log_err(-EPROTO, "Failed to find '%s' in the fdinfo of %s", key, what);
+	return p ? p + strlen(key) : NULL;
+}
+
+FownEntry *fown_new(void)
+{
+	FownEntry *o = xmalloc(sizeof(*o));
+
+	if (o)
+		fown_entry__init(o);
+	return o;
+}
+
+FileEntry *file_entry_new(FdTypes type, uint32_t id)
+{
+	FileEntry *fe = xmalloc(sizeof(*fe));
+
+	if (!fe)
+		return NULL;
+	file_entry__init(fe);
+	fe->type = type;
+	fe->id = id;
+	return fe;
+}
+
+int fd_set_status(int fd, unsigned int flags, const char *what, uint32_t id)
+{
+	/* only the status flags F_SETFL can change: O_NONBLOCK, O_APPEND, O_ASYNC... */
+	if (fcntl(fd, F_SETFL, flags & ~(O_ACCMODE | O_CLOEXEC)) < 0)
+		return log_perr(-errno, "Failed to set flags %#o on %s %u", flags, what, id);
+	return 0;
+}
