@@ -21,3 +21,4 @@ wl-y += wl-timers
 wl-y += wl-restart
 wl-y += wl-seccomp
 wl-y += wl-fds-ev
+wl-y += wl-fds-inotify

@@ -120,7 +120,6 @@ command -v crit >/dev/null && cr_criu_ghost
 cr_run root kill tests/e2e/wl-files-root
 cr_run root leave tests/e2e/wl-files-root
 
-cr_refuse inotify 'fd [0-9]+: inotify'
 cr_refuse unix 'fd [0-9]+: unix stream socket'
 cr_refuse tcp 'fd [0-9]+: inet stream socket'
 cr_refuse memfd "fd [0-9]+: memfd '/memfd:wl-memfd"
