@@ -27,6 +27,7 @@ static const struct {
 	{ "anon_inode:[timerfd]", &fd_kind_timerfd },
 	{ "anon_inode:[eventpoll]", &fd_kind_epoll },
 	{ "anon_inode:inotify", &fd_kind_inotify },
+	{ "/memfd:", &fd_kind_memfd },
 };
 
 const struct fd_kind *fd_kind_find(const char *link, const struct stat *st)

@@ -254,6 +254,9 @@ static int reopen_for_map(struct rst_ctx *c, struct rst_task *t, int fd, uint32_
 	char path[64];
 	int nfd, acc = f && f->fe->reg ? f->fe->reg->flags & O_ACCMODE : O_RDONLY;
 
+	if (f && f->fe->memfd)
+		acc = f->fe->memfd->flags & O_ACCMODE;
+
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	nfd = open(path, acc | O_CLOEXEC);
 	if (nfd < 0)

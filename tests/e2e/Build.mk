@@ -22,3 +22,4 @@ wl-y += wl-restart
 wl-y += wl-seccomp
 wl-y += wl-fds-ev
 wl-y += wl-fds-inotify
+wl-y += wl-fds-memfd
