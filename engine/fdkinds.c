@@ -30,11 +30,18 @@ static const struct {
 	{ "/memfd:", &fd_kind_memfd },
 };
 
+/* every kind, for lookups by type and the per-task steps */
+static const struct fd_kind *const kinds[] = {
+	&fd_kind_eventfd, &fd_kind_signalfd, &fd_kind_timerfd, &fd_kind_epoll,
+	&fd_kind_inotify, &fd_kind_memfd, &fd_kind_tty,
+};
+
 const struct fd_kind *fd_kind_find(const char *link, const struct stat *st)
 {
 	size_t i;
 
-	(void)st;
+	if (tty_is_pty(st))
+		return &fd_kind_tty;
 	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (!strncmp(link, links[i].prefix, strlen(links[i].prefix)))
 			return links[i].kind;
@@ -45,9 +52,9 @@ const struct fd_kind *fd_kind_get(int type)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		if ((int)links[i].kind->type == type)
-			return links[i].kind;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if ((int)kinds[i]->type == type)
+			return kinds[i];
 	return NULL;
 }
 
@@ -80,6 +87,12 @@ int fd_kind_open(struct rst_ctx *c, struct rst_file *f, int (*lift)(struct rst_c
 	if (!k)
 		return log_err(-EOPNOTSUPP, "files.img: file %u: type %d not supported", f->fe->id,
 			       f->fe->type);
+	if (k->depends) {
+		struct rst_file *first = k->depends(c, f);
+
+		if (first && first->fd < 0 && (fd = fd_kind_open(c, first, lift)) < 0)
+			return fd;
+	}
 	fd = k->open(c, f);
 	if (fd < 0)
 		return fd;
@@ -132,6 +145,9 @@ int rst_post_fds(struct rst_ctx *c, struct rst_task *t)
 		if (err)
 			return err;
 	}
+	for (j = 0; j < (int)(sizeof(kinds) / sizeof(kinds[0])); j++)
+		if (kinds[j]->post_task && (err = kinds[j]->post_task(c, t)))
+			return err;
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * File kinds with state of their own beyond a path (eventfd, signalfd,
- * timerfd, epoll, inotify, memfd), behind one table: how a link in
+ * timerfd, epoll, inotify, memfd, pty pairs), behind one table: how a link in
  * /proc/PID/fd names the kind, how its FileEntry is made from the engine's
  * own reference to the file, how the tool opens it again on restore, and
  * what a task must do itself once its fds are in place (the "post-fds"
@@ -44,6 +44,10 @@ struct fd_kind {
 	int (*open)(struct rst_ctx *c, struct rst_file *f);
 	/* in task @t, which holds @f at fd @fd, once all its fds are in place */
 	int (*post)(struct rst_ctx *c, struct rst_task *t, struct rst_file *f, int fd);
+	/* a file to open before @f (a pty master before its slave), or NULL for none */
+	struct rst_file *(*depends)(struct rst_ctx *c, struct rst_file *f);
+	/* in every task, after the post steps of its files */
+	int (*post_task)(struct rst_ctx *c, struct rst_task *t);
 };
 
 /* The kind a link and inode name, NULL for none of these kinds. */
@@ -72,6 +76,14 @@ FileEntry *file_entry_new(FdTypes type, uint32_t id);
 int fd_set_status(int fd, unsigned int flags, const char *what, uint32_t id);
 
 extern const struct fd_kind fd_kind_eventfd, fd_kind_signalfd, fd_kind_timerfd;
-extern const struct fd_kind fd_kind_epoll, fd_kind_inotify, fd_kind_memfd;
+extern const struct fd_kind fd_kind_epoll, fd_kind_inotify, fd_kind_memfd, fd_kind_tty;
+
+/* A Unix98 pty master or slave. */
+bool tty_is_pty(const struct stat *st);
+/*
+ * In the skeleton of @t, after its setsid() and before it forks: if @t led
+ * the session of a pty, make that pty its controlling terminal. 0 or -errno.
+ */
+int tty_skel_ctty(struct rst_ctx *c, struct rst_task *t);
 
 #endif /* VZCR_FDKINDS_H */

@@ -23,6 +23,7 @@
 #include "arch.h"
 #include "cleanup.h"
 #include "dump.h"
+#include "fdkinds.h"
 #include "log.h"
 #include "proc_parse.h"
 #include "restore.h"
@@ -149,6 +150,10 @@ static __attribute__((noreturn)) void skeleton(struct rst_ctx *c, struct rst_tas
 		_exit(1);	/* the parent died before the line above */
 	if (t->sid == t->pid && setsid() < 0)
 		skel_fail(c, -errno);
+	/* before the children: they inherit the controlling terminal */
+	err = t->zombie ? 0 : tty_skel_ctty(c, t);
+	if (err)
+		skel_fail(c, err);
 	if (t->sid != t->pid && t->pgid == t->pid && setpgid(0, 0) < 0)
 		skel_fail(c, -errno);
 	if (t->zombie)

@@ -28,6 +28,7 @@
 #include "seccomp.pb-c.h"
 #include "stats.pb-c.h"
 #include "timer.pb-c.h"
+#include "tty.pb-c.h"
 #include "utsns.pb-c.h"
 #include "vzcr-vma-name.pb-c.h"
 
@@ -56,6 +57,7 @@
 #define REMAP_FPATH_MAGIC	0x59133954U
 #define FIFO_DATA_MAGIC		0x59333054U
 #define MEMFD_INODE_MAGIC	0x48453499U
+#define TTY_INFO_MAGIC		0x59453036U
 #define RAW_MAGIC		0U	/* pages: no magic at all */
 /* vzcr's own images; checked against magic.h not to collide */
 #define VZCR_VMA_NAMES_MAGIC	0x56434e31U
@@ -172,6 +174,8 @@ static const struct img_desc descs[IMG_NR] = {
 	  &seccomp_entry__descriptor),
 	D(IMG_MEMFD_INODE, "MEMFD_INODE", "memfd.img", MEMFD_INODE_MAGIC, COMMON, NULL,
 	  &memfd_inode_entry__descriptor),
+	D(IMG_TTY_INFO, "TTY_INFO", "tty-info.img", TTY_INFO_MAGIC, COMMON, NULL,
+	  &tty_info_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

@@ -72,6 +72,7 @@ enum img_type {
 	IMG_VZCR_GUARDS,	/* vzcr-guards-PID.img: vzcr's own, pagemap_entry... */
 	IMG_SECCOMP,		/* seccomp.img: one SeccompEntry with every filter */
 	IMG_MEMFD_INODE,	/* memfd.img: MemfdInodeEntry, one a memfd inode */
+	IMG_TTY_INFO,		/* tty-info.img: TtyInfoEntry, one a tty */
 	IMG_NR,
 };
 

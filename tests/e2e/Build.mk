@@ -23,3 +23,4 @@ wl-y += wl-seccomp
 wl-y += wl-fds-ev
 wl-y += wl-fds-inotify
 wl-y += wl-fds-memfd
+wl-y += wl-fds-tty

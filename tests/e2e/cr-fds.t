@@ -2,14 +2,54 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Files with state of their own across checkpoint/restore, each workload in
 # both modes: eventfd, signalfd, timerfd and epoll (wl-fds-ev), inotify
-# (wl-fds-inotify), memfd with its mappings (wl-fds-memfd).
+# (wl-fds-inotify), memfd with its mappings (wl-fds-memfd), pty pairs and a
+# controlling terminal (wl-fds-tty).
 set -u
 . tests/lib/tap.sh
 . tests/e2e/lib.sh
+
+# refuse NAME VAR PROG PATTERN: with VAR=1 the workload holds what cannot be
+# dumped; the dump fails naming the task, the fd and the object (PATTERN),
+# leaves no inventory.img, and the tree runs on with its maps and fds
+refuse() {
+	local name=$1 var=$2 prog=$3 pattern=$4 dir=$e2e_tmp/refuse-$1 out
+	# not in a subshell: its exit would run the harness's cleanup trap
+	export "$var=1"
+	wl_start "$dir" "$prog"
+	local started=$?
+	unset "$var"
+	if [ $started -ne 0 ]; then
+		ok 1 "refuse $name: workload starts"
+		return
+	fi
+	tree_pids "$(cat "$dir/root")" >"$dir/pids"
+	snapshot "$dir" >"$dir/before"
+	out=$($tvzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" 2>&1)
+	ok $((! $?)) "refuse $name: checkpoint fails"
+	if printf '%s\n' "$out" | grep -qE "task $(cat "$dir/root") fd [0-9]+.*$pattern"; then
+		ok 0 "refuse $name: the error names the task, the fd and the object"
+	else
+		ok 1 "refuse $name: the error names the task, the fd and the object"
+		printf '%s\n' "$out" | sed 's/^/#   /' | head -n 10
+	fi
+	[ ! -e "$dir/img/inventory.img" ]
+	ok $? "refuse $name: no inventory.img"
+	snapshot "$dir" >"$dir/after"
+	diff -u "$dir/before" "$dir/after" >"$dir/diff"
+	ok $? "refuse $name: the tree runs on with its maps and fds"
+	kill -9 $(cat "$dir/pids") 2>/dev/null
+}
 
 for mode in kill leave; do
 	cr_run fds-ev $mode tests/e2e/wl-fds-ev
 	cr_run fds-inotify $mode tests/e2e/wl-fds-inotify
 	cr_run fds-memfd $mode tests/e2e/wl-fds-memfd
+	cr_run fds-tty $mode tests/e2e/wl-fds-tty
 done
+refuse epoll-stale WL_EPOLL_STALE tests/e2e/wl-fds-ev \
+	'epoll target fd [0-9]+ was closed or replaced'
+refuse inotify-queue WL_INOTIFY_QUEUE tests/e2e/wl-fds-inotify \
+	'inotify has [0-9]+ bytes of events queued'
+refuse tty-queue WL_TTY_QUEUE tests/e2e/wl-fds-tty \
+	"/dev/ptmx'\\): .*[0-9]+ bytes of (input|output)"
 done_testing

@@ -6,6 +6,8 @@
  * expired and unread) that fire when they should, and epoll sets (nested,
  * a target shared with a child that has its own set and changes the shared
  * one by its fd numbers). Each is checked after the signal to go on.
+ * WL_EPOLL_STALE=1: a target registered under an fd number since closed
+ * (the dump must refuse it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -232,6 +234,13 @@ static void setup_epoll(void)
 	ep_add(ep1, ep_efd, EPOLLIN | EPOLLET, 0x2222);
 	ep_add(ep1, ep2, EPOLLIN, 0x3333);
 	ep_add(ep1, ep_pipe[1], EPOLLOUT | EPOLLONESHOT, 0x7777);
+	if (getenv("WL_EPOLL_STALE")) {
+		int stale = must(eventfd(0, 0), "eventfd");
+
+		ep_add(ep1, stale, EPOLLIN, 0x8888);
+		must(dup(stale), "dup");	/* the file lives on, its fd number does not */
+		close(stale);
+	}
 	child = must(fork(), "fork");
 	if (child == 0)
 		child_main();

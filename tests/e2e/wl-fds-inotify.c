@@ -4,6 +4,7 @@
  * with their masks and wd numbers (a gap left by a removed watch), events
  * that arrive after the restore under the wds the task knows, removal by
  * wd, and the instance's flags.
+ * WL_INOTIFY_QUEUE=1: an event waits in the queue (the dump must refuse it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +53,12 @@ static void setup(void)
 	/* the IN_IGNORED of the removed watch: the queue is empty at the dump */
 	while (read(ify, buf, sizeof(buf)) > 0)
 		;
+	if (getenv("WL_INOTIFY_QUEUE")) {
+		char q[sizeof(dir) + 16];
+
+		snprintf(q, sizeof(q), "%s/queued", dir);
+		close(must(open(q, O_CREAT | O_WRONLY, 0644), "create"));
+	}
 }
 
 /* The next event: its wd and mask; false if none within a second. */
