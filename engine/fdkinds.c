@@ -40,7 +40,7 @@ const struct fd_kind *fd_kind_find(const char *link, const struct stat *st)
 {
 	size_t i;
 
-	if (tty_is_pty(st))
+	if (tty_is_tty(st))
 		return &fd_kind_tty;
 	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (!strncmp(link, links[i].prefix, strlen(links[i].prefix)))
@@ -139,7 +139,7 @@ int rst_post_fds(struct rst_ctx *c, struct rst_task *t)
 		struct rst_file *f = plan_file(c, &t->fds[j]);
 		const struct fd_kind *k = f ? fd_kind_get(f->fe->type) : NULL;
 
-		if (!k || !k->post || held_before(c, t, j))
+		if (!k || !k->post || (!k->post_every && held_before(c, t, j)))
 			continue;
 		err = k->post(c, t, f, t->fds[j].fd);
 		if (err)
@@ -149,6 +149,32 @@ int rst_post_fds(struct rst_ctx *c, struct rst_task *t)
 		if (kinds[j]->post_task && (err = kinds[j]->post_task(c, t)))
 			return err;
 	return 0;
+}
+
+bool fd_first_holder(struct rst_ctx *c, const struct rst_file *f, struct rst_task **ret_t,
+		     int *ret_fd)
+{
+	struct rst_task *o;
+	int k;
+
+	for (o = c->tasks; o < c->tasks + c->nr_tasks; o++)
+		for (k = 0; !o->zombie && k < o->nr_fds; k++)
+			if (f->fd >= 0 && o->fds[k].src == f->fd) {
+				*ret_t = o;
+				*ret_fd = o->fds[k].fd;
+				return true;
+			}
+	return false;
+}
+
+bool fd_plan_cloexec(const struct rst_task *t, int fd)
+{
+	int k;
+
+	for (k = 0; k < t->nr_fds; k++)
+		if (t->fds[k].fd == fd)
+			return t->fds[k].cloexec;
+	return false;
 }
 
 int fdinfo_read(int fd, char **ret_buf)

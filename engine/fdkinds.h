@@ -42,8 +42,13 @@ struct fd_kind {
 	bool (*has_payload)(const FileEntry *fe);
 	/* open the file in the tool; a new fd or -errno (logged) */
 	int (*open)(struct rst_ctx *c, struct rst_file *f);
-	/* in task @t, which holds @f at fd @fd, once all its fds are in place */
+	/*
+	 * In task @t, which holds @f at fd @fd, once all its fds are in place:
+	 * in the first holder only (restore order, lowest fd), or in every
+	 * holder with post_every.
+	 */
 	int (*post)(struct rst_ctx *c, struct rst_task *t, struct rst_file *f, int fd);
+	bool post_every;
 	/* a file to open before @f (a pty master before its slave), or NULL for none */
 	struct rst_file *(*depends)(struct rst_ctx *c, struct rst_file *f);
 	/* in every task, after the post steps of its files */
@@ -63,6 +68,12 @@ int fd_kind_open(struct rst_ctx *c, struct rst_file *f, int (*lift)(struct rst_c
 /* The post-fds phase of task @t (seized, scratch area ready); 0 or -errno. */
 int rst_post_fds(struct rst_ctx *c, struct rst_task *t);
 
+/* The first task (restore order) holding @f and its lowest fd of it; false if none. */
+bool fd_first_holder(struct rst_ctx *c, const struct rst_file *f, struct rst_task **ret_t,
+		     int *ret_fd);
+/* Does @t's plan want fd @fd close-on-exec? */
+bool fd_plan_cloexec(const struct rst_task *t, int fd);
+
 /* Helpers for the kinds. */
 /* /proc/self/fdinfo/@fd, NUL-terminated, into *ret_buf; 0 or -errno (logged). */
 int fdinfo_read(int fd, char **ret_buf);
@@ -78,8 +89,8 @@ int fd_set_status(int fd, unsigned int flags, const char *what, uint32_t id);
 extern const struct fd_kind fd_kind_eventfd, fd_kind_signalfd, fd_kind_timerfd;
 extern const struct fd_kind fd_kind_epoll, fd_kind_inotify, fd_kind_memfd, fd_kind_tty;
 
-/* A Unix98 pty master or slave. */
-bool tty_is_pty(const struct stat *st);
+/* A Unix98 pty master or slave, /dev/tty or /dev/console. */
+bool tty_is_tty(const struct stat *st);
 /*
  * In the skeleton of @t, after its setsid() and before it forks: if @t led
  * the session of a pty, make that pty its controlling terminal. 0 or -errno.

@@ -12,8 +12,14 @@
  * the task's slave files with TIOCGPTPEER. The skeleton of a session
  * leader opens its slave (no O_NOCTTY) before it forks its children, so
  * that they inherit the controlling terminal as the dumped ones had it; once
- * every group exists, the leader sets the foreground group (injected ioctl). Data queued in either
- * direction cannot be put back: such a pair is refused.
+ * every group exists, the leader sets the foreground group (injected ioctl).
+ * Data queued in either direction cannot be put back: such a pair is
+ * refused.
+ *
+ * /dev/console is reopened by path. /dev/tty means the opener's controlling
+ * terminal, so the first task holding such a file opens it itself (in the
+ * post-fds step, its terminal in place) and every other holder takes that
+ * very file with pidfd_getfd, keeping it shared.
  */
 #define LOG_PREFIX "tty: "
 #include <dirent.h>
@@ -40,6 +46,11 @@
 #include "xmalloc.h"
 
 #define PTMX_RDEV	makedev(5, 2)
+#define CTTY_RDEV	makedev(5, 0)	/* /dev/tty */
+#define CONSOLE_RDEV	makedev(5, 1)
+/* info ids of /dev/tty and /dev/console files, past every pty's */
+#define INFO_CONSOLE	0xfffffff0U
+#define INFO_CTTY	0xfffffff2U
 #define TTY_NCC		19		/* the kernel's termios has 19 control chars */
 #define MAX_PTYS	4096		/* ptmx opens to reach an index */
 
@@ -57,10 +68,11 @@ static bool is_master(const struct stat *st)
 	return st->st_rdev == PTMX_RDEV;
 }
 
-bool tty_is_pty(const struct stat *st)
+bool tty_is_tty(const struct stat *st)
 {
 	return S_ISCHR(st->st_mode) &&
-	       (is_master(st) || (major(st->st_rdev) >= 136 && major(st->st_rdev) <= 143));
+	       (is_master(st) || (major(st->st_rdev) >= 136 && major(st->st_rdev) <= 143) ||
+		st->st_rdev == CTTY_RDEV || st->st_rdev == CONSOLE_RDEV);
 }
 
 static uint32_t slave_index(const struct stat *st)
@@ -215,6 +227,29 @@ static int write_pair(struct img *img, int mfd, const char *what)
 	return err;
 }
 
+/* /dev/console or /dev/tty: the tty's state stays where it is, on the host or the session */
+static int write_special(struct img *img, uint32_t id)
+{
+	TtyInfoEntry ti = TTY_INFO_ENTRY__INIT;
+
+	ti.id = id;
+	ti.type = id == INFO_CTTY ? TTY_TYPE__CTTY : TTY_TYPE__CONSOLE;
+	ti.rdev = id == INFO_CTTY ? CTTY_RDEV : CONSOLE_RDEV;
+	return img_write(img, &ti);
+}
+
+/* Is @o (entry @i, or the new one) the first file of its info id? */
+static bool first_of(struct file_table *t, size_t i, const struct file_desc *o)
+{
+	size_t j;
+
+	for (j = 0; j < i && j < t->n; j++)
+		if (t->v[j].fe && t->v[j].fe->type == FD_TYPES__TTY &&
+		    t->v[j].fe->tty->tty_info_id == o->fe->tty->tty_info_id)
+			return false;
+	return true;
+}
+
 /* tty-info.img again, with every master of the table and @d; 0 or -errno. */
 static int write_infos(struct file_table *t, struct file_desc *d, int dfd, const char *what)
 {
@@ -228,10 +263,12 @@ static int write_infos(struct file_table *t, struct file_desc *d, int dfd, const
 		struct file_desc *o = i < t->n ? &t->v[i] : d;
 		struct stat st;
 
-		if (!o->fe || o->fe->type != FD_TYPES__TTY || fstat(o->local_fd, &st) ||
-		    !is_master(&st))
+		if (!o->fe || o->fe->type != FD_TYPES__TTY || fstat(o->local_fd, &st))
 			continue;
-		err = write_pair(img, o->local_fd, what);
+		if (is_master(&st))
+			err = write_pair(img, o->local_fd, what);
+		else if (o->fe->tty->tty_info_id >= INFO_CONSOLE && first_of(t, i, o))
+			err = write_special(img, o->fe->tty->tty_info_id);
 	}
 	if (err) {
 		img_abort(img);
@@ -294,6 +331,10 @@ static int tty_make(struct file_desc *d, void *arg)
 	if (!e->fown)
 		return -ENOMEM;
 	snprintf(what, sizeof(what), "task %d fd %d ('%s')", s->pid, s->fd, s->link);
+	if (s->st->st_rdev == CTTY_RDEV || s->st->st_rdev == CONSOLE_RDEV) {
+		e->tty_info_id = s->st->st_rdev == CTTY_RDEV ? INFO_CTTY : INFO_CONSOLE;
+		return write_infos(&s->c->files, d, s->c->dfd, what);
+	}
 	if (!is_master(s->st)) {
 		e->tty_info_id = info_id(slave_index(s->st), false);
 		if (!master_in_tree(s->c, slave_index(s->st)))
@@ -427,7 +468,7 @@ static struct rst_file *tty_depends(struct rst_ctx *c, struct rst_file *f)
 {
 	uint32_t id = f->fe->tty->tty_info_id;
 
-	return id % 2 ? NULL : master_file(c, (id - 2) / 2);
+	return id % 2 || id >= INFO_CONSOLE ? NULL : master_file(c, (id - 2) / 2);
 }
 
 static int open_slave(struct rst_ctx *c, const TtyFileEntry *e, const TtyInfoEntry *ti)
@@ -452,12 +493,37 @@ static int open_slave(struct rst_ctx *c, const TtyFileEntry *e, const TtyInfoEnt
 	return err ? err : fd;
 }
 
+/*
+ * /dev/console by path; /dev/tty names the opener's controlling terminal,
+ * so the tool holds /dev/null in its place until the post-fds step opens
+ * it inside the task.
+ */
+static int open_special(const TtyFileEntry *e)
+{
+	bool ctty = e->tty_info_id == INFO_CTTY;
+	const char *path = ctty ? "/dev/null" : "/dev/console";
+	int fd = open(path, (e->flags & O_ACCMODE) | O_NOCTTY | O_CLOEXEC), err;
+
+	if (e->tty_info_id != INFO_CTTY && e->tty_info_id != INFO_CONSOLE)
+		return log_err(-EINVAL, "files.img: tty file %u: bad tty info id %#x", e->id,
+			       e->tty_info_id);
+	if (fd < 0)
+		return log_perr(-errno, "Failed to open '%s' for tty file %u", path, e->id);
+	err = ctty ? 0 : fd_set_status(fd, e->flags, "console", e->id);
+	if (err)
+		close(fd);
+	return err ? err : fd;
+}
+
 static int tty_open(struct rst_ctx *c, struct rst_file *f)
 {
 	const TtyFileEntry *e = f->fe->tty;
-	TtyInfoEntry *ti = find_info(c, e->tty_info_id);
+	TtyInfoEntry *ti;
 	int fd;
 
+	if (e->tty_info_id >= INFO_CONSOLE)
+		return open_special(e);
+	ti = find_info(c, e->tty_info_id);
 	if (!ti)
 		return -ENOENT;
 	fd = e->tty_info_id % 2 ? open_master(e, ti) : open_slave(c, e, ti);
@@ -533,6 +599,44 @@ static int tty_post_task(struct rst_ctx *c, struct rst_task *t)
 	return r < 0 ? r : 0;
 }
 
+/* The file of /dev/tty at fd @fd of @t: opened in the first holder, taken from it by the rest. */
+static int ctty_file(struct rst_ctx *c, struct rst_task *t, struct rst_file *f, int fd)
+{
+	const TtyFileEntry *e = f->fe->tty;
+	struct infect *inf = &t->inf;
+	struct rst_task *ft;
+	int ffd;
+	long x, pfd, r;
+
+	if (!fd_first_holder(c, f, &ft, &ffd))
+		return log_err(-ENOENT, "Failed to find the holder of tty file %u", e->id);
+	if (ft == t && ffd == fd) {
+		r = infect_poke(inf, inf->scratch, "/dev/tty", sizeof("/dev/tty"));
+		x = r ?: infect_call(inf, "open /dev/tty", NR_openat, AT_FDCWD, inf->scratch,
+				     (e->flags & ~O_CLOEXEC) | O_CLOEXEC, 0, 0, 0);
+	} else if (ft == t) {
+		x = infect_call(inf, "dup /dev/tty", NR_fcntl, ffd, F_DUPFD_CLOEXEC, 0, 0, 0, 0);
+	} else {
+		/* the same open file as the first holder's: take it from there */
+		pfd = infect_call(inf, "open a pidfd", NR_pidfd_open, ft->pid, 0, 0, 0, 0, 0);
+		if (pfd < 0)
+			return pfd;
+		x = infect_call(inf, "take /dev/tty", NR_pidfd_getfd, pfd, ffd, 0, 0, 0, 0);
+		infect_call(inf, "close a pidfd", NR_close, pfd, 0, 0, 0, 0, 0);
+	}
+	if (x < 0)
+		return x;
+	r = infect_call(inf, "put /dev/tty in place", NR_dup3, x, fd,
+			fd_plan_cloexec(t, fd) ? O_CLOEXEC : 0, 0, 0, 0);
+	infect_call(inf, "close /dev/tty", NR_close, x, 0, 0, 0, 0, 0);
+	return r < 0 ? r : 0;
+}
+
+static int tty_post(struct rst_ctx *c, struct rst_task *t, struct rst_file *f, int fd)
+{
+	return f->fe->tty->tty_info_id == INFO_CTTY ? ctty_file(c, t, f, fd) : 0;
+}
+
 const struct fd_kind fd_kind_tty = {
 	.type = FD_TYPES__TTY,
 	.name = "tty",
@@ -540,5 +644,7 @@ const struct fd_kind fd_kind_tty = {
 	.has_payload = tty_has,
 	.open = tty_open,
 	.depends = tty_depends,
+	.post = tty_post,
+	.post_every = true,
 	.post_task = tty_post_task,
 };

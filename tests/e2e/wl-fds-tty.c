@@ -4,7 +4,8 @@
  * erase character, speed, canonical mode with echo) and window size that
  * still edits and echoes lines after the restore, at the same index; a
  * locked pair in packet mode; the controlling terminal of a session (a
- * child) with a grandchild's group in the foreground.
+ * child) with a grandchild's group in the foreground, and a /dev/tty file
+ * both share; /dev/console.
  * WL_TTY_QUEUE=1: input waits in the pair (the dump must refuse it).
  */
 #include <errno.h>
@@ -15,13 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "wl.h"
 
-static int ma, sa, mb, index_b;
+static int ma, sa, mb, index_b, cons = -1, ct;
 static char name_a[64];
 static pid_t child;
 
@@ -44,6 +47,7 @@ static void wait_go(void)
 /* The grandchild: the foreground group of the child's terminal. */
 static __attribute__((noreturn)) void grandchild_main(int fd)
 {
+	struct stat st = {};
 	int t;
 
 	wait_go();
@@ -54,6 +58,10 @@ static __attribute__((noreturn)) void grandchild_main(int fd)
 	t = open("/dev/tty", O_RDWR);
 	if (t < 0)
 		_exit(33);
+	if (!fstat(ct, &st) && st.st_rdev != makedev(5, 0))
+		_exit(34);
+	if (write(ct, "G", 1) != 1)
+		_exit(35);
 	_exit(0);
 }
 
@@ -65,6 +73,10 @@ static __attribute__((noreturn)) void child_main(void)
 
 	if (setsid() < 0 || (fd = open(name_a, O_RDWR)) < 0)
 		_exit(20);
+	/* the terminal by its other name, shared with the grandchild */
+	ct = open("/dev/tty", O_RDWR);
+	if (ct < 0)
+		_exit(25);
 	g = fork();
 	if (g == 0)
 		grandchild_main(fd);
@@ -75,7 +87,7 @@ static __attribute__((noreturn)) void child_main(void)
 	if (tcgetsid(fd) != getpid() || tcgetpgrp(fd) != g)
 		_exit(22);
 	t = open("/dev/tty", O_RDWR);
-	if (t < 0)
+	if (t < 0 || write(ct, "C", 1) != 1)
 		_exit(23);
 	kill(g, SIGUSR2);
 	if (waitpid(g, &st, 0) != g || !WIFEXITED(st))
@@ -104,6 +116,7 @@ static void setup(void)
 	mb = must(posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK), "posix_openpt");
 	must(ioctl(mb, TIOCPKT, &one), "TIOCPKT");
 	must(ioctl(mb, TIOCGPTN, &index_b), "TIOCGPTN");
+	cons = open("/dev/console", O_RDONLY | O_NOCTTY);	/* root only */
 	child = must(fork(), "fork");
 	if (child == 0)
 		child_main();
@@ -150,6 +163,16 @@ static void check(void)
 	kill(child, SIGUSR2);
 	wl_check(waitpid(child, &st, 0) == child && WIFEXITED(st) && !WEXITSTATUS(st),
 		 "pty session: child status %#x", st);
+	memset(b, 0, sizeof(b));
+	n = read_some(ma, b, sizeof(b) - 1);
+	wl_check(n == 2 && strchr(b, 'C') && strchr(b, 'G'),
+		 "pty a: child and grandchild wrote through /dev/tty ('%s')", b);
+	if (cons >= 0) {
+		struct stat cs = {};
+
+		wl_check(!fstat(cons, &cs) && cs.st_rdev == makedev(5, 1) &&
+			 (fcntl(cons, F_GETFL) & O_ACCMODE) == O_RDONLY, "/dev/console kept");
+	}
 }
 
 int main(int argc, char **argv)
