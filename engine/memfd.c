@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -160,6 +162,7 @@ static int memfd_make(struct file_desc *d, void *arg)
 {
 	struct fd_src *s = arg;
 	MemfdFileEntry *e = xmalloc(sizeof(*e));
+	struct statfs sfs;
 
 	d->fe = file_entry_new(FD_TYPES__MEMFD, d->id);
 	if (!e || !d->fe) {
@@ -181,6 +184,10 @@ static int memfd_make(struct file_desc *d, void *arg)
 	/* the table holds every earlier file: is this inode new? */
 	if (inode_known(&s->c->files, d))
 		return 0;
+	/* hugetlbfs has no write(): its contents could not be put back */
+	if (!fstatfs(d->local_fd, &sfs) && sfs.f_type == HUGETLBFS_MAGIC)
+		return log_err(-EOPNOTSUPP, "Failed to dump task %d %s: '%s' is a hugetlb memfd: not supported",
+			       s->pid, s->fd >= 0 ? "fd" : "mapping", s->link);
 	return dump_contents(s->c, d->local_fd, s->st->st_size, e->inode_id) ?:
 	       write_inodes(&s->c->files, d, s->c->dfd);
 }
@@ -192,7 +199,7 @@ int memfd_dump_map(struct dump_ctx *c, pid_t pid, const struct vma_area *v)
 	char path[96];
 	struct stat st;
 	size_t i;
-	int fd;
+	int fd, seals;
 
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", pid, (unsigned long)v->start,
 		 (unsigned long)v->end);
@@ -203,6 +210,13 @@ int memfd_dump_map(struct dump_ctx *c, pid_t pid, const struct vma_area *v)
 		if (fd >= 0)
 			close(fd);
 		return err;
+	}
+	/* the restore maps after it sealed: a seal that forbids new writable mappings bites */
+	seals = fcntl(fd, F_GET_SEALS);
+	if (rw && seals > 0 && (seals & F_SEAL_FUTURE_WRITE)) {
+		close(fd);
+		return log_err(-EOPNOTSUPP, "Task %d: mapping %#lx-%#lx of memfd '%s' is writable under F_SEAL_FUTURE_WRITE: not supported",
+			       pid, (unsigned long)v->start, (unsigned long)v->end, v->path);
 	}
 	/* a file of this inode with this access serves any number of mappings */
 	for (i = 0; i < c->files.n; i++) {
@@ -243,15 +257,15 @@ static MemfdInodeEntry *find_inode(struct rst_ctx *c, uint32_t id)
 	return m;
 }
 
-/* pagemap-shmem-SHMID.img and its pages into @fd of @size bytes; 0 or -errno. */
+/* pagemap-shmem-SHMID.img and its pages into @fd (@m->size bytes); > 0 or -errno. */
 static int fill(struct rst_ctx *c, int fd, const MemfdInodeEntry *m)
 {
 	struct img *img = img_open(c->dfd, IMG_SHMEM_PAGEMAP, O_RDONLY, m->shmid);
-	_cleanup_free_ char *buf = xmalloc(PAGE_SZ);
+	_cleanup_free_ char *buf = xmalloc(CHUNK);
 	_cleanup_close_ int pfd = -EBADF;
 	PagemapHead *h = NULL;
 	PagemapEntry *pe;
-	uint64_t off = 0, k;
+	uint64_t off = 0, k, n;
 	char name[64];
 	int ret;
 
@@ -273,14 +287,18 @@ static int fill(struct rst_ctx *c, int fd, const MemfdInodeEntry *m)
 			ret = log_err(-EINVAL, "pagemap-shmem-%u.img: bad entry %#llx + %u pages for a memfd of %llu bytes",
 				      m->shmid, (unsigned long long)pe->vaddr, pe->nr_pages,
 				      (unsigned long long)m->size);
-		for (k = 0; ret > 0 && k < pe->nr_pages; k++, off += PAGE_SZ) {
+		for (k = 0; ret > 0 && k < pe->nr_pages; k += n, off += n * PAGE_SZ) {
 			uint64_t at = pe->vaddr + k * PAGE_SZ;
-			size_t len = m->size - at < PAGE_SZ ? m->size - at : PAGE_SZ;
+			size_t len;
 
-			if (pread(pfd, buf, PAGE_SZ, off) != (ssize_t)PAGE_SZ ||
+			n = pe->nr_pages - k < CHUNK / PAGE_SZ ? pe->nr_pages - k : CHUNK / PAGE_SZ;
+			/* the last page of the memfd may be partial */
+			len = m->size - at < n * PAGE_SZ ? m->size - at : n * PAGE_SZ;
+			errno = 0;
+			if (pread(pfd, buf, n * PAGE_SZ, off) != (ssize_t)(n * PAGE_SZ) ||
 			    pwrite(fd, buf, len, at) != (ssize_t)len)
-				ret = log_perr(errno ? -errno : -EIO, "Failed to copy page %#llx of memfd %u",
-					       (unsigned long long)at, m->shmid);
+				ret = log_perr(errno ? -errno : -EIO, "Failed to copy pages %#llx+%llu of memfd %u",
+					       (unsigned long long)at, (unsigned long long)n, m->shmid);
 		}
 		img_free_entry(pe);
 	}

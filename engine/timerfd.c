@@ -57,19 +57,20 @@ static int parse(const char *buf, TimerfdEntry *e, const char *what)
 	return 0;
 }
 
-/* An armed absolute timer: its expiry on its clock, now + what is left. */
-static int note_abs(TimerfdEntry *e, const char *what)
+/*
+ * An armed absolute timer: its expiry on its clock, what was left at the
+ * fdinfo read plus @now, read on the timer's clock just before it (off by
+ * the microseconds of that read).
+ */
+static int note_abs(TimerfdEntry *e, const struct timespec *now)
 {
-	struct timespec now;
 	uint64_t ns;
 
 	if (!(e->settime_flags & TFD_TIMER_ABSTIME) || (!e->vsec && !e->vnsec))
 		return 0;
-	if (clock_gettime(e->clockid, &now) < 0)
-		return log_perr(-errno, "Failed to read clock %u of %s", e->clockid, what);
-	ns = now.tv_nsec + e->vnsec;
+	ns = now->tv_nsec + e->vnsec;
 	e->has_abs_sec = e->has_abs_nsec = true;
-	e->abs_sec = now.tv_sec + e->vsec + ns / NSEC;
+	e->abs_sec = now->tv_sec + e->vsec + ns / NSEC;
 	e->abs_nsec = ns % NSEC;
 	return 0;
 }
@@ -78,11 +79,21 @@ static int timerfd_make(struct file_desc *d, void *arg)
 {
 	struct fd_src *s = arg;
 	_cleanup_free_ char *buf = NULL;
+	struct timespec now;
 	TimerfdEntry *e;
+	const char *p;
 	char what[64];
 	int err;
 
 	snprintf(what, sizeof(what), "task %d fd %d", s->pid, s->fd);
+	/* the clock first, then its reading just before the fdinfo parsed below */
+	err = fdinfo_read(d->local_fd, &buf);
+	p = err ? NULL : fdinfo_field(buf, "clockid:", what);
+	if (!p)
+		return err ?: -EPROTO;
+	if (clock_gettime(atoi(p), &now) < 0)
+		return log_perr(-errno, "Failed to read clock %d of %s", atoi(p), what);
+	free(TAKE_PTR(buf));
 	err = fdinfo_read(d->local_fd, &buf);
 	if (err)
 		return err;
@@ -99,7 +110,7 @@ static int timerfd_make(struct file_desc *d, void *arg)
 	e->fown = fown_new();
 	if (!e->fown)
 		return -ENOMEM;
-	return parse(buf, e, what) ?: note_abs(e, what);
+	return parse(buf, e, what) ?: note_abs(e, &now);
 }
 
 static bool timerfd_has(const FileEntry *fe)
