@@ -3,8 +3,9 @@
  * inotify: every watch with its wd, mask and the watched inode. fdinfo
  * names the inode by a file handle; the dump opens it (open_by_handle_at
  * on a mount of its filesystem) to find a path, which the restore watches
- * again. wds must be what the task knows: the kernel hands them out in
- * turn (idr_alloc_cyclic), so the tool watches a throw-away inode and drops
+ * again (CRIU's images have no path: their handle is opened again). wds
+ * must be what the task knows: the kernel hands them out in turn
+ * (idr_alloc_cyclic), so the tool watches a throw-away inode and drops
  * it until the next wd is the one wanted, then drains the IN_IGNORED events
  * that made. Events queued at the dump cannot be put back: such an
  * instance is refused, naming the task, the fd and the bytes queued.
@@ -53,28 +54,37 @@ static int open_mount_of(unsigned int sdev)
 	return -ENOENT;
 }
 
-/* The path of the inode behind a file handle; 0 or -errno (logged). */
-static int handle_path(const struct fd_src *s, InotifyWdEntry *w, const unsigned char *fh,
-		       char *path)
+/* The inode of watch @w by its file handle @fh, opened O_PATH; -errno if it is gone. */
+static int open_handle(const InotifyWdEntry *w, const unsigned char *fh)
 {
-	_cleanup_close_ int mfd = open_mount_of(w->s_dev), fd = -EBADF;
+	_cleanup_close_ int mfd = open_mount_of(w->s_dev);
 	_cleanup_free_ struct file_handle *h = xmalloc(sizeof(*h) + w->f_handle->bytes);
-	char proc[64];
-	struct stat st;
-	ssize_t n;
+	int fd;
 
 	if (!h)
 		return -ENOMEM;
 	if (mfd < 0)
-		return log_err(-ENOENT, "Failed to dump task %d fd %d: no mount of device %u:%u for inotify watch %u",
-			       s->pid, s->fd, w->s_dev >> 20, w->s_dev & 0xfffff, w->wd);
+		return mfd;
 	h->handle_bytes = w->f_handle->bytes;
 	h->handle_type = w->f_handle->type;
 	memcpy(h->f_handle, fh, h->handle_bytes);
 	fd = open_by_handle_at(mfd, h, O_PATH | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The path of the inode behind a file handle; 0 or -errno (logged). */
+static int handle_path(const struct fd_src *s, InotifyWdEntry *w, const unsigned char *fh,
+		       char *path)
+{
+	_cleanup_close_ int fd = open_handle(w, fh);
+	char proc[64];
+	struct stat st;
+	ssize_t n;
+
 	if (fd < 0)
-		return log_perr(-errno, "Failed to open the inode %llu of inotify watch %u of task %d fd %d",
-				(unsigned long long)w->i_ino, w->wd, s->pid, s->fd);
+		return log_perr(fd, "Failed to dump task %d fd %d: inotify watch %u: no inode %llu on device %u:%u",
+				s->pid, s->fd, w->wd, (unsigned long long)w->i_ino, w->s_dev >> 20,
+				w->s_dev & 0xfffff);
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	n = readlink(proc, path, PATH_MAX - 1);
 	if (n < 0)
@@ -210,36 +220,57 @@ static int cmp_wd(const void *a, const void *b)
 	return (int)(*(InotifyWdEntry *const *)a)->wd - (int)(*(InotifyWdEntry *const *)b)->wd;
 }
 
+/*
+ * Watch @w's inode in @fd as wd @w->wd, after *next: by the path the dump
+ * found, or (a CRIU image) by its file handle, on this host's mount.
+ */
+static int add_watch(int fd, int spare, const InotifyWdEntry *w, uint32_t id, int *next)
+{
+	_cleanup_close_ int hfd = -EBADF;
+	char proc[64];
+	const char *path = w->f_handle->path;
+	int wd, err;
+
+	if ((int)w->wd < *next)
+		return log_err(-EINVAL, "files.img: inotify %u: bad or repeated wd %u", id, w->wd);
+	if (!path) {
+		if (w->f_handle->bytes > w->f_handle->n_handle * sizeof(uint64_t))
+			return log_err(-EINVAL, "files.img: inotify %u wd %u: handle of %u bytes in %zu words",
+				       id, w->wd, w->f_handle->bytes, w->f_handle->n_handle);
+		hfd = open_handle(w, (const unsigned char *)w->f_handle->handle);
+		if (hfd < 0)
+			return log_perr(hfd, "Failed to find inode %llu of inotify %u wd %u",
+					(unsigned long long)w->i_ino, id, w->wd);
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", hfd);
+		path = proc;
+	}
+	err = (int)w->wd > *next ? skip_to(fd, spare, w->wd, id) : 0;
+	if (err)
+		return err;
+	wd = inotify_add_watch(fd, path, w->mask);
+	if (wd < 0)
+		return log_perr(-errno, "Failed to watch '%s' in inotify %u", path, id);
+	if (wd != (int)w->wd)
+		return log_err(-EEXIST, "Failed to watch '%s' in inotify %u as wd %u: got %d", path, id,
+			       w->wd, wd);
+	*next = wd + 1;
+	return 0;
+}
+
 static int add_watches(int fd, const InotifyFileEntry *e)
 {
 	_cleanup_close_ int spare = memfd_create("vzcr-inotify-spare", MFD_CLOEXEC);
 	char buf[4096];
 	size_t i;
-	int wd, err, next = 1;
+	int err, next = 1;
 
 	if (spare < 0)
 		return log_perr(-errno, "Failed to create a memfd");
 	qsort(e->wd, e->n_wd, sizeof(*e->wd), cmp_wd);
 	for (i = 0; i < e->n_wd; i++) {
-		const InotifyWdEntry *w = e->wd[i];
-
-		if (!w->f_handle->path)
-			return log_err(-EOPNOTSUPP, "files.img: inotify %u wd %u has no path (a CRIU image?): not supported",
-				       e->id, w->wd);
-		if ((int)w->wd < next)
-			return log_err(-EINVAL, "files.img: inotify %u: bad or repeated wd %u", e->id,
-				       w->wd);
-		err = (int)w->wd > next ? skip_to(fd, spare, w->wd, e->id) : 0;
+		err = add_watch(fd, spare, e->wd[i], e->id, &next);
 		if (err)
 			return err;
-		wd = inotify_add_watch(fd, w->f_handle->path, w->mask);
-		if (wd < 0)
-			return log_perr(-errno, "Failed to watch '%s' in inotify %u", w->f_handle->path,
-					e->id);
-		if (wd != (int)w->wd)
-			return log_err(-EEXIST, "Failed to watch '%s' in inotify %u as wd %u: got %d",
-				       w->f_handle->path, e->id, w->wd, wd);
-		next = wd + 1;
 	}
 	/* the IN_IGNORED events of the spare watches */
 	while (read(fd, buf, sizeof(buf)) > 0)
