@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <asm/syscall-nr.h>
+
 #include "fdkinds.h"
 #include "io.h"
 #include "log.h"
@@ -28,12 +30,13 @@ static const struct {
 	{ "anon_inode:[eventpoll]", &fd_kind_epoll },
 	{ "anon_inode:inotify", &fd_kind_inotify },
 	{ "/memfd:", &fd_kind_memfd },
+	{ "anon_inode:[pidfd]", &fd_kind_pidfd },
 };
 
 /* every kind, for lookups by type and the per-task steps */
 static const struct fd_kind *const kinds[] = {
 	&fd_kind_eventfd, &fd_kind_signalfd, &fd_kind_timerfd, &fd_kind_epoll,
-	&fd_kind_inotify, &fd_kind_memfd, &fd_kind_tty,
+	&fd_kind_inotify, &fd_kind_memfd, &fd_kind_tty, &fd_kind_pidfd,
 };
 
 const struct fd_kind *fd_kind_find(const char *link, const struct stat *st)
@@ -175,6 +178,37 @@ bool fd_plan_cloexec(const struct rst_task *t, int fd)
 		if (t->fds[k].fd == fd)
 			return t->fds[k].cloexec;
 	return false;
+}
+
+int rst_post_shared(struct rst_ctx *c, struct rst_task *t, struct rst_file *f, int fd,
+		    long (*open_first)(struct rst_task *t, struct rst_file *f))
+{
+	struct infect *inf = &t->inf;
+	struct rst_task *ft;
+	int ffd;
+	long x, pfd, r;
+
+	if (!fd_first_holder(c, f, &ft, &ffd))
+		return log_err(-ENOENT, "Failed to find the holder of file %u", f->fe->id);
+	if (ft == t && ffd == fd) {
+		x = open_first(t, f);
+	} else if (ft == t) {
+		x = infect_call(inf, "dup a file", NR_fcntl, ffd, F_DUPFD_CLOEXEC, 0, 0, 0, 0);
+	} else {
+		/* every skeleton runs as root yet: it may take another's file */
+		pfd = infect_call(inf, "open a pidfd", NR_pidfd_open, ft->pid, 0, 0, 0, 0, 0);
+		if (pfd < 0)
+			return pfd;
+		x = infect_call(inf, "take a file of another task", NR_pidfd_getfd, pfd, ffd, 0, 0,
+				0, 0);
+		infect_call(inf, "close a pidfd", NR_close, pfd, 0, 0, 0, 0, 0);
+	}
+	if (x < 0)
+		return x;
+	r = infect_call(inf, "put a file in place", NR_dup3, x, fd,
+			fd_plan_cloexec(t, fd) ? O_CLOEXEC : 0, 0, 0, 0);
+	infect_call(inf, "close a file", NR_close, x, 0, 0, 0, 0, 0);
+	return r < 0 ? r : 0;
 }
 
 int fdinfo_read(int fd, char **ret_buf)

@@ -74,6 +74,15 @@ bool fd_first_holder(struct rst_ctx *c, const struct rst_file *f, struct rst_tas
 /* Does @t's plan want fd @fd close-on-exec? */
 bool fd_plan_cloexec(const struct rst_task *t, int fd);
 
+/*
+ * Put the file @f at fd @fd of @t from inside it, for a file only a task can
+ * open (/dev/tty, a pidfd): the first holder opens it with @open_first
+ * (which returns the new fd in the task or -errno), the others take that
+ * very file with pidfd_getfd, so it stays one shared file. 0 or -errno.
+ */
+int rst_post_shared(struct rst_ctx *c, struct rst_task *t, struct rst_file *f, int fd,
+		    long (*open_first)(struct rst_task *t, struct rst_file *f));
+
 /* Helpers for the kinds. */
 /* /proc/self/fdinfo/@fd, NUL-terminated, into *ret_buf; 0 or -errno (logged). */
 int fdinfo_read(int fd, char **ret_buf);
@@ -88,6 +97,7 @@ int fd_set_status(int fd, unsigned int flags, const char *what, uint32_t id);
 
 extern const struct fd_kind fd_kind_eventfd, fd_kind_signalfd, fd_kind_timerfd;
 extern const struct fd_kind fd_kind_epoll, fd_kind_inotify, fd_kind_memfd, fd_kind_tty;
+extern const struct fd_kind fd_kind_pidfd;
 
 /* A Unix98 pty master or slave, /dev/tty or /dev/console. */
 bool tty_is_tty(const struct stat *st);

@@ -599,42 +599,19 @@ static int tty_post_task(struct rst_ctx *c, struct rst_task *t)
 	return r < 0 ? r : 0;
 }
 
-/* The file of /dev/tty at fd @fd of @t: opened in the first holder, taken from it by the rest. */
-static int ctty_file(struct rst_ctx *c, struct rst_task *t, struct rst_file *f, int fd)
+/* /dev/tty opened in the first holder, whose controlling terminal is in place */
+static long open_ctty(struct rst_task *t, struct rst_file *f)
 {
-	const TtyFileEntry *e = f->fe->tty;
 	struct infect *inf = &t->inf;
-	struct rst_task *ft;
-	int ffd;
-	long x, pfd, r;
+	long r = infect_poke(inf, inf->scratch, "/dev/tty", sizeof("/dev/tty"));
 
-	if (!fd_first_holder(c, f, &ft, &ffd))
-		return log_err(-ENOENT, "Failed to find the holder of tty file %u", e->id);
-	if (ft == t && ffd == fd) {
-		r = infect_poke(inf, inf->scratch, "/dev/tty", sizeof("/dev/tty"));
-		x = r ?: infect_call(inf, "open /dev/tty", NR_openat, AT_FDCWD, inf->scratch,
-				     (e->flags & ~O_CLOEXEC) | O_CLOEXEC, 0, 0, 0);
-	} else if (ft == t) {
-		x = infect_call(inf, "dup /dev/tty", NR_fcntl, ffd, F_DUPFD_CLOEXEC, 0, 0, 0, 0);
-	} else {
-		/* the same open file as the first holder's: take it from there */
-		pfd = infect_call(inf, "open a pidfd", NR_pidfd_open, ft->pid, 0, 0, 0, 0, 0);
-		if (pfd < 0)
-			return pfd;
-		x = infect_call(inf, "take /dev/tty", NR_pidfd_getfd, pfd, ffd, 0, 0, 0, 0);
-		infect_call(inf, "close a pidfd", NR_close, pfd, 0, 0, 0, 0, 0);
-	}
-	if (x < 0)
-		return x;
-	r = infect_call(inf, "put /dev/tty in place", NR_dup3, x, fd,
-			fd_plan_cloexec(t, fd) ? O_CLOEXEC : 0, 0, 0, 0);
-	infect_call(inf, "close /dev/tty", NR_close, x, 0, 0, 0, 0, 0);
-	return r < 0 ? r : 0;
+	return r ?: infect_call(inf, "open /dev/tty", NR_openat, AT_FDCWD, inf->scratch,
+				(f->fe->tty->flags & ~O_CLOEXEC) | O_CLOEXEC, 0, 0, 0);
 }
 
 static int tty_post(struct rst_ctx *c, struct rst_task *t, struct rst_file *f, int fd)
 {
-	return f->fe->tty->tty_info_id == INFO_CTTY ? ctty_file(c, t, f, fd) : 0;
+	return f->fe->tty->tty_info_id == INFO_CTTY ? rst_post_shared(c, t, f, fd, open_ctty) : 0;
 }
 
 const struct fd_kind fd_kind_tty = {

@@ -12,3 +12,4 @@ proto-y += time.proto ghost-file.proto remap-file-path.proto fifo.proto
 proto-y += vzcr-vma-name.proto
 proto-y += seccomp.proto
 proto-y += eventfd.proto eventpoll.proto signalfd.proto timerfd.proto fh.proto fsnotify.proto memfd.proto tty.proto
+proto-y += vzcr-pidfd.proto

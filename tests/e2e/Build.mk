@@ -24,3 +24,4 @@ wl-y += wl-fds-ev
 wl-y += wl-fds-inotify
 wl-y += wl-fds-memfd
 wl-y += wl-fds-tty
+wl-y += wl-fds-pidfd

@@ -3,7 +3,7 @@
 # Files with state of their own across checkpoint/restore, each workload in
 # both modes: eventfd, signalfd, timerfd and epoll (wl-fds-ev), inotify
 # (wl-fds-inotify), memfd with its mappings (wl-fds-memfd), pty pairs and a
-# controlling terminal (wl-fds-tty).
+# controlling terminal (wl-fds-tty), pidfds (wl-fds-pidfd).
 set -u
 . tests/lib/tap.sh
 . tests/e2e/lib.sh
@@ -75,12 +75,15 @@ for mode in kill leave; do
 	cr_run fds-inotify $mode tests/e2e/wl-fds-inotify
 	cr_run fds-memfd $mode tests/e2e/wl-fds-memfd
 	cr_run fds-tty $mode tests/e2e/wl-fds-tty
+	cr_run fds-pidfd $mode tests/e2e/wl-fds-pidfd
 done
 command -v crit >/dev/null && cr_criu_inotify
 refuse epoll-stale WL_EPOLL_STALE tests/e2e/wl-fds-ev \
 	'epoll target fd [0-9]+ was closed or replaced'
 refuse inotify-queue WL_INOTIFY_QUEUE tests/e2e/wl-fds-inotify \
 	'inotify has [0-9]+ bytes of events queued'
+refuse pidfd-outside WL_PIDFD_OUTSIDE tests/e2e/wl-fds-pidfd \
+	'pidfd of process [0-9]+, outside the tree'
 refuse tty-queue WL_TTY_QUEUE tests/e2e/wl-fds-tty \
 	"/dev/ptmx'\\): .*[0-9]+ bytes of (input|output)"
 done_testing
