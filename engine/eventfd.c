@@ -34,8 +34,11 @@ static int eventfd_make(struct file_desc *d, void *arg)
 	cnt = fdinfo_field(buf, "eventfd-count:", what);
 	if (!cnt)
 		return -EPROTO;
-	/* "eventfd-semaphore:" is there since Linux 6.6; without it, no semaphore is known */
+	/* "eventfd-semaphore:" is there since Linux 6.6 */
 	sem = strstr(buf, "eventfd-semaphore:");
+	if (!sem)
+		pr_warn("Task %d fd %d: this kernel does not tell whether an eventfd is a semaphore: restored as none, ignoring",
+			s->pid, s->fd);
 	e = xmalloc(sizeof(*e));
 	d->fe = file_entry_new(FD_TYPES__EVENTFD, d->id);
 	if (!e || !d->fe) {

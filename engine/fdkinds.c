@@ -47,8 +47,13 @@ const struct fd_kind *fd_kind_find(const char *link, const struct stat *st)
 		return &fd_kind_tty;
 	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (!strncmp(link, links[i].prefix, strlen(links[i].prefix)))
-			return links[i].kind;
-	return NULL;
+			break;
+	if (i == sizeof(links) / sizeof(links[0]))
+		return NULL;
+	/* a memfd has no name in any directory; a real file may start with "/memfd:" */
+	if (links[i].kind == &fd_kind_memfd && (!S_ISREG(st->st_mode) || st->st_nlink))
+		return NULL;
+	return links[i].kind;
 }
 
 const struct fd_kind *fd_kind_get(int type)

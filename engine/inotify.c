@@ -122,7 +122,7 @@ static int add_wd(InotifyFileEntry *e, const char *line, const struct fd_src *s)
 	unsigned long long ino;
 	char hex[FH_WORDS * 16 + 1], path[PATH_MAX];
 	InotifyWdEntry *w = xzalloc(sizeof(*w)), **nv;
-	int err;
+	int err, n;
 
 	nv = xrealloc(e->wd, (e->n_wd + 1) * sizeof(*nv));
 	if (nv)
@@ -140,9 +140,14 @@ static int add_wd(InotifyFileEntry *e, const char *line, const struct fd_src *s)
 	fh_entry__init(w->f_handle);
 	e->wd[e->n_wd++] = w;
 	w->id = e->id;
-	if (sscanf(line, "inotify wd:%x ino:%llx sdev:%x mask:%x ignored_mask:%x fhandle-bytes:%x fhandle-type:%x f_handle:%256s",
+	n = sscanf(line, "inotify wd:%x ino:%llx sdev:%x mask:%x ignored_mask:%x fhandle-bytes:%x fhandle-type:%x f_handle:%256s",
 		   &w->wd, &ino, &w->s_dev, &w->mask, &w->ignored_mask, &w->f_handle->bytes,
-		   &w->f_handle->type, hex) != 8 || parse_handle(hex, w, fh))
+		   &w->f_handle->type, hex);
+	/* no handle: the filesystem cannot make one, and the inode could not be found again */
+	if (n == 5)
+		return log_err(-EOPNOTSUPP, "Failed to dump task %d fd %d: inotify watch %u is on a filesystem without file handles (device %u:%u): not supported",
+			       s->pid, s->fd, w->wd, w->s_dev >> 20, w->s_dev & 0xfffff);
+	if (n != 8 || parse_handle(hex, w, fh))
 		return log_err(-EPROTO, "Failed to parse '%.80s' in the fdinfo of task %d fd %d",
 			       line, s->pid, s->fd);
 	w->i_ino = ino;

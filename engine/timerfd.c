@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -30,24 +31,32 @@
 
 #define NSEC 1000000000ULL
 
+/* The text after @key in @buf, or NULL. */
+static const char *field(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? p + strlen(key) : NULL;
+}
+
 static int parse(const char *buf, TimerfdEntry *e, const char *what)
 {
 	const char *p;
 	unsigned long long vs, vn, is, in;
 
-	p = fdinfo_field(buf, "clockid:", what);
+	p = field(buf, "clockid:");
 	if (!p || sscanf(p, "%u", &e->clockid) != 1)
 		return log_err(-EPROTO, "Failed to parse the clock of %s", what);
-	p = fdinfo_field(buf, "ticks:", what);
+	p = field(buf, "ticks:");
 	if (!p || sscanf(p, "%" SCNu64, &e->ticks) != 1)
 		return log_err(-EPROTO, "Failed to parse the ticks of %s", what);
-	p = fdinfo_field(buf, "settime flags:", what);
+	p = field(buf, "settime flags:");
 	if (!p || sscanf(p, "%o", &e->settime_flags) != 1)
 		return log_err(-EPROTO, "Failed to parse the settime flags of %s", what);
-	p = fdinfo_field(buf, "it_value:", what);
+	p = field(buf, "it_value:");
 	if (!p || sscanf(p, " (%llu, %llu)", &vs, &vn) != 2)
 		return log_err(-EPROTO, "Failed to parse the value of %s", what);
-	p = fdinfo_field(buf, "it_interval:", what);
+	p = field(buf, "it_interval:");
 	if (!p || sscanf(p, " (%llu, %llu)", &is, &in) != 2)
 		return log_err(-EPROTO, "Failed to parse the interval of %s", what);
 	e->vsec = vs;
@@ -88,9 +97,11 @@ static int timerfd_make(struct file_desc *d, void *arg)
 	snprintf(what, sizeof(what), "task %d fd %d", s->pid, s->fd);
 	/* the clock first, then its reading just before the fdinfo parsed below */
 	err = fdinfo_read(d->local_fd, &buf);
-	p = err ? NULL : fdinfo_field(buf, "clockid:", what);
+	if (err)
+		return err;
+	p = field(buf, "clockid:");
 	if (!p)
-		return err ?: -EPROTO;
+		return log_err(-EPROTO, "Failed to find the clock of %s", what);
 	if (clock_gettime(atoi(p), &now) < 0)
 		return log_perr(-errno, "Failed to read clock %d of %s", atoi(p), what);
 	free(TAKE_PTR(buf));
