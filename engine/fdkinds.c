@@ -7,9 +7,11 @@
 #define LOG_PREFIX "files: "
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <asm/syscall-nr.h>
@@ -66,16 +68,69 @@ const struct fd_kind *fd_kind_get(int type)
 	return NULL;
 }
 
+/* kcmp's order of two of our fds' files: 0 the same, <0 or >0; -2 unknown */
+static int cmp_files(int a, int b)
+{
+	pid_t me = getpid();
+	long r = syscall(SYS_kcmp, me, me, KCMP_FILE, a, b);
+
+	return r == 0 ? 0 : r == 1 ? -1 : r == 2 ? 1 : -2;
+}
+
+/*
+ * Binary search of t->kind_order for the file of @local_fd: its id (> 0),
+ * or 0 with *ret_at the place to insert it; -errno if kcmp cannot order.
+ */
+static int find_kind_file(struct file_table *t, int local_fd, size_t *ret_at)
+{
+	size_t lo = 0, hi = t->nr_kind_order;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_files(local_fd, t->v[t->kind_order[mid]].local_fd);
+
+		if (c == 0)
+			return t->v[t->kind_order[mid]].id;
+		if (c == -2)
+			return log_perr(-errno ?: -ENOSYS, "Failed to compare files with kcmp");
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	*ret_at = lo;
+	return 0;
+}
+
 int fd_kind_dump(int type, struct file_table *t, int local_fd, struct fd_src *s)
 {
 	const struct fd_kind *k = fd_kind_get(type);
+	size_t at = 0, *n;
+	int id;
 
 	if (!k) {
 		close(local_fd);
 		return log_err(-EINVAL, "Task %d fd %d: no dumper for file type %d", s->pid, s->fd,
 			       type);
 	}
-	return file_table_get(t, local_fd, k->make, s);
+	id = find_kind_file(t, local_fd, &at);
+	if (id) {
+		close(local_fd);
+		return id;
+	}
+	n = xrealloc(t->kind_order, (t->nr_kind_order + 1) * sizeof(*n));
+	if (!n) {
+		close(local_fd);
+		return -ENOMEM;
+	}
+	t->kind_order = n;
+	id = file_table_add(t, local_fd, k->make, s);
+	if (id < 0)
+		return id;
+	memmove(n + at + 1, n + at, (t->nr_kind_order - at) * sizeof(*n));
+	n[at] = t->n - 1;
+	t->nr_kind_order++;
+	return id;
 }
 
 int fd_kind_check(const FileEntry *fe)
