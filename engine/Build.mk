@@ -17,4 +17,5 @@ obj-y += vma_name.o
 obj-y += seccomp.o
 obj-y += restore_timers.o
 # files with state of their own: one table (fdkinds.c), one file a kind
-obj-y += fdkinds.o eventfd.o signalfd.o timerfd.o epoll.o inotify.o memfd.o tty.o pidfd.o
+obj-y += fdkinds.o eventfd.o signalfd.o timerfd.o epoll.o inotify.o memfd.o tty.o pidfd.o tty_data.o
+obj-y += tty_restore.o

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unix98 pty pairs: the master (/dev/ptmx) and slave (/dev/pts/N) files,
- * and per side a TtyInfoEntry in tty-info.img with the pair's state, read
+ * Terminals, the dump (tty_restore.c restores them, tty_data.c moves queued
+ * output). Unix98 pty pairs: the master (/dev/ptmx) and slave (/dev/pts/N)
+ * files, and per side a TtyInfoEntry in tty-info.img with the pair's state, read
  * from the master (index, lock, packet mode, session and foreground group)
  * and from a slave the dump opens itself with TIOCGPTPEER (termios, locked
  * termios, window size, exclusive mode, owner).
@@ -13,8 +14,8 @@
  * leader opens its slave (no O_NOCTTY) before it forks its children, so
  * that they inherit the controlling terminal as the dumped ones had it; once
  * every group exists, the leader sets the foreground group (injected ioctl).
- * Data queued in either direction cannot be put back: such a pair is
- * refused.
+ * Output the master has not read goes to tty-data.img (tty_data.c); input
+ * the slave has not read cannot be taken out: such a pair is refused.
  *
  * /dev/console is reopened by path. /dev/tty means the opener's controlling
  * terminal, so the first task holding such a file opens it itself (in the
@@ -34,34 +35,19 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <asm/syscall-nr.h>
-
 #include "cleanup.h"
 #include "dump.h"
 #include "fdkinds.h"
-#include "infect.h"
 #include "log.h"
-#include "restore.h"
+#include "tty.h"
 #include "tty.pb-c.h"
 #include "xmalloc.h"
 
-#define PTMX_RDEV	makedev(5, 2)
-#define CTTY_RDEV	makedev(5, 0)	/* /dev/tty */
-#define CONSOLE_RDEV	makedev(5, 1)
-/* info ids of /dev/tty and /dev/console files, past every pty's */
-#define INFO_CONSOLE	0xfffffff0U
-#define INFO_CTTY	0xfffffff2U
-#define TTY_NCC		19		/* the kernel's termios has 19 control chars */
-#define MAX_PTYS	4096		/* ptmx opens to reach an index */
-
-/* the kernel's struct termios2 (asm/termbits.h clashes with <termios.h>) */
-struct kterm {
-	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
-	uint8_t c_line, c_cc[TTY_NCC];
-	uint32_t c_ispeed, c_ospeed;
+/* queued output of a pair, taken at the dump */
+struct pty_out {
+	char *buf;
+	size_t len;
 };
-#define K_TCGETS2	_IOR('T', 0x2A, struct kterm)
-#define K_TCSETS2	_IOW('T', 0x2B, struct kterm)
 
 static bool is_master(const struct stat *st)
 {
@@ -78,12 +64,6 @@ bool tty_is_tty(const struct stat *st)
 static uint32_t slave_index(const struct stat *st)
 {
 	return (major(st->st_rdev) - 136) * 256 + minor(st->st_rdev);
-}
-
-/* info ids: two a pair, the master's first */
-static uint32_t info_id(uint32_t index, bool master)
-{
-	return index * 2 + (master ? 1 : 2);
 }
 
 static TermiosEntry *termios_new(const struct kterm *k)
@@ -110,20 +90,6 @@ static TermiosEntry *termios_new(const struct kterm *k)
 	t->n_c_cc = TTY_NCC;
 	t->c_cc = cc;
 	return t;
-}
-
-static int termios_get(const TermiosEntry *t, struct kterm *k, uint32_t id)
-{
-	int i;
-
-	if (t->n_c_cc != TTY_NCC)
-		return log_err(-EINVAL, "tty-info.img: tty %u: %zu control chars, want %d", id,
-			       t->n_c_cc, TTY_NCC);
-	*k = (struct kterm){ t->c_iflag, t->c_oflag, t->c_cflag, t->c_lflag, t->c_line, {},
-			     t->c_ispeed, t->c_ospeed };
-	for (i = 0; i < TTY_NCC; i++)
-		k->c_cc[i] = t->c_cc[i];
-	return 0;
 }
 
 /* What the slave side holds: termios, window size, exclusive mode, owner. */
@@ -159,7 +125,7 @@ static int slave_state(TtyInfoEntry *ti, int sfd, const char *what)
 }
 
 /* The state of the pair behind master @mfd into @ti (the master's side). */
-static int pair_state(TtyInfoEntry *ti, int mfd, const char *what)
+static int pair_state(TtyInfoEntry *ti, int mfd, const char *what, struct pty_out *out)
 {
 	int index, locked = 0, pkt = 0, queued = 0, err;
 	pid_t sid = 0, pgrp = 0;
@@ -168,8 +134,9 @@ static int pair_state(TtyInfoEntry *ti, int mfd, const char *what)
 	if (ioctl(mfd, TIOCGPTN, &index) < 0 || ioctl(mfd, TIOCGPTLCK, &locked) < 0 ||
 	    ioctl(mfd, TIOCGPKT, &pkt) < 0 || ioctl(mfd, FIONREAD, &queued) < 0)
 		return log_perr(-errno, "Failed to read the pty state of %s", what);
-	if (queued)
-		return log_err(-EOPNOTSUPP, "Failed to dump %s: pty %d has %d bytes of output the master did not read: not supported",
+	/* packet mode interleaves status bytes; a locked pair has no slave to write it back */
+	if (queued && (pkt || locked))
+		return log_err(-EOPNOTSUPP, "Failed to dump %s: pty %d has %d bytes of output the master did not read, in packet mode or locked: not supported",
 			       what, index, queued);
 	/* on the master side these work whether or not the tty is ours */
 	if (ioctl(mfd, TIOCGSID, &sid) < 0 && errno != ENOTTY)
@@ -192,18 +159,23 @@ static int pair_state(TtyInfoEntry *ti, int mfd, const char *what)
 	if (sfd < 0)
 		return log_perr(-errno, "Failed to open the slave of %s", what);
 	err = slave_state(ti, sfd, what);
+	if (!err && queued) {
+		err = tty_data_take(mfd, sfd, queued, index, &out->buf, what);
+		out->len = err ? 0 : queued;
+	}
 	return err;
 }
 
-/* Both infos of the pair behind master @mfd to @img. */
-static int write_pair(struct img *img, int mfd, const char *what)
+/* Both infos of the pair behind master @mfd to @img, its queued output to @data. */
+static int write_pair(struct img *img, struct img *data, int mfd, const char *what)
 {
 	TtyInfoEntry ti = TTY_INFO_ENTRY__INIT;
+	struct pty_out out = {};
 	struct stat st;
-	int err = pair_state(&ti, mfd, what);
+	int err = pair_state(&ti, mfd, what, &out);
 
 	if (!err) {
-		ti.id = info_id(ti.pty->index, true);
+		ti.id = tty_info_id(ti.pty->index, true);
 		ti.rdev = PTMX_RDEV;
 		err = img_write(img, &ti);
 	}
@@ -211,11 +183,20 @@ static int write_pair(struct img *img, int mfd, const char *what)
 		char path[64];
 
 		snprintf(path, sizeof(path), "/dev/pts/%u", ti.pty->index);
-		ti.id = info_id(ti.pty->index, false);
+		ti.id = tty_info_id(ti.pty->index, false);
 		ti.rdev = !stat(path, &st) ? st.st_rdev : makedev(136 + ti.pty->index / 256,
 								  ti.pty->index % 256);
 		err = img_write(img, &ti);
 	}
+	if (!err && out.len) {
+		TtyDataEntry de = TTY_DATA_ENTRY__INIT;
+
+		de.tty_id = ti.id;	/* the slave's: its output */
+		de.data.data = (uint8_t *)out.buf;
+		de.data.len = out.len;
+		err = img_write(data, &de);
+	}
+	free(out.buf);
 	if (ti.pty)
 		tty_pty_entry__free_unpacked(ti.pty, NULL);
 	if (ti.termios)
@@ -254,11 +235,16 @@ static bool first_of(struct file_table *t, size_t i, const struct file_desc *o)
 static int write_infos(struct file_table *t, struct file_desc *d, int dfd, const char *what)
 {
 	struct img *img = img_open(dfd, IMG_TTY_INFO, O_WRONLY, 0);
+	struct img *data = img ? img_open(dfd, IMG_TTY_DATA, O_WRONLY, 0) : NULL;
 	size_t i;
 	int err = 0;
 
-	if (!img)
-		return -errno;
+	if (!data) {
+		err = -errno;
+		if (img)
+			img_abort(img);
+		return err;
+	}
 	for (i = 0; i <= t->n && !err; i++) {
 		struct file_desc *o = i < t->n ? &t->v[i] : d;
 		struct stat st;
@@ -266,15 +252,17 @@ static int write_infos(struct file_table *t, struct file_desc *d, int dfd, const
 		if (!o->fe || o->fe->type != FD_TYPES__TTY || fstat(o->local_fd, &st))
 			continue;
 		if (is_master(&st))
-			err = write_pair(img, o->local_fd, what);
+			err = write_pair(img, data, o->local_fd, what);
 		else if (o->fe->tty->tty_info_id >= INFO_CONSOLE && first_of(t, i, o))
 			err = write_special(img, o->fe->tty->tty_info_id);
 	}
 	if (err) {
 		img_abort(img);
+		img_abort(data);
 		return err;
 	}
-	return img_close(img);
+	err = img_close(img);
+	return err ? (img_abort(data), err) : img_close(data);
 }
 
 /* Does a task of the tree hold the master of pty @index? */
@@ -336,7 +324,7 @@ static int tty_make(struct file_desc *d, void *arg)
 		return write_infos(&s->c->files, d, s->c->dfd, what);
 	}
 	if (!is_master(s->st)) {
-		e->tty_info_id = info_id(slave_index(s->st), false);
+		e->tty_info_id = tty_info_id(slave_index(s->st), false);
 		if (!master_in_tree(s->c, slave_index(s->st)))
 			return log_err(-EOPNOTSUPP, "Failed to dump %s: the master of pty %u is not in the tree: not supported",
 				       what, slave_index(s->st));
@@ -344,274 +332,13 @@ static int tty_make(struct file_desc *d, void *arg)
 	}
 	if (ioctl(d->local_fd, TIOCGPTN, &index) < 0)
 		return log_perr(-errno, "Failed to read the pty index of %s", what);
-	e->tty_info_id = info_id(index, true);
+	e->tty_info_id = tty_info_id(index, true);
 	return write_infos(&s->c->files, d, s->c->dfd, what);
 }
 
 static bool tty_has(const FileEntry *fe)
 {
 	return fe->tty;
-}
-
-/* tty-info.img's entry @id; NULL (logged) if none. */
-static TtyInfoEntry *find_info(struct rst_ctx *c, uint32_t id)
-{
-	struct img *img = img_open(c->dfd, IMG_TTY_INFO, O_RDONLY, 0);
-	TtyInfoEntry *ti = NULL;
-	int ret;
-
-	if (!img)
-		return NULL;
-	while ((ret = img_read(img, (void **)&ti)) > 0 && ti->id != id) {
-		img_free_entry(ti);
-		ti = NULL;
-	}
-	img_close(img);
-	if (ti && (ti->type != TTY_TYPE__PTY || !ti->pty)) {
-		log_err(-EINVAL, "tty-info.img: tty %u is no pty", id);
-		img_free_entry(ti);
-		return NULL;
-	}
-	if (!ti && ret >= 0)
-		log_err(-ENOENT, "tty-info.img has no tty %u", id);
-	return ti;
-}
-
-/* A new master with index @index: ptmx hands out the lowest free index. */
-static int open_index(uint32_t index)
-{
-	_cleanup_free_ int *extra = xmalloc(MAX_PTYS * sizeof(int));
-	int n = 0, fd = -1, got = -1, err = 0;
-
-	if (!extra)
-		return -ENOMEM;
-	while (!err) {
-		fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (fd < 0 || ioctl(fd, TIOCGPTN, &got) < 0)
-			err = log_perr(-errno, "Failed to open a pty for pty %u", index);
-		else if ((uint32_t)got == index)
-			break;
-		else if ((uint32_t)got > index || n == MAX_PTYS)
-			err = log_err(-EBUSY, "Failed to restore pty %u: the index is taken on this devpts (a devpts of its own, newinstance, would free it)",
-				      index);
-		else
-			extra[n++] = fd;
-	}
-	if (err && fd >= 0)
-		close(fd);
-	while (n--)
-		close(extra[n]);
-	return err ? err : fd;
-}
-
-/* Termios, locked termios, window size, exclusive mode, owner through a slave. */
-static int set_slave_state(int mfd, const TtyInfoEntry *ti)
-{
-	_cleanup_close_ int sfd = ioctl(mfd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	struct kterm k, kl;
-	struct winsize ws;
-	uint32_t idx = ti->pty->index;
-
-	if (sfd < 0)
-		return log_perr(-errno, "Failed to open the slave of pty %u", idx);
-	if (ti->termios && (termios_get(ti->termios, &k, ti->id) || ioctl(sfd, K_TCSETS2, &k) < 0))
-		return log_perr(-errno, "Failed to set the termios of pty %u", idx);
-	if (ti->termios_locked && (termios_get(ti->termios_locked, &kl, ti->id) ||
-				   ioctl(sfd, TIOCSLCKTRMIOS, &kl) < 0))
-		return log_perr(-errno, "Failed to set the locked termios of pty %u", idx);
-	if (ti->winsize) {
-		ws = (struct winsize){ ti->winsize->ws_row, ti->winsize->ws_col,
-				       ti->winsize->ws_xpixel, ti->winsize->ws_ypixel };
-		if (ioctl(sfd, TIOCSWINSZ, &ws) < 0)
-			return log_perr(-errno, "Failed to set the window size of pty %u", idx);
-	}
-	if (ti->exclusive && ioctl(sfd, TIOCEXCL) < 0)
-		return log_perr(-errno, "Failed to make pty %u exclusive", idx);
-	if (ti->has_uid && ti->has_gid && fchown(sfd, ti->uid, ti->gid) < 0)
-		return log_perr(-errno, "Failed to give pty %u to %u:%u", idx, ti->uid, ti->gid);
-	return 0;
-}
-
-static int open_master(const TtyFileEntry *e, const TtyInfoEntry *ti)
-{
-	_cleanup_close_ int fd = open_index(ti->pty->index);
-	int zero = 0, one = 1, pkt = ti->packet_mode, err;
-
-	if (fd < 0)
-		return fd;
-	if (ioctl(fd, TIOCSPTLCK, &zero) < 0)
-		return log_perr(-errno, "Failed to unlock pty %u", ti->pty->index);
-	err = set_slave_state(fd, ti);
-	if (err)
-		return err;
-	if (ioctl(fd, TIOCPKT, &pkt) < 0 || (ti->locked && ioctl(fd, TIOCSPTLCK, &one) < 0))
-		return log_perr(-errno, "Failed to set packet mode and lock of pty %u",
-				ti->pty->index);
-	err = fd_set_status(fd, e->flags, "pty master", e->id);
-	return err ? err : TAKE_FD(fd);
-}
-
-/* The master file of the pair of slave info @ti; NULL (logged) if none. */
-static struct rst_file *master_file(struct rst_ctx *c, uint32_t index)
-{
-	int i;
-
-	for (i = 0; i < c->nr_files; i++)
-		if (c->files[i].fe->type == FD_TYPES__TTY && c->files[i].fe->tty &&
-		    c->files[i].fe->tty->tty_info_id == info_id(index, true))
-			return &c->files[i];
-	log_err(-ENOENT, "files.img: no master file of pty %u", index);
-	return NULL;
-}
-
-static struct rst_file *tty_depends(struct rst_ctx *c, struct rst_file *f)
-{
-	uint32_t id = f->fe->tty->tty_info_id;
-
-	return id % 2 || id >= INFO_CONSOLE ? NULL : master_file(c, (id - 2) / 2);
-}
-
-static int open_slave(struct rst_ctx *c, const TtyFileEntry *e, const TtyInfoEntry *ti)
-{
-	struct rst_file *m = master_file(c, ti->pty->index);
-	int zero = 0, one = 1, fd, err;
-
-	if (!m || m->fd < 0)
-		return log_err(-ENOENT, "Failed to open slave file %u: its master is not open", e->id);
-	/* a locked pair may have slaves opened before it was locked */
-	if (ti->locked && ioctl(m->fd, TIOCSPTLCK, &zero) < 0)
-		return log_perr(-errno, "Failed to unlock pty %u", ti->pty->index);
-	fd = ioctl(m->fd, TIOCGPTPEER, (e->flags & O_ACCMODE) | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return log_perr(-errno, "Failed to open slave file %u of pty %u", e->id,
-				ti->pty->index);
-	err = ti->locked && ioctl(m->fd, TIOCSPTLCK, &one) < 0 ?
-	      log_perr(-errno, "Failed to lock pty %u", ti->pty->index) :
-	      fd_set_status(fd, e->flags, "pty slave", e->id);
-	if (err)
-		close(fd);
-	return err ? err : fd;
-}
-
-/*
- * /dev/console by path; /dev/tty names the opener's controlling terminal,
- * so the tool holds /dev/null in its place until the post-fds step opens
- * it inside the task.
- */
-static int open_special(const TtyFileEntry *e)
-{
-	bool ctty = e->tty_info_id == INFO_CTTY;
-	const char *path = ctty ? "/dev/null" : "/dev/console";
-	int fd = open(path, (e->flags & O_ACCMODE) | O_NOCTTY | O_CLOEXEC), err;
-
-	if (e->tty_info_id != INFO_CTTY && e->tty_info_id != INFO_CONSOLE)
-		return log_err(-EINVAL, "files.img: tty file %u: bad tty info id %#x", e->id,
-			       e->tty_info_id);
-	if (fd < 0)
-		return log_perr(-errno, "Failed to open '%s' for tty file %u", path, e->id);
-	err = ctty ? 0 : fd_set_status(fd, e->flags, "console", e->id);
-	if (err)
-		close(fd);
-	return err ? err : fd;
-}
-
-static int tty_open(struct rst_ctx *c, struct rst_file *f)
-{
-	const TtyFileEntry *e = f->fe->tty;
-	TtyInfoEntry *ti;
-	int fd;
-
-	if (e->tty_info_id >= INFO_CONSOLE)
-		return open_special(e);
-	ti = find_info(c, e->tty_info_id);
-	if (!ti)
-		return -ENOENT;
-	fd = e->tty_info_id % 2 ? open_master(e, ti) : open_slave(c, e, ti);
-	img_free_entry(ti);
-	return fd;
-}
-
-/* The master info of the pty whose session @sid leads, or NULL. */
-static TtyInfoEntry *session_info(struct rst_ctx *c, pid_t sid)
-{
-	struct img *img;
-	TtyInfoEntry *ti = NULL;
-
-	if (!img_exists(c->dfd, IMG_TTY_INFO, 0))
-		return NULL;
-	img = img_open(c->dfd, IMG_TTY_INFO, O_RDONLY, 0);
-	while (img && img_read(img, (void **)&ti) > 0) {
-		if (ti->id % 2 && ti->pty && (pid_t)ti->sid == sid)
-			break;
-		img_free_entry(ti);
-		ti = NULL;
-	}
-	if (img)
-		img_close(img);
-	return ti;
-}
-
-int tty_skel_ctty(struct rst_ctx *c, struct rst_task *t)
-{
-	TtyInfoEntry *ti = t->sid == t->pid ? session_info(c, t->pid) : NULL;
-	char path[64];
-	int fd;
-
-	if (!ti)
-		return 0;
-	snprintf(path, sizeof(path), "/dev/pts/%u", ti->pty->index);
-	img_free_entry(ti);
-	/* a session leader with no terminal gets the first it opens without O_NOCTTY */
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
-/* The foreground group of the session @t leads, now that every group exists. */
-static int tty_post_task(struct rst_ctx *c, struct rst_task *t)
-{
-	TtyInfoEntry *ti = t->sid == t->pid ? session_info(c, t->pid) : NULL;
-	struct infect *inf = &t->inf;
-	char path[64];
-	int pgrp;
-	long fd, r;
-
-	if (!ti)
-		return 0;
-	snprintf(path, sizeof(path), "/dev/pts/%u", ti->pty->index);
-	pgrp = ti->pgrp;
-	img_free_entry(ti);
-	if (!pgrp)
-		return 0;
-	r = infect_poke(inf, inf->scratch + 64, path, sizeof(path)) ?:
-	    infect_poke(inf, inf->scratch, &pgrp, sizeof(pgrp));
-	if (r)
-		return r;
-	fd = infect_call(inf, "open its controlling terminal", NR_openat, AT_FDCWD,
-			 inf->scratch + 64, O_RDWR | O_NOCTTY | O_CLOEXEC, 0, 0, 0);
-	if (fd < 0)
-		return fd;
-	r = infect_call(inf, "set the foreground group", NR_ioctl, fd, TIOCSPGRP, inf->scratch, 0,
-			0, 0);
-	infect_call(inf, "close its terminal", NR_close, fd, 0, 0, 0, 0, 0);
-	return r < 0 ? r : 0;
-}
-
-/* /dev/tty opened in the first holder, whose controlling terminal is in place */
-static long open_ctty(struct rst_task *t, struct rst_file *f)
-{
-	struct infect *inf = &t->inf;
-	long r = infect_poke(inf, inf->scratch, "/dev/tty", sizeof("/dev/tty"));
-
-	return r ?: infect_call(inf, "open /dev/tty", NR_openat, AT_FDCWD, inf->scratch,
-				(f->fe->tty->flags & ~O_CLOEXEC) | O_CLOEXEC, 0, 0, 0);
-}
-
-static int tty_post(struct rst_ctx *c, struct rst_task *t, struct rst_file *f, int fd)
-{
-	return f->fe->tty->tty_info_id == INFO_CTTY ? rst_post_shared(c, t, f, fd, open_ctty) : 0;
 }
 
 const struct fd_kind fd_kind_tty = {

@@ -58,6 +58,7 @@
 #define FIFO_DATA_MAGIC		0x59333054U
 #define MEMFD_INODE_MAGIC	0x48453499U
 #define TTY_INFO_MAGIC		0x59453036U
+#define TTY_DATA_MAGIC		0x59413026U
 #define RAW_MAGIC		0U	/* pages: no magic at all */
 /* vzcr's own images; checked against magic.h not to collide */
 #define VZCR_VMA_NAMES_MAGIC	0x56434e31U
@@ -176,6 +177,8 @@ static const struct img_desc descs[IMG_NR] = {
 	  &memfd_inode_entry__descriptor),
 	D(IMG_TTY_INFO, "TTY_INFO", "tty-info.img", TTY_INFO_MAGIC, COMMON, NULL,
 	  &tty_info_entry__descriptor),
+	D(IMG_TTY_DATA, "TTY_DATA", "tty-data.img", TTY_DATA_MAGIC, COMMON, NULL,
+	  &tty_data_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

@@ -73,6 +73,7 @@ enum img_type {
 	IMG_SECCOMP,		/* seccomp.img: one SeccompEntry with every filter */
 	IMG_MEMFD_INODE,	/* memfd.img: MemfdInodeEntry, one a memfd inode */
 	IMG_TTY_INFO,		/* tty-info.img: TtyInfoEntry, one a tty */
+	IMG_TTY_DATA,		/* tty-data.img: TtyDataEntry, one a pty with queued output */
 	IMG_NR,
 };
 

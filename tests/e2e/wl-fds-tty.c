@@ -5,7 +5,7 @@
  * still edits and echoes lines after the restore, at the same index; a
  * locked pair in packet mode; the controlling terminal of a session (a
  * child) with a grandchild's group in the foreground, and a /dev/tty file
- * both share; /dev/console.
+ * both share; output queued for the master; /dev/console.
  * WL_TTY_QUEUE=1: input waits in the pair (the dump must refuse it).
  */
 #include <errno.h>
@@ -120,6 +120,8 @@ static void setup(void)
 	child = must(fork(), "fork");
 	if (child == 0)
 		child_main();
+	/* output the master has not read: it must come back as it is, "\r\n" and all */
+	must(write(sa, "out\n", 4), "write");
 	if (getenv("WL_TTY_QUEUE"))
 		must(write(ma, "queued\n", 7), "write");
 }
@@ -142,6 +144,9 @@ static void check(void)
 	int v = -1, st;
 	ssize_t n;
 
+	n = read_some(ma, b, sizeof(b) - 1);
+	wl_check(n == 5 && !memcmp(b, "out\r\n", 5), "pty a: the output queued at the dump (%zd bytes)",
+		 n);
 	wl_check(!strcmp(ptsname(ma), name_a), "pty a: index kept (%s, was %s)", ptsname(ma), name_a);
 	wl_check(!tcgetattr(sa, &t) && t.c_cc[VERASE] == 'X' && cfgetospeed(&t) == B9600 &&
 		 (t.c_lflag & (ICANON | ECHO)) == (ICANON | ECHO), "pty a: termios");
