@@ -70,6 +70,63 @@ PYEOF
 	is "$(wl_verdict "$dir")" PASS "criu inotify: the workload checks itself"
 }
 
+# On a devpts shared with others the dumped pty index may be taken at
+# restore: the restore fails naming the pty, leaves no task, and once the
+# index is free again the same images restore.
+cr_pty_taken() {
+	local dir=$e2e_tmp/pty-taken idx holder out rc
+	if ! wl_start "$dir" tests/e2e/wl-fds-tty; then
+		ok 1 "pty taken: workload starts"
+		return
+	fi
+	tree_pids "$(cat "$dir/root")" >"$dir/pids"
+	idx=$(readlink "/proc/$(cat "$dir/root")"/fd/* | sed -n 's|^/dev/pts/||p' | sort -n | head -n1)
+	run_ok "pty taken: checkpoint" $tvzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" ||
+		return
+	wait_for 30 all_gone $(cat "$dir/pids")
+	# open ptys until we hold the dumped index, keep that one
+	python3 - "$idx" "$dir/held" <<'PYEOF' &
+import fcntl, os, struct, sys, time
+TIOCGPTN = 0x80045430
+want, held = int(sys.argv[1]), []
+while True:
+    fd = os.open('/dev/ptmx', os.O_RDWR | os.O_NOCTTY)
+    n = struct.unpack('I', fcntl.ioctl(fd, TIOCGPTN, b'\0' * 4))[0]
+    if n > want:
+        sys.exit('pty %d is taken by someone else' % want)
+    held.append(fd)
+    if n == want:
+        break
+for fd in held[:-1]:
+    os.close(fd)
+open(sys.argv[2], 'w').write('%d\n' % n)
+time.sleep(120)
+PYEOF
+	holder=$!
+	mkdir -p "$e2e_tmp/pty-holder" && echo "$holder" >"$e2e_tmp/pty-holder/pids"	# for the cleanup
+	wait_for 10 test -s "$dir/held"
+	ok $? "pty taken: another process holds pty $idx"
+	[ -s "$dir/held" ] || return
+	out=$($tvzcr restore -D "$dir/img" 2>&1)
+	if [ $? -eq 0 ]; then
+		ok 1 "pty taken: restore fails"
+		kill -9 $(cat "$dir/pids") 2>/dev/null
+		kill "$holder"
+		return
+	fi
+	ok 0 "pty taken: restore fails"
+	printf '%s\n' "$out" | grep -q "Failed to restore pty $idx: the index is taken"
+	rc=$?
+	ok $rc "pty taken: the error names the pty"
+	[ $rc -eq 0 ] || printf '%s\n' "$out" | sed 's/^/#   /' | head -n 5
+	wait_for 10 all_gone $(cat "$dir/pids")
+	ok $? "pty taken: no task left"
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+	run_ok "pty taken: restore once the index is free" $tvzcr restore -D "$dir/img" || return
+	is "$(wl_verdict "$dir")" PASS "pty taken: the workload checks itself"
+}
+
 for mode in kill leave; do
 	cr_run fds-ev $mode tests/e2e/wl-fds-ev
 	cr_run fds-inotify $mode tests/e2e/wl-fds-inotify
@@ -78,6 +135,7 @@ for mode in kill leave; do
 	cr_run fds-pidfd $mode tests/e2e/wl-fds-pidfd
 done
 command -v crit >/dev/null && cr_criu_inotify
+cr_pty_taken
 refuse epoll-stale WL_EPOLL_STALE tests/e2e/wl-fds-ev \
 	'epoll target fd [0-9]+ was closed or replaced'
 refuse inotify-queue WL_INOTIFY_QUEUE tests/e2e/wl-fds-inotify \
