@@ -14,8 +14,9 @@
  * leader opens its slave (no O_NOCTTY) before it forks its children, so
  * that they inherit the controlling terminal as the dumped ones had it; once
  * every group exists, the leader sets the foreground group (injected ioctl).
- * Output the master has not read goes to tty-data.img (tty_data.c); input
- * the slave has not read cannot be taken out: such a pair is refused.
+ * Output the master has not read and input the slave has not read go to
+ * tty-data.img (tty_data.c); a canonical line not ended yet cannot be seen
+ * (the kernel does not count it) and is not kept.
  *
  * /dev/console is reopened by path. /dev/tty means the opener's controlling
  * terminal, so the first task holding such a file opens it itself (in the
@@ -43,10 +44,10 @@
 #include "tty.pb-c.h"
 #include "xmalloc.h"
 
-/* queued output of a pair, taken at the dump */
+/* queued output and input of a pair, taken at the dump */
 struct pty_out {
-	char *buf;
-	size_t len;
+	char *buf, *in;
+	size_t len, in_len;
 };
 
 static bool is_master(const struct stat *st)
@@ -93,20 +94,18 @@ static TermiosEntry *termios_new(const struct kterm *k)
 }
 
 /* What the slave side holds: termios, window size, exclusive mode, owner. */
-static int slave_state(TtyInfoEntry *ti, int sfd, const char *what)
+/* The slave's state into @ti; the bytes of input it has to read into *ret_queued. */
+static int slave_state(TtyInfoEntry *ti, int sfd, const char *what, int *ret_queued)
 {
 	struct kterm k = {}, kl = {};
 	struct winsize ws;
 	struct stat st;
-	int excl = 0, queued = 0;
+	int excl = 0;
 
 	if (ioctl(sfd, K_TCGETS2, &k) < 0 || ioctl(sfd, TIOCGLCKTRMIOS, &kl) < 0 ||
 	    ioctl(sfd, TIOCGWINSZ, &ws) < 0 || ioctl(sfd, TIOCGEXCL, &excl) < 0 ||
-	    ioctl(sfd, FIONREAD, &queued) < 0 || fstat(sfd, &st) < 0)
+	    ioctl(sfd, FIONREAD, ret_queued) < 0 || fstat(sfd, &st) < 0)
 		return log_perr(-errno, "Failed to read the slave state of %s", what);
-	if (queued)
-		return log_err(-EOPNOTSUPP, "Failed to dump %s: %d bytes of input wait to be read by the slave: not supported",
-			       what, queued);
 	ti->termios = termios_new(&k);
 	ti->termios_locked = termios_new(&kl);
 	ti->winsize = xmalloc(sizeof(*ti->winsize));
@@ -127,7 +126,7 @@ static int slave_state(TtyInfoEntry *ti, int sfd, const char *what)
 /* The state of the pair behind master @mfd into @ti (the master's side). */
 static int pair_state(TtyInfoEntry *ti, int mfd, const char *what, struct pty_out *out)
 {
-	int index, locked = 0, pkt = 0, queued = 0, err;
+	int index, locked = 0, pkt = 0, queued = 0, in_queued = 0, err;
 	pid_t sid = 0, pgrp = 0;
 	_cleanup_close_ int sfd = -EBADF;
 
@@ -158,15 +157,27 @@ static int pair_state(TtyInfoEntry *ti, int mfd, const char *what, struct pty_ou
 	sfd = ioctl(mfd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (sfd < 0)
 		return log_perr(-errno, "Failed to open the slave of %s", what);
-	err = slave_state(ti, sfd, what);
+	err = slave_state(ti, sfd, what, &in_queued);
 	if (!err && queued) {
 		err = tty_data_take(mfd, sfd, queued, index, &out->buf, what);
 		out->len = err ? 0 : queued;
 	}
+	if (!err && in_queued)
+		err = tty_input_take(mfd, sfd, in_queued, index, &out->in, &out->in_len, what);
 	return err;
 }
 
-/* Both infos of the pair behind master @mfd to @img, its queued output to @data. */
+static int write_data(struct img *data, uint32_t id, char *buf, size_t len)
+{
+	TtyDataEntry de = TTY_DATA_ENTRY__INIT;
+
+	de.tty_id = id;
+	de.data.data = (uint8_t *)buf;
+	de.data.len = len;
+	return img_write(data, &de);
+}
+
+/* Both infos of the pair behind master @mfd to @img, its queued data to @data. */
 static int write_pair(struct img *img, struct img *data, int mfd, const char *what)
 {
 	TtyInfoEntry ti = TTY_INFO_ENTRY__INIT;
@@ -188,15 +199,12 @@ static int write_pair(struct img *img, struct img *data, int mfd, const char *wh
 								  ti.pty->index % 256);
 		err = img_write(img, &ti);
 	}
-	if (!err && out.len) {
-		TtyDataEntry de = TTY_DATA_ENTRY__INIT;
-
-		de.tty_id = ti.id;	/* the slave's: its output */
-		de.data.data = (uint8_t *)out.buf;
-		de.data.len = out.len;
-		err = img_write(data, &de);
-	}
+	if (!err && out.len)	/* the slave wrote it */
+		err = write_data(data, ti.id, out.buf, out.len);
+	if (!err && out.in_len)	/* the master wrote it */
+		err = write_data(data, tty_info_id(ti.pty->index, true), out.in, out.in_len);
 	free(out.buf);
+	free(out.in);
 	if (ti.pty)
 		tty_pty_entry__free_unpacked(ti.pty, NULL);
 	if (ti.termios)

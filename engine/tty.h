@@ -3,8 +3,9 @@
  * Terminals (tty.c dumps, tty_restore.c restores): what both sides share.
  * Output a pty slave wrote and its master has not read yet is taken out of
  * a live pair at the dump (and put back at once) and written into the
- * restored pair (tty_data.c); tty-data.img holds it, one TtyDataEntry per
- * pty, by the slave's tty info id.
+ * restored pair (tty_data.c), and so is input its slave has not read;
+ * tty-data.img holds them, one TtyDataEntry per pty and direction: output
+ * under the slave's tty info id, input under the master's (who wrote it).
  */
 #ifndef VZCR_TTY_H
 #define VZCR_TTY_H
@@ -26,6 +27,17 @@
 int tty_data_take(int mfd, int sfd, int queued, uint32_t index, char **ret_buf, const char *what);
 /* Write @len bytes through slave @sfd as they are (no output processing). */
 int tty_data_put(int sfd, const void *buf, size_t len, uint32_t index);
+/*
+ * Read the @queued bytes of input slave @sfd has to read (canonical lines
+ * with the VEOF that ended any of them), and write them back through
+ * master @mfd, so the pair is as it was; into *ret_buf. A line not ended
+ * yet is not counted by the kernel and cannot be seen: it stays in the live
+ * pair and is not in the image. 0 or -errno (logged, naming @what).
+ */
+int tty_input_take(int mfd, int sfd, int queued, uint32_t index, char **ret_buf,
+		   size_t *ret_len, const char *what);
+/* Write input @buf on master @mfd with the slave's editing off; @expect bytes show up. */
+int tty_input_put(int mfd, int sfd, const void *buf, size_t len, int expect, uint32_t index);
 /* tty-data.img's bytes for tty info @id into *ret_buf (NULL if none): length or -errno. */
 ssize_t tty_data_find(int dfd, uint32_t id, char **ret_buf);
 

@@ -4,8 +4,11 @@
  * the dump writes it straight back through a slave of its own with output
  * processing off (OPOST cleared for the write): the master's read buffer
  * then holds the very bytes it held, "\r\n" included, and so does the
- * restored pair. Input the slave has not read is still refused by tty.c:
- * a partial canonical line cannot be read out of the line discipline.
+ * restored pair. Input the slave has not read is read line by line and
+ * written back on the master with the slave's editing off. A canonical
+ * line not ended yet is neither counted nor readable (n_tty shows it only
+ * when canonical mode is switched off, which would end it): it stays in
+ * the live pair and is missing from the image.
  */
 #define LOG_PREFIX "tty: "
 #include <errno.h>
@@ -109,4 +112,97 @@ ssize_t tty_data_find(int dfd, uint32_t id, char **ret_buf)
 	}
 	img_close(img);
 	return ret;
+}
+
+/*
+ * Input the slave has not read, back into the line discipline: written on
+ * the master with echo, signals and every editing character off (so bytes
+ * stay as they are) but the slave's canonical mode and line ends as they
+ * are, so lines form again as they were; VEOF ends a line the user pushed
+ * with it. Waits until the slave has all @expect bytes to read.
+ */
+int tty_input_put(int mfd, int sfd, const void *buf, size_t len, int expect, uint32_t index)
+{
+	static const int edit[] = { VINTR, VQUIT, VERASE, VKILL, VSTART, VSTOP, VSUSP,
+				    VREPRINT, VDISCARD, VWERASE, VLNEXT };
+	struct termios t, raw;
+	int err = 0, have = -1, i;
+
+	if (tcgetattr(sfd, &t) < 0)
+		return log_perr(-errno, "Failed to read the termios of pty %u", index);
+	raw = t;
+	raw.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHONL | ECHOCTL | ECHOKE | ECHOPRT | ISIG | IEXTEN);
+	raw.c_iflag &= ~(ICRNL | INLCR | IGNCR | ISTRIP | IUCLC | IXON | IXOFF | INPCK | PARMRK);
+	for (i = 0; i < (int)(sizeof(edit) / sizeof(edit[0])); i++)
+		raw.c_cc[edit[i]] = _POSIX_VDISABLE;
+	if (tcsetattr(sfd, TCSANOW, &raw) < 0)
+		return log_perr(-errno, "Failed to turn input processing off on pty %u", index);
+	if (write(mfd, buf, len) != (ssize_t)len)
+		err = log_perr(-errno, "Failed to queue %zu bytes of input on pty %u", len, index);
+	/* the line discipline takes it in a worker, under the termios of that moment */
+	for (i = 0; !err && i < 1000 && have != expect; i++) {
+		if (ioctl(sfd, FIONREAD, &have) < 0)
+			err = log_perr(-errno, "Failed to count the input of pty %u", index);
+		else if (have != expect)
+			usleep(1000);
+	}
+	if (!err && have != expect)
+		err = log_err(-EIO, "Failed to queue the input of pty %u: %d bytes of %d arrived",
+			      index, have, expect);
+	if (tcsetattr(sfd, TCSANOW, &t) < 0 && !err)
+		err = log_perr(-errno, "Failed to put the termios of pty %u back", index);
+	return err;
+}
+
+/* One read of the slave's input into @b at *len, VEOF added where a line had it. */
+static int take_line(int sfd, const struct termios *t, char *b, size_t *len, size_t max)
+{
+	bool canon = t->c_lflag & ICANON;
+	cc_t eof = t->c_cc[VEOF], eol = t->c_cc[VEOL], eol2 = t->c_cc[VEOL2];
+	ssize_t n = read(sfd, b + *len, max - *len - 1);
+	char last;
+
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	if (canon && (eof == _POSIX_VDISABLE || memchr(b + *len, eof, n)))
+		return -EOPNOTSUPP;	/* a line pushed with VEOF we could not push again */
+	*len += n;
+	if (!canon)
+		return n ? 1 : 0;
+	last = n ? b[*len - 1] : 0;
+	if (!n || (last != '\n' && (eol == _POSIX_VDISABLE || last != (char)eol) &&
+		   (eol2 == _POSIX_VDISABLE || last != (char)eol2)))
+		b[(*len)++] = eof;	/* canonical reads stop at line ends: this one was VEOF */
+	return 1;
+}
+
+int tty_input_take(int mfd, int sfd, int queued, uint32_t index, char **ret_buf,
+		   size_t *ret_len, const char *what)
+{
+	size_t max = 2 * (size_t)queued + 4096, len = 0;
+	_cleanup_free_ char *buf = xmalloc(max);
+	struct termios t;
+	int ldisc = -1, r = 1, i, err;
+
+	if (!buf)
+		return -ENOMEM;
+	if (tcgetattr(sfd, &t) < 0 || ioctl(sfd, TIOCGETD, &ldisc) < 0)
+		return log_perr(-errno, "Failed to read the line discipline of %s", what);
+	if (ldisc != N_TTY)
+		return log_err(-EOPNOTSUPP, "Failed to dump %s: pty %u has %d bytes of input under line discipline %d: not supported",
+			       what, index, queued, ldisc);
+	/* sfd is non-blocking: read line by line until nothing is left */
+	for (i = 0; r > 0 && i < queued + 64 && len + 4096 < max; i++)
+		r = take_line(sfd, &t, buf, &len, max);
+	if (r < 0)
+		return r == -EOPNOTSUPP ?
+		       log_err(r, "Failed to dump %s: pty %u has input with a line end we cannot make again: not supported",
+			       what, index) :
+		       log_perr(r, "Failed to read the input of %s", what);
+	err = tty_input_put(mfd, sfd, buf, len, queued, index);
+	if (err)
+		return err;
+	*ret_buf = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The restore of terminals (tty.c has the dump and the whole story): pty
- * masters at their dumped index with their state and queued output, slave
+ * masters at their dumped index with their state and queued data, slave
  * files through TIOCGPTPEER, the controlling terminal of a session leader
  * (taken in its skeleton) and its foreground group, /dev/console by path
  * and /dev/tty from inside the tasks.
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <asm/syscall-nr.h>
@@ -105,7 +106,24 @@ static int put_output(struct rst_ctx *c, int sfd, uint32_t index)
 	return tty_data_put(sfd, buf, n, index);
 }
 
-/* Output, termios, locked termios, window size, exclusive mode, owner through a slave. */
+/* The input queued at the dump, under the dumped termios (its line ends, its VEOF). */
+static int put_input(struct rst_ctx *c, int mfd, int sfd, const TtyInfoEntry *ti)
+{
+	_cleanup_free_ char *buf = NULL;
+	ssize_t n = tty_data_find(c->dfd, tty_info_id(ti->pty->index, true), &buf), i;
+	int expect;
+
+	if (n <= 0)
+		return n;
+	expect = n;
+	/* VEOF ended a line but is not kept by the line discipline */
+	if (ti->termios && (ti->termios->c_lflag & ICANON) && ti->termios->n_c_cc > VEOF)
+		for (i = 0; i < n; i++)
+			expect -= (unsigned char)buf[i] == ti->termios->c_cc[VEOF];
+	return tty_input_put(mfd, sfd, buf, n, expect, ti->pty->index);
+}
+
+/* Output, termios, input, locked termios, window size, exclusive mode, owner through a slave. */
 static int set_slave_state(struct rst_ctx *c, int mfd, const TtyInfoEntry *ti)
 {
 	_cleanup_close_ int sfd = ioctl(mfd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -121,6 +139,9 @@ static int set_slave_state(struct rst_ctx *c, int mfd, const TtyInfoEntry *ti)
 		return err;
 	if (ti->termios && (termios_get(ti->termios, &k, ti->id) || ioctl(sfd, K_TCSETS2, &k) < 0))
 		return log_perr(-errno, "Failed to set the termios of pty %u", idx);
+	err = put_input(c, mfd, sfd, ti);
+	if (err)
+		return err;
 	if (ti->termios_locked && (termios_get(ti->termios_locked, &kl, ti->id) ||
 				   ioctl(sfd, TIOCSLCKTRMIOS, &kl) < 0))
 		return log_perr(-errno, "Failed to set the locked termios of pty %u", idx);

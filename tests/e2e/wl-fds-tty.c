@@ -5,8 +5,10 @@
  * still edits and echoes lines after the restore, at the same index; a
  * locked pair in packet mode; the controlling terminal of a session (a
  * child) with a grandchild's group in the foreground, and a /dev/tty file
- * both share; output queued for the master; /dev/console.
- * WL_TTY_QUEUE=1: input waits in the pair (the dump must refuse it).
+ * both share; output queued for the master and input for the slave (a
+ * line, and one ended by VEOF); /dev/console.
+ * WL_TTY_QUEUE=1: output waits for a master in packet mode (the dump must
+ * refuse it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -122,8 +124,16 @@ static void setup(void)
 		child_main();
 	/* output the master has not read: it must come back as it is, "\r\n" and all */
 	must(write(sa, "out\n", 4), "write");
-	if (getenv("WL_TTY_QUEUE"))
-		must(write(ma, "queued\n", 7), "write");
+	/* input the slave has not read: a line, and one ended by VEOF (^D), echoed */
+	must(write(ma, "in1\nab\x04", 7), "write");
+	if (getenv("WL_TTY_QUEUE")) {
+		/* output for a master in packet mode (the dump must refuse it) */
+		int sb;
+
+		must(unlockpt(mb), "unlockpt");
+		sb = must(open(ptsname(mb), O_RDWR | O_NOCTTY), "open slave b");
+		must(write(sb, "x", 1), "write");
+	}
 }
 
 /* Read what is there within 5 s (the tty layer hands data on from a worker). */
@@ -145,8 +155,12 @@ static void check(void)
 	ssize_t n;
 
 	n = read_some(ma, b, sizeof(b) - 1);
-	wl_check(n == 5 && !memcmp(b, "out\r\n", 5), "pty a: the output queued at the dump (%zd bytes)",
-		 n);
+	wl_check(n == 12 && !memcmp(b, "out\r\nin1\r\nab", 12),
+		 "pty a: the output queued at the dump, with the echo of the input (%zd bytes)", n);
+	n = read_some(sa, b, sizeof(b) - 1);
+	wl_check(n == 4 && !memcmp(b, "in1\n", 4), "pty a: the input line queued at the dump (%zd)", n);
+	n = read_some(sa, b, sizeof(b) - 1);
+	wl_check(n == 2 && !memcmp(b, "ab", 2), "pty a: the input ended by VEOF (%zd)", n);
 	wl_check(!strcmp(ptsname(ma), name_a), "pty a: index kept (%s, was %s)", ptsname(ma), name_a);
 	wl_check(!tcgetattr(sa, &t) && t.c_cc[VERASE] == 'X' && cfgetospeed(&t) == B9600 &&
 		 (t.c_lflag & (ICANON | ECHO)) == (ICANON | ECHO), "pty a: termios");
