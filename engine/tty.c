@@ -158,10 +158,8 @@ static int pair_state(TtyInfoEntry *ti, int mfd, const char *what, struct pty_ou
 	if (sfd < 0)
 		return log_perr(-errno, "Failed to open the slave of %s", what);
 	err = slave_state(ti, sfd, what, &in_queued);
-	if (!err && queued) {
-		err = tty_data_take(mfd, sfd, queued, index, &out->buf, what);
-		out->len = err ? 0 : queued;
-	}
+	if (!err && queued)
+		err = tty_data_take(mfd, sfd, index, &out->buf, &out->len, what);
 	if (!err && in_queued)
 		err = tty_input_take(mfd, sfd, in_queued, index, &out->in, &out->in_len, what);
 	return err;

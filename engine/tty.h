@@ -19,12 +19,13 @@
 #include "image.h"
 
 /*
- * Read the @queued bytes master @mfd (of pty @index) has to read, and write
- * them back through slave @sfd, so the pair is as it was; the bytes go to
- * *ret_buf.
+ * Read all master @mfd (of pty @index) has to read, and write it back
+ * through slave @sfd, so the pair is as it was; the bytes go to *ret_buf,
+ * their count to *ret_len.
  * 0 or -errno (logged, naming @what).
  */
-int tty_data_take(int mfd, int sfd, int queued, uint32_t index, char **ret_buf, const char *what);
+int tty_data_take(int mfd, int sfd, uint32_t index, char **ret_buf, size_t *ret_len,
+		  const char *what);
 /* Write @len bytes through slave @sfd as they are (no output processing). */
 int tty_data_put(int sfd, const void *buf, size_t len, uint32_t index);
 /*
