@@ -196,17 +196,24 @@ static bool held_before(struct rst_ctx *c, struct rst_task *t, int j)
  */
 int rst_post_fds(struct rst_ctx *c, struct rst_task *t)
 {
-	int j, err;
+	int pass, j, err;
 
-	for (j = 0; j < t->nr_fds; j++) {
-		struct rst_file *f = plan_file(c, &t->fds[j]);
-		const struct fd_kind *k = f ? fd_kind_get(f->fe->type) : NULL;
+	/*
+	 * First the files only a task can open (/dev/tty, pidfds), in place of
+	 * the tool's placeholders, then what refers to fds (epoll targets).
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		for (j = 0; j < t->nr_fds; j++) {
+			struct rst_file *f = plan_file(c, &t->fds[j]);
+			const struct fd_kind *k = f ? fd_kind_get(f->fe->type) : NULL;
 
-		if (!k || !k->post || (!k->post_every && held_before(c, t, j)))
-			continue;
-		err = k->post(c, t, f, t->fds[j].fd);
-		if (err)
-			return err;
+			if (!k || !k->post || k->post_every != !pass ||
+			    (!k->post_every && held_before(c, t, j)))
+				continue;
+			err = k->post(c, t, f, t->fds[j].fd);
+			if (err)
+				return err;
+		}
 	}
 	for (j = 0; j < (int)(sizeof(kinds) / sizeof(kinds[0])); j++)
 		if (kinds[j]->post_task && (err = kinds[j]->post_task(c, t)))

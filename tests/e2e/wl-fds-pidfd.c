@@ -2,7 +2,8 @@
 /*
  * pidfds across checkpoint/restore: one of a child (non-blocking) that
  * still signals it and sees it exit, and one of the parent itself that
- * the child shares and uses to signal back.
+ * the child shares and uses to signal back; the child's pidfd in an epoll
+ * set (registered once the pidfd is in place again).
  * WL_PIDFD_OUTSIDE=1: a pidfd of our parent, outside the tree (the dump
  * must refuse it).
  */
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,7 +25,7 @@
 #define PIDFD_NONBLOCK O_NONBLOCK
 #endif /* PIDFD_NONBLOCK */
 
-static int pfd_child, pfd_self;
+static int pfd_child, pfd_self, ep;
 static pid_t child;
 static volatile sig_atomic_t got_usr1;
 
@@ -81,7 +83,11 @@ static void setup(void)
 	child = must(fork(), "fork");
 	if (child == 0)
 		child_main();
+	/* the set at a lower fd than its target: the target must be in place first */
+	ep = must(epoll_create1(0), "epoll_create1");
 	pfd_child = must(syscall(SYS_pidfd_open, child, PIDFD_NONBLOCK), "pidfd_open child");
+	must(epoll_ctl(ep, EPOLL_CTL_ADD, pfd_child, &(struct epoll_event){ EPOLLIN, { .u64 = 0x99 } }),
+	     "epoll_ctl");
 	if (getenv("WL_PIDFD_OUTSIDE"))
 		must(syscall(SYS_pidfd_open, getppid(), 0), "pidfd_open parent");
 }
@@ -89,6 +95,7 @@ static void setup(void)
 static void check(void)
 {
 	struct pollfd p = { pfd_child, POLLIN, 0 };
+	struct epoll_event ev = {};
 	siginfo_t si = {};
 	int n;
 
@@ -103,6 +110,8 @@ static void check(void)
 	while ((n = poll(&p, 1, 5000)) < 0 && errno == EINTR)
 		;
 	wl_check(n == 1 && (p.revents & POLLIN), "pidfd: the child's exit shows");
+	wl_check(epoll_wait(ep, &ev, 1, 5000) == 1 && ev.data.u64 == 0x99,
+		 "pidfd: the child's exit shows in the epoll set");
 	wl_check(waitid(P_PIDFD, pfd_child, &si, WEXITED) == 0 && si.si_pid == child &&
 		 si.si_status == 7, "pidfd: waitid sees the child's status %d", si.si_status);
 	wl_check(got_usr1, "pidfd: the child signalled us through the shared pidfd");
