@@ -144,8 +144,10 @@ programs	:= vzcr/vzcr
 
 # ploopsync: a library (ploopsync/include/ploopsync.h) and its CLI
 PLOOPSYNC_LIB	:= ploopsync/libploopsync.a
+PLOOPSYNC_LIBS	:= $(ZSTD_LIBS) $(LZ4_LIBS)
 ploopsync-cli	:= ploopsync/main.o ploopsync/cmd_send.o
 $(ploopsync-objs) $(ploopsync-cli): CPPFLAGS += -Iploopsync/include -Iploopsync
+$(ploopsync-objs): CPPFLAGS += $(ZSTD_CFLAGS) $(LZ4_CFLAGS)
 $(ploopsync-objs) $(ploopsync-cli) $(ps-tests:=.o): | config.h
 $(ps-tests:=.o): CPPFLAGS += -Iploopsync/include -Iploopsync
 $(PLOOPSYNC_LIB): $(ploopsync-objs)
@@ -153,9 +155,9 @@ $(PLOOPSYNC_LIB): $(ploopsync-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^
 ploopsync/ploopsync: $(ploopsync-cli) $(PLOOPSYNC_LIB) $(ENGINE_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(ploopsync-cli) $(PLOOPSYNC_LIB) $(ENGINE_LIB)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(ploopsync-cli) $(PLOOPSYNC_LIB) $(ENGINE_LIB) $(PLOOPSYNC_LIBS)
 $(ps-tests): $(PLOOPSYNC_LIB)
-$(ps-tests): ENGINE_LIBS := $(PLOOPSYNC_LIB) $(ENGINE_LIB) $(ENGINE_LIBS)
+$(ps-tests): ENGINE_LIBS := $(PLOOPSYNC_LIB) $(ENGINE_LIB) $(ENGINE_LIBS) $(PLOOPSYNC_LIBS)
 programs	+= ploopsync/ploopsync
 
 # ovz2img: the cpt reader (convert/include/cpt.h) and its CLI

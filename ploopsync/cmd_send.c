@@ -127,6 +127,7 @@ static int parse_send(struct send_args *a, int argc, char **argv)
 		{ "block-size", required_argument, NULL, 'b' },
 		{ "freeze-ms", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "compress", required_argument, NULL, 'c' },
 		{}
 	};
 	unsigned long long v;
@@ -146,9 +147,13 @@ static int parse_send(struct send_args *a, int argc, char **argv)
 		case 'b': a->o.block_size = (uint32_t)v; break;
 		case 'f': a->o.target_freeze_ms = (unsigned int)(v ? v : 1); break;
 		case 'j': a->json = true; break;
+		case 'c': a->o.compress = optarg; break;
 		default: return ps_usage_error("send: %s", "bad option");
 		}
 	}
+	if (a->o.compress && strcmp(a->o.compress, "none") && strcmp(a->o.compress, "zstd") &&
+	    strcmp(a->o.compress, "lz4"))
+		return ps_usage_error("send: --compress wants none, zstd or lz4, not '%s'", a->o.compress);
 	if (outs != 1)
 		return ps_usage_error("send: %s", "exactly one of --to, --to-file, --to-cmd is needed");
 	if (optind != argc - 1)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "codec.h"
 #include "hash.h"
 #include "io.h"
 #include "log.h"
@@ -28,7 +29,8 @@ struct recv {
 	int in, out;
 	char *tmp;
 	uint64_t *hashes;
-	unsigned char *buf;
+	unsigned char *buf, *zbuf;	/* zbuf: a compressed payload */
+	struct ps_codec codec;
 	uint64_t zero_full, zero_tail;
 	uint64_t passes, records;
 };
@@ -40,23 +42,32 @@ static uint64_t zero_hash(const struct recv *r, uint64_t offset)
 
 static int recv_data(struct recv *r, const struct ps_rec *rec)
 {
+	/* a compressed payload (length = its compressed size) is read aside, then decoded */
+	uint32_t len = ps_block_len(&r->h, rec->offset);
 	ssize_t n;
+	int ret;
 
-	n = read_full(r->in, r->buf, rec->length);
+	n = read_full(r->in, rec->flags ? r->zbuf : r->buf, rec->length);
 	if (n < 0)
 		return log_perr((int)n, "Failed to read the DATA payload at offset %" PRIu64, rec->offset);
 	if ((size_t)n < rec->length)
 		return log_err(-EPIPE, "Bad stream: interrupted inside the DATA payload at offset %" PRIu64,
 			       rec->offset);
-	if (ps_xxh64(r->buf, rec->length, 0) != rec->csum)
+	if (rec->flags) {
+		ret = ps_codec_decompress(&r->codec, rec->flags, r->zbuf, rec->length, r->buf, len,
+					  rec->offset);
+		if (ret)
+			return ret;
+	}
+	if (ps_xxh64(r->buf, len, 0) != rec->csum)
 		return log_err(-EBADMSG, "Bad stream: DATA checksum mismatch at offset %" PRIu64 ", nothing written",
 			       rec->offset);
-	n = pwrite(r->out, r->buf, rec->length, rec->offset);
-	if (n >= 0 && n < rec->length)
+	n = pwrite(r->out, r->buf, len, rec->offset);
+	if (n >= 0 && n < len)
 		errno = ENOSPC;	/* a short write to a regular file: the disk is full */
-	if (n != (ssize_t)rec->length)
+	if (n != (ssize_t)len)
 		return log_perr(-errno, "Failed to write %u bytes at offset %" PRIu64 " of '%s'",
-				rec->length, rec->offset, r->tmp);
+				len, rec->offset, r->tmp);
 	r->hashes[rec->offset / r->h.block_size] = rec->csum;
 	return 0;
 }
@@ -162,8 +173,12 @@ int ploopsync_recv(const char *image, int in_fd, struct ploopsync_recv_stats *re
 		return ret;
 	r.hashes = xnew(uint64_t, ps_nr_blocks(&r.h) ? ps_nr_blocks(&r.h) : 1);
 	r.buf = xzalloc(r.h.block_size);
+	r.zbuf = xmalloc(r.h.block_size);	/* a compressed length never exceeds the block's */
 	ret = -ENOMEM;
-	if (!r.hashes || !r.buf)
+	if (!r.hashes || !r.buf || !r.zbuf)
+		goto out;
+	ret = ps_codec_open(&r.codec, r.h.features);
+	if (ret)
 		goto out;
 	r.zero_full = ps_xxh64(r.buf, r.h.block_size, 0);
 	r.zero_tail = ps_xxh64(r.buf, r.h.image_size % r.h.block_size, 0);
@@ -185,5 +200,7 @@ out:
 	free(r.tmp);
 	free(r.hashes);
 	free(r.buf);
+	free(r.zbuf);
+	ps_codec_close(&r.codec);
 	return ret;
 }

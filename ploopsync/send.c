@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "codec.h"
 #include "hash.h"
 #include "log.h"
 #include "monotime.h"
@@ -34,6 +35,9 @@ struct ploopsync {
 	uint8_t *dirty;
 	unsigned char *buf;
 	uint64_t zero_full, zero_tail;
+	struct ps_codec codec;		/* --compress: DATA payloads go through it */
+	unsigned char *zbuf;
+	size_t zcap;
 	struct ploopsync_stats last;
 	uint64_t prev_dirty;
 	uint64_t total_sent;
@@ -87,6 +91,23 @@ static int flush_hole(struct ploopsync *ps, struct hole *hole, uint64_t *sent)
 	return ret;
 }
 
+/* Write a DATA record, compressed when that makes it shorter (checksum of the raw block). */
+static int send_data(struct ploopsync *ps, struct ps_rec *rec)
+{
+	ssize_t n = 0;
+
+	if (ps->codec.codec) {
+		n = ps_codec_compress(&ps->codec, ps->buf, rec->length, ps->zbuf, ps->zcap);
+		if (n < 0)
+			return (int)n;
+	}
+	if (!n)
+		return ps_write_rec(ps->o.out_fd, rec, ps->buf);
+	rec->flags = (uint16_t)ps->codec.codec;
+	rec->length = (uint32_t)n;
+	return ps_write_rec(ps->o.out_fd, rec, ps->zbuf);
+}
+
 /* Send one block from @fd; zero blocks join the pending hole. */
 static int send_block(struct ploopsync *ps, int fd, uint64_t b, struct hole *hole, uint64_t *sent)
 {
@@ -119,11 +140,11 @@ static int send_block(struct ploopsync *ps, int fd, uint64_t b, struct hole *hol
 	if (ret)
 		return ret;
 	rec.csum = ps_xxh64(ps->buf, len, 0);
-	ret = ps_write_rec(ps->o.out_fd, &rec, ps->buf);
+	ret = send_data(ps, &rec);
 	if (ret)
 		return ret;
 	ps->sent[b] = rec.csum;
-	*sent += PS_REC_SIZE + len;
+	*sent += PS_REC_SIZE + rec.length;
 	return 0;
 }
 
@@ -264,12 +285,21 @@ static int open_image(struct ploopsync *ps)
 			return log_perr(-errno, "Failed to open '%s'", ps->o.sync_fs);
 	}
 	ps->h = (struct ps_hello){ .version = PS_VERSION, .block_size = ps->o.block_size,
-				   .image_size = (uint64_t)st.st_size };
+				   .image_size = (uint64_t)st.st_size, .features = ps->codec.codec };
 	ps->t.path = ps->o.image;
 	ps->t.size = ps->h.image_size;
 	ps->t.block_size = ps->h.block_size;
 	ps->t.nr_blocks = ps_nr_blocks(&ps->h);
 	return 0;
+}
+
+static int open_codec(struct ploopsync *ps)
+{
+	unsigned int codec = PS_CODEC_NONE;
+
+	if (ps->o.compress && ps_codec_parse(ps->o.compress, &codec))
+		return log_err(-EINVAL, "Unknown compression '%s' (zstd, lz4 or none)", ps->o.compress);
+	return ps_codec_open(&ps->codec, codec);
 }
 
 static int alloc_tables(struct ploopsync *ps)
@@ -279,7 +309,9 @@ static int alloc_tables(struct ploopsync *ps)
 	ps->sent = xnew(uint64_t, n);
 	ps->dirty = xzalloc(n);
 	ps->buf = xzalloc(ps->h.block_size);
-	if (!ps->sent || !ps->dirty || !ps->buf)
+	ps->zcap = ps_codec_bound(&ps->codec, ps->h.block_size);
+	ps->zbuf = ps->codec.codec ? xmalloc(ps->zcap) : NULL;
+	if (!ps->sent || !ps->dirty || !ps->buf || (ps->codec.codec && !ps->zbuf))
 		return -ENOMEM;
 	ps->zero_full = ps_xxh64(ps->buf, ps->h.block_size, 0);
 	ps->zero_tail = ps_xxh64(ps->buf, ps->h.image_size % ps->h.block_size, 0);
@@ -310,7 +342,9 @@ int ploopsync_start(const struct ploopsync_opts *opts, struct ploopsync **ret)
 			      ps->o.block_size, PS_BLOCK_MIN, PS_BLOCK_MAX);
 		goto err_free;
 	}
-	err = open_image(ps);
+	err = open_codec(ps);
+	if (!err)
+		err = open_image(ps);
 	if (!err)
 		err = alloc_tables(ps);
 	if (!err)
@@ -338,5 +372,7 @@ void ploopsync_free(struct ploopsync *ps)
 	free(ps->sent);
 	free(ps->dirty);
 	free(ps->buf);
+	free(ps->zbuf);
+	ps_codec_close(&ps->codec);
 	free(ps);
 }

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "codec.h"
 #include "hash.h"
 #include "io.h"
 #include "log.h"
@@ -128,9 +129,12 @@ static int check_range(const struct ps_rec *r, const struct ps_hello *h)
 	if (r->offset % h->block_size || r->offset >= h->image_size)
 		return log_err(-EPROTO, "Bad stream: %s offset %" PRIu64 " is not a block start inside the image (size %" PRIu64 ", block %u)",
 			       what, r->offset, h->image_size, h->block_size);
-	if (r->type == PS_REC_DATA && r->length != ps_block_len(h, r->offset))
+	if (r->type == PS_REC_DATA && !r->flags && r->length != ps_block_len(h, r->offset))
 		return log_err(-EPROTO, "Bad stream: DATA length %u at offset %" PRIu64 " is not the block length %u (limit %u)",
 			       r->length, r->offset, ps_block_len(h, r->offset), h->block_size);
+	if (r->type == PS_REC_DATA && r->flags && (!r->length || r->length > ps_block_len(h, r->offset)))
+		return log_err(-EPROTO, "Bad stream: compressed DATA length %u at offset %" PRIu64 " is over the limit %u (the block length) or zero",
+			       r->length, r->offset, ps_block_len(h, r->offset));
 	if (r->type == PS_REC_HOLE &&
 	    (!r->length || r->length > h->image_size - r->offset ||
 	     (r->length % h->block_size && r->offset + r->length != h->image_size)))
@@ -156,8 +160,12 @@ int ps_rec_decode(const unsigned char buf[PS_REC_SIZE], const struct ps_hello *h
 	r.length = get32(buf + 8);
 	r.offset = get64(buf + 12);
 	r.csum = get64(buf + 20);
-	if (r.flags)
-		return log_err(-EPROTO, "Bad stream: record flags 0x%x are not zero", r.flags);
+	if (r.flags && (r.type != PS_REC_DATA || (r.flags != PS_CODEC_ZSTD && r.flags != PS_CODEC_LZ4)))
+		return log_err(-EPROTO, "Bad stream: record type %u flags 0x%x are not zero or one codec",
+			       r.type, r.flags);
+	if (r.flags & ~h->features)
+		return log_err(-EPROTO, "Bad stream: DATA at offset %" PRIu64 " is compressed with '%s', which the hello did not announce (features 0x%x)",
+			       r.offset, ps_codec_name(r.flags), h->features);
 	switch (r.type) {
 	case PS_REC_DATA:
 	case PS_REC_HOLE:

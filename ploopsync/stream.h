@@ -20,7 +20,7 @@
 #define PS_BLOCK_MAX		(4u << 20)
 #define PS_BLOCK_DEFAULT	(64u << 10)
 #define PS_IMAGE_MAX		(1ULL << 50)	/* 1 PiB */
-#define PS_FEATURES_KNOWN	0u		/* no optional feature in version 1 */
+#define PS_FEATURES_KNOWN	3u		/* bit 0 zstd, bit 1 lz4 (codec.h) */
 
 enum ps_rec_type {
 	PS_REC_DATA = 1,
@@ -28,6 +28,12 @@ enum ps_rec_type {
 	PS_REC_PASS = 3,
 	PS_REC_END = 4,
 };
+
+/*
+ * DATA record flags: the codec of a compressed payload (codec.h), one of the
+ * hello's feature bits; length is then the compressed length.
+ */
+#define PS_REC_FLAGS_CODEC	3u
 
 struct ps_hello {
 	uint32_t version;

@@ -27,6 +27,7 @@ struct ploopsync_opts {
 	const char *image;		/* the image to copy */
 	int out_fd;			/* the stream goes here */
 	const char *tracker;		/* "auto" (NULL), "reflink", "scan", "ploop" */
+	const char *compress;		/* DATA payloads: "none" (NULL), "zstd", "lz4" */
 	const char *sync_fs;		/* also syncfs() this path before each pass (a mounted image) */
 	uint32_t block_size;		/* 0: 64 KiB */
 	unsigned int max_passes;	/* live passes before the freeze, 0: 10 */

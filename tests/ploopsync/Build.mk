@@ -3,4 +3,5 @@
 # test-send: the sender library driven pass by pass;
 # ps-writer: a random writer the *.t tests run during the passes.
 test-y += test-stream test-recv test-send
+test-y += test-codec
 helper-y += ps-writer
