@@ -105,8 +105,13 @@ static int cmd_recv(int argc, char **argv)
 		pr_err("Failed to receive '%s', it is left as it was", argv[optind]);
 		return 1;
 	}
-	pr_info("received '%s': %llu bytes in %llu passes, end checksum verified", argv[optind],
-		(unsigned long long)st.image_size, (unsigned long long)st.passes);
+	if (strcmp(st.format, "ploopsync"))
+		pr_info("received '%s' from an OpenVZ %s stream: %llu bytes, %llu syncs, end packet seen (that format has no checksums)",
+			argv[optind], st.format, (unsigned long long)st.image_size,
+			(unsigned long long)st.passes);
+	else
+		pr_info("received '%s': %llu bytes in %llu passes, end checksum verified", argv[optind],
+			(unsigned long long)st.image_size, (unsigned long long)st.passes);
 	return 0;
 }
 

@@ -17,10 +17,12 @@
 
 #include "cleanup.h"
 #include "codec.h"
+#include "compat_ovz.h"
 #include "hash.h"
 #include "io.h"
 #include "log.h"
 #include "ploopsync.h"
+#include "recv.h"
 #include "stream.h"
 #include "xmalloc.h"
 
@@ -101,10 +103,15 @@ static int recv_end(struct recv *r, const struct ps_rec *rec, const char *image)
 			       rec->csum, got);
 	if (read_full(r->in, &c, 1) != 0)
 		return log_err(-EPROTO, "Bad stream: data after the end marker");
-	if (fsync(r->out))
-		return log_perr(-errno, "Failed to fsync '%s'", r->tmp);
-	if (rename(r->tmp, image))
-		return log_perr(-errno, "Failed to rename '%s' to '%s'", r->tmp, image);
+	return ps_tmp_commit(r->out, r->tmp, image);
+}
+
+int ps_tmp_commit(int fd, const char *tmp, const char *image)
+{
+	if (fsync(fd))
+		return log_perr(-errno, "Failed to fsync '%s'", tmp);
+	if (rename(tmp, image))
+		return log_perr(-errno, "Failed to rename '%s' to '%s'", tmp, image);
 	return 0;
 }
 
@@ -137,27 +144,36 @@ static int recv_loop(struct recv *r, const char *image)
 	}
 }
 
-static int recv_open_tmp(struct recv *r, const char *image)
+int ps_tmp_create(const char *image, char **ret_tmp, int *ret_fd)
 {
 	_cleanup_free_ char *copy = xstrdup(image), *copy2 = xstrdup(image);
 	struct stat st;
 
 	if (!copy || !copy2)
 		return -ENOMEM;
-	r->tmp = xsprintf("%s/.%s.ploopsync-XXXXXX", dirname(copy), basename(copy2));
-	if (!r->tmp)
+	*ret_tmp = xsprintf("%s/.%s.ploopsync-XXXXXX", dirname(copy), basename(copy2));
+	if (!*ret_tmp)
 		return -ENOMEM;
-	r->out = mkstemp(r->tmp);
-	if (r->out < 0) {
-		int ret = log_perr(-errno, "Failed to create a temporary file '%s'", r->tmp);
+	*ret_fd = mkstemp(*ret_tmp);
+	if (*ret_fd < 0) {
+		int ret = log_perr(-errno, "Failed to create a temporary file '%s'", *ret_tmp);
 
-		free(r->tmp);
-		r->tmp = NULL;
+		free(*ret_tmp);
+		*ret_tmp = NULL;
 		return ret;
 	}
 	/* a replaced image keeps its mode; a new one stays 0600 */
-	if (!stat(image, &st) && fchmod(r->out, st.st_mode & 07777))
-		return log_perr(-errno, "Failed to set the mode of '%s'", r->tmp);
+	if (!stat(image, &st) && fchmod(*ret_fd, st.st_mode & 07777))
+		return log_perr(-errno, "Failed to set the mode of '%s'", *ret_tmp);
+	return 0;
+}
+
+static int recv_open_tmp(struct recv *r, const char *image)
+{
+	int ret = ps_tmp_create(image, &r->tmp, &r->out);
+
+	if (ret)
+		return ret;
 	if (ftruncate(r->out, (off_t)r->h.image_size))
 		return log_perr(-errno, "Failed to size '%s' to %" PRIu64 " bytes", r->tmp, r->h.image_size);
 	return 0;
@@ -166,9 +182,20 @@ static int recv_open_tmp(struct recv *r, const char *image)
 int ploopsync_recv(const char *image, int in_fd, struct ploopsync_recv_stats *ret_stats)
 {
 	struct recv r = { .in = in_fd, .out = -EBADF };
+	unsigned char head[PS_OVZ_DETECT];
+	ssize_t n;
 	int ret;
 
-	ret = ps_read_hello(in_fd, &r.h);
+	/* the first bytes tell a ploopsync hello from an OpenVZ ploop copy packet */
+	n = read_full(in_fd, head, sizeof(head));
+	if (n < 0)
+		return log_perr((int)n, "Failed to read the stream hello");
+	ret = n == sizeof(head) ? ps_ovz_detect(head) : PS_OVZ_NONE;
+	if (ret < 0)
+		return ret;
+	if (ret != PS_OVZ_NONE)
+		return ps_ovz_recv(image, in_fd, ret, head, ret_stats);
+	ret = ps_read_hello_from(in_fd, head, (size_t)n, &r.h);
 	if (ret)
 		return ret;
 	r.hashes = xnew(uint64_t, ps_nr_blocks(&r.h) ? ps_nr_blocks(&r.h) : 1);
@@ -188,6 +215,7 @@ int ploopsync_recv(const char *image, int in_fd, struct ploopsync_recv_stats *re
 	if (!ret)
 		ret = recv_loop(&r, image);
 	if (!ret && ret_stats) {
+		ret_stats->format = "ploopsync";
 		ret_stats->image_size = r.h.image_size;
 		ret_stats->passes = r.passes;
 		ret_stats->records = r.records;

@@ -71,7 +71,7 @@ int ps_hello_decode(const unsigned char buf[PS_HELLO_SIZE], struct ps_hello *ret
 	struct ps_hello h;
 
 	if (memcmp(buf, PS_HELLO_MAGIC, 8))
-		return log_err(-EPROTO, "Bad stream: hello magic is not '%s' (not a ploopsync stream)",
+		return log_err(-EPROTO, "Bad stream: hello magic is not '%s' (not a ploopsync stream, nor an OpenVZ ploop copy stream)",
 			       PS_HELLO_MAGIC);
 	h.version = get32(buf + 8);
 	if (h.version != PS_VERSION)
@@ -216,12 +216,21 @@ int ps_write_rec(int fd, const struct ps_rec *r, const void *data)
 
 int ps_read_hello(int fd, struct ps_hello *ret)
 {
+	return ps_read_hello_from(fd, NULL, 0, ret);
+}
+
+int ps_read_hello_from(int fd, const unsigned char *head, size_t have, struct ps_hello *ret)
+{
 	unsigned char buf[PS_HELLO_SIZE];
 	ssize_t n;
 
-	n = read_full(fd, buf, sizeof(buf));
+	if (have > sizeof(buf))
+		return log_err(-EINVAL, "Hello prefix of %zu bytes is longer than a hello", have);
+	memcpy(buf, head, have);
+	n = read_full(fd, buf + have, sizeof(buf) - have);
 	if (n < 0)
 		return log_perr((int)n, "Failed to read the stream hello");
+	n += (ssize_t)have;
 	if (n == 0)
 		return log_err(-ENODATA, "Bad stream: empty, no hello");
 	if (n < PS_HELLO_SIZE)

@@ -66,6 +66,8 @@ int ps_write_hello(int fd, const struct ps_hello *h);
 int ps_write_rec(int fd, const struct ps_rec *r, const void *data);
 /* Returns 0, or -ENODATA at a clean EOF before the hello, or -errno. */
 int ps_read_hello(int fd, struct ps_hello *ret);
+/* The same when the first @have bytes (@head) were already read. */
+int ps_read_hello_from(int fd, const unsigned char *head, size_t have, struct ps_hello *ret);
 /* Reads a header; EOF gives -EPIPE ("stream ended before the end marker"). */
 int ps_read_rec(int fd, const struct ps_hello *h, struct ps_rec *ret);
 

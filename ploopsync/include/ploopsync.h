@@ -46,6 +46,7 @@ struct ploopsync_stats {
 };
 
 struct ploopsync_recv_stats {
+	const char *format;		/* "ploopsync", "ploop copy 1.x", "ploop copy 7.x" */
 	uint64_t image_size;
 	uint64_t passes;
 	uint64_t records;

@@ -5,3 +5,4 @@
 test-y += test-stream test-recv test-send
 test-y += test-codec
 helper-y += ps-writer
+helper-y += mkploopcopy
