@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "monotime.h"
 #include "ploopsync.h"
 
 struct send_args {
@@ -17,22 +18,64 @@ struct send_args {
 	const char *to_file, *to_cmd, *freeze_cmd;
 	int to_fd;
 	bool json;
+	bool tty;		/* one status line, redrawn, on stderr */
+	bool tty_drawn;		/* it holds text: end it before other output */
+	uint64_t freeze_us;	/* when the freeze command started, 0 before */
 	pid_t child;
 };
 
-static void progress(const struct send_args *a, const struct ploopsync *ps,
+static double frozen_seconds(const struct send_args *a)
+{
+	return a->freeze_us ? (now_us() - a->freeze_us) / 1e6 : 0;
+}
+
+/* The TTY line: pass, dirty bytes, bytes sent, rate, ETA of the pass, frozen time. */
+static void tty_line(void *arg, const struct ploopsync_stats *st)
+{
+	struct send_args *a = arg;
+	double left = (double)(st->dirty_bytes - st->done_bytes), eta = -1;
+	char frozen[48] = "";
+
+	if (st->done_bytes && st->seconds > 0)
+		eta = left * st->seconds / st->done_bytes;
+	else if (!left)
+		eta = 0;
+	if (a->freeze_us)
+		snprintf(frozen, sizeof(frozen), ", frozen %.3f s", frozen_seconds(a));
+	dprintf(STDERR_FILENO, "\rpass %u%s: dirty %.1f MiB, sent %.1f MiB, %.1f MB/s, ETA %s%.1f s%s\033[K",
+		st->pass, st->frozen ? " (frozen)" : "", st->dirty_bytes / 1048576.0,
+		st->total_sent / 1048576.0, st->rate / 1e6, eta < 0 ? "~" : "", eta < 0 ? 0 : eta,
+		frozen);
+	a->tty_drawn = true;
+}
+
+static void tty_end(struct send_args *a)
+{
+	if (a->tty_drawn)
+		dprintf(STDERR_FILENO, "\n");
+	a->tty_drawn = false;
+}
+
+static void progress(struct send_args *a, const struct ploopsync *ps,
 		     const struct ploopsync_stats *st)
 {
 	/* progress never goes where the stream goes */
 	int fd = a->o.out_fd == STDOUT_FILENO ? STDERR_FILENO : STDOUT_FILENO;
+	/* eta: the next pass at the measured rate (what the stop rule expects), 0 once frozen */
+	double eta = !st->frozen && st->rate > 0 ? st->dirty_bytes / st->rate : 0;
 
 	if (a->json)
 		dprintf(fd, "{\"pass\":%u,\"tracker\":\"%s\",\"frozen\":%s,\"dirty_bytes\":%llu,"
 			"\"sent_bytes\":%llu,\"total_sent\":%llu,\"seconds\":%.6f,\"track_seconds\":%.6f,"
-			"\"rate\":%.0f}\n",
+			"\"rate\":%.0f,\"eta\":%.6f,\"frozen_seconds\":%.6f}\n",
 			st->pass, ploopsync_tracker(ps), st->frozen ? "true" : "false",
 			(unsigned long long)st->dirty_bytes, (unsigned long long)st->sent_bytes,
-			(unsigned long long)st->total_sent, st->seconds, st->track_seconds, st->rate);
+			(unsigned long long)st->total_sent, st->seconds, st->track_seconds, st->rate,
+			eta, frozen_seconds(a));
+	else if (a->tty)
+		tty_line(a, &(struct ploopsync_stats){ .pass = st->pass, .frozen = st->frozen,
+			 .dirty_bytes = st->dirty_bytes, .done_bytes = st->dirty_bytes,
+			 .total_sent = st->total_sent, .rate = st->rate, .seconds = st->seconds });
 	else
 		pr_info("pass %u%s: %llu dirty bytes, %llu sent in %.3f s (%.1f MiB/s)", st->pass,
 			st->frozen ? " (frozen)" : "", (unsigned long long)st->dirty_bytes,
@@ -99,6 +142,7 @@ static int run_passes(struct send_args *a)
 			goto out;
 		progress(a, ps, &st);
 	} while (!ploopsync_should_freeze(ps));
+	a->freeze_us = now_us();
 	if (a->freeze_cmd) {
 		ret = ps_run_cmd("freeze", a->freeze_cmd);
 		if (ret)
@@ -109,7 +153,12 @@ static int run_passes(struct send_args *a)
 		goto out;
 	progress(a, ps, &st);
 	ret = ploopsync_finish(ps);
+	if (!ret && a->tty)
+		tty_line(a, &(struct ploopsync_stats){ .pass = st.pass, .frozen = true,
+			 .dirty_bytes = st.dirty_bytes, .done_bytes = st.dirty_bytes,
+			 .total_sent = st.total_sent, .rate = st.rate });
 out:
+	tty_end(a);
 	ploopsync_free(ps);
 	return ret;
 }
@@ -170,6 +219,11 @@ int ps_cmd_send(int argc, char **argv)
 	ret = parse_send(&a, argc, argv);
 	if (ret)
 		return ret;
+	a.tty = !a.json && isatty(STDERR_FILENO) && a.o.out_fd != STDERR_FILENO && a.to_fd != STDERR_FILENO;
+	if (a.tty) {
+		a.o.progress = tty_line;
+		a.o.progress_arg = &a;
+	}
 	ret = open_output(&a);
 	if (!ret)
 		ret = run_passes(&a);

@@ -23,6 +23,8 @@ static const char usage_text[] =
 	"                      [--compress none|zstd|lz4]\n"
 	"       ploopsync recv IMAGE [--from FD|--from-file PATH]\n"
 	"Copy a live block image pass after pass while it is written to; see ploopsync(8).\n"
+	"recv also reads OpenVZ `ploop copy` 1.x/7.x streams (told from their first bytes).\n"
+	"send shows a status line when stderr is a terminal (unless --json).\n"
 	"Options: -v (more log), -q (errors only), -h (this text).\n";
 
 int ps_usage_error(const char *fmt, const char *arg)

@@ -42,6 +42,7 @@ struct ploopsync {
 	uint64_t prev_dirty;
 	uint64_t total_sent;
 	double send_seconds;		/* time spent reading and writing records */
+	uint64_t next_report_us;	/* opts.progress: when to call it next */
 	bool frozen, finished;
 };
 
@@ -148,6 +149,22 @@ static int send_block(struct ploopsync *ps, int fd, uint64_t b, struct hole *hol
 	return 0;
 }
 
+/* Tell opts.progress how far this pass is, at most every 100 ms unless @force. */
+static void report(struct ploopsync *ps, struct ploopsync_stats *st, uint64_t sent, double t1,
+		   bool force)
+{
+	uint64_t t = now_us();
+
+	if (!ps->o.progress || (!force && t < ps->next_report_us))
+		return;
+	ps->next_report_us = t + 100000;
+	st->sent_bytes = sent;
+	st->total_sent = ps->total_sent + sent;
+	st->seconds = t / 1e6 - t1;
+	st->rate = st->seconds > 0 ? sent / st->seconds : 0;
+	ps->o.progress(ps->o.progress_arg, st);
+}
+
 /* One tracker pass and the records for its dirty blocks. */
 static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 {
@@ -178,9 +195,14 @@ static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 	mark.offset = st->pass;
 	ret = ps_write_rec(ps->o.out_fd, &mark, NULL);
 	sent += PS_REC_SIZE;
-	for (b = 0; !ret && b < ps->t.nr_blocks; b++)
-		if (ps->dirty[b])
-			ret = send_block(ps, fd, b, &hole, &sent);
+	report(ps, st, sent, t1, true);
+	for (b = 0; !ret && b < ps->t.nr_blocks; b++) {
+		if (!ps->dirty[b])
+			continue;
+		ret = send_block(ps, fd, b, &hole, &sent);
+		st->done_bytes += ps_block_len(&ps->h, b * ps->h.block_size);
+		report(ps, st, sent, t1, false);
+	}
 	if (!ret)
 		ret = flush_hole(ps, &hole, &sent);
 	if (ret)

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 struct ploopsync;
+struct ploopsync_stats;
 
 struct ploopsync_opts {
 	const char *image;		/* the image to copy */
@@ -32,17 +33,22 @@ struct ploopsync_opts {
 	uint32_t block_size;		/* 0: 64 KiB */
 	unsigned int max_passes;	/* live passes before the freeze, 0: 10 */
 	unsigned int target_freeze_ms;	/* 0: 100 */
+	/* if set: called at the start of each pass and about every 100 ms in it */
+	void (*progress)(void *arg, const struct ploopsync_stats *st);
+	void *progress_arg;
 };
 
 struct ploopsync_stats {
 	unsigned int pass;		/* 1 = the full copy */
 	bool frozen;			/* a pass after the freeze */
 	uint64_t dirty_bytes;		/* bytes the tracker reported for this pass */
+	uint64_t done_bytes;		/* of which handled so far (progress callback) */
 	uint64_t sent_bytes;		/* stream bytes this pass (headers included) */
 	uint64_t total_sent;
 	double seconds;			/* this pass */
 	double track_seconds;		/* of which sync + tracker */
 	double rate;			/* measured send throughput (read + stream), bytes/s */
+	/* in a progress callback: seconds and rate are of this pass's sending so far */
 };
 
 struct ploopsync_recv_stats {
