@@ -110,7 +110,8 @@ static int read_header(struct ovz *o, const unsigned char *head, struct pkt *p)
 
 	o->at = o->done;
 	o->done += have;
-	memcpy(h, head, have);
+	if (have)
+		memcpy(h, head, have);
 	ret = read_some(o, h + have, hlen - have, "packet header");
 	if (ret)
 		return ret;

@@ -226,7 +226,8 @@ int ps_read_hello_from(int fd, const unsigned char *head, size_t have, struct ps
 
 	if (have > sizeof(buf))
 		return log_err(-EINVAL, "Hello prefix of %zu bytes is longer than a hello", have);
-	memcpy(buf, head, have);
+	if (have)
+		memcpy(buf, head, have);
 	n = read_full(fd, buf + have, sizeof(buf) - have);
 	if (n < 0)
 		return log_perr((int)n, "Failed to read the stream hello");
