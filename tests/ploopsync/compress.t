@@ -39,9 +39,11 @@ ok $? "the usage error lists the codecs"
 
 # the same CLI with codec.c built as if the libraries were missing
 nocodec="$tmp/ps-nocodec"
-if cc -std=gnu11 -D_GNU_SOURCE -DPS_WITHOUT_ZSTD -DPS_WITHOUT_LZ4 -I. -Iengine/lib \
+# an ASAN=1 tree links with the sanitizers
+san=$(nm ploopsync/main.o 2>/dev/null | grep -q __asan && echo "-fsanitize=address,undefined")
+if cc $san -std=gnu11 -D_GNU_SOURCE -DPS_WITHOUT_ZSTD -DPS_WITHOUT_LZ4 -I. -Iengine/lib \
 	-Iploopsync -Iploopsync/include -c ploopsync/codec.c -o "$tmp/codec.o" &&
-	cc -o "$nocodec" "$tmp/codec.o" ploopsync/main.o ploopsync/cmd_send.o \
+	cc $san -o "$nocodec" "$tmp/codec.o" ploopsync/main.o ploopsync/cmd_send.o \
 		ploopsync/libploopsync.a engine/libvzcr-engine.a; then
 	ok 0 "ploopsync builds and links without libzstd and liblz4"
 else
