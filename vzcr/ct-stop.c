@@ -5,7 +5,8 @@
  * every process and calls reboot(), which in a pid namespace kills the
  * namespace's init (kernel reboot_pid_ns()), so init exits either way;
  * SIGUSR2 says what we mean. After @timeout seconds it gets SIGKILL. Then the
- * host end of the veth, the cgroup and the runtime state are removed.
+ * host end of the veth, the cgroup, the disk image's mount and loop device
+ * and the runtime state are removed.
  */
 #define LOG_PREFIX "stop: "
 #include <poll.h>
@@ -68,14 +69,16 @@ int ct_stop(struct ct *ct, int timeout)
 	ret = ct_running(ct, &st);
 	if (ret < 0)
 		return ret;
-	if (ret == 0)
+	if (ret == 0) {
+		ct_disk_umount(ct);	/* what a crash may have left */
 		return log_err(-ESRCH, "CT %s is not running", ct->id);
+	}
 	ret = stop_init(ct, &st, timeout);
 	if (ret < 0)
 		return ret;
 	ct_net_host_cleanup(st.veth_host);
 	ret = ct_cgroup_remove(st.cgroup);
-	if (ret < 0)
+	if (ret < 0 || (ret = ct_disk_umount(ct)) < 0)
 		return ret;
 	pr_info("CT %s stopped", ct->id);
 	return ct_state_remove(ct);

@@ -25,7 +25,7 @@ struct ct_conf {
 	char hostname[65];
 	char ip_address[16];		/* one IPv4 address, "" for none */
 	char host_ip[16];		/* the host end of the veth */
-	char disk[32];			/* later: ext4 image size; refused now */
+	char disk[32];			/* root on an ext4 image of this size, "" for a directory */
 	char physpages[32], swappages[32];
 	char cpus[16], cpulimit[16], cpuunits[16];
 	char onboot[4];
@@ -89,6 +89,18 @@ int ct_rootfs_create(const struct ct *ct);
 int ct_rootfs_destroy(const struct ct *ct);
 /* rm -rf that never crosses a mount point. */
 int ct_rm_rf(const char *path);
+
+/* ct-disk.c: the root on an ext4 image (DISK) */
+/* A disk size ("512M", "2G"; a bare number is KiB) in bytes; errors name @what. */
+int ct_disk_size_parse(const char *val, const char *what, unsigned long long *ret_bytes);
+/* The image file: VE_PRIVATE/root.hdd. */
+int ct_disk_image(const struct ct *ct, char *buf, size_t len);
+/* A new image of DISK bytes holding an ext4 filesystem with the files of @tree. */
+int ct_disk_create(const struct ct *ct, const char *tree);
+/* Attach the image to a loop device and mount it on @root (leftovers cleaned first). */
+int ct_disk_mount(const struct ct *ct, const char *root);
+/* Unmount VE_ROOT and detach the image's loop devices; 0 at once without DISK. */
+int ct_disk_umount(const struct ct *ct);
 
 /* ct-cgroup.c */
 /* Short hash of $VZCR_ROOT, to tell several roots on one host apart. */
