@@ -128,6 +128,9 @@ $(ENGINE_LIB): $(engine-objs)
 vzcr/vzcr: $(vzcr-objs) $(ENGINE_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(vzcr-objs) $(ENGINE_LIB) $(ENGINE_LIBS)
+# container limits go through libcgroup where it was found (scripts/config.sh)
+$(vzcr-objs): CPPFLAGS += $(CGROUP_CFLAGS)
+vzcr/vzcr: ENGINE_LIBS += $(CGROUP_LIBS)
 
 # tests: one binary per tests/<part>/test-<module>.c; helpers are programs
 # that test scripts (*.t) drive

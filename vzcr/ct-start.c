@@ -259,9 +259,6 @@ static int start_prepare(struct ct *ct, struct start_args *a, struct ct_state *s
 {
 	int ret;
 
-	if (ct->conf.physpages[0] || ct->conf.swappages[0] || ct->conf.cpus[0] ||
-	    ct->conf.cpulimit[0] || ct->conf.cpuunits[0])
-		pr_warn("CT %s: memory and CPU limits are not applied yet, ignoring", ct->id);
 	if ((ret = ct_root_dir(ct, a->root, sizeof(a->root))) < 0 ||
 	    (ret = ct_private_dir(ct, a->private, sizeof(a->private))) < 0)
 		return ret;
