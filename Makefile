@@ -131,6 +131,11 @@ vzcr/vzcr: $(vzcr-objs) $(ENGINE_LIB)
 # container limits go through libcgroup where it was found (scripts/config.sh)
 $(vzcr-objs): CPPFLAGS += $(CGROUP_CFLAGS)
 vzcr/vzcr: ENGINE_LIBS += $(CGROUP_LIBS)
+# unit tests of vzcr modules link the container objects (all but the CLI's)
+vzcr-ct-objs	:= $(filter vzcr/ct%.o,$(vzcr-objs))
+tests/vzcr/test-ct-limits.o: CPPFLAGS += -Ivzcr
+tests/vzcr/test-ct-limits: $(vzcr-ct-objs)
+tests/vzcr/test-ct-limits: ENGINE_LIBS := $(vzcr-ct-objs) $(ENGINE_LIB) $(ENGINE_LIBS) $(CGROUP_LIBS)
 
 # tests: one binary per tests/<part>/test-<module>.c; helpers are programs
 # that test scripts (*.t) drive
