@@ -161,6 +161,39 @@ static int loop_wait_free(const char *name, const struct stat *img)
 }
 
 /*
+ * A process that has /dev/@name mounted in its mount namespace (one made
+ * while the image was mounted on VE_ROOT holds a copy of that mount), for
+ * the message; 0 if none is found.
+ */
+static pid_t loop_holder(const char *name)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	char path[300], devno[32], line[CT_PATH_MAX];
+	struct dirent *de;
+	_cleanup_fclose_ FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/dev", name);
+	f = fopen(path, "re");
+	if (!f || !fgets(devno, sizeof(devno), f))
+		return 0;
+	devno[strcspn(devno, "\n")] = '\0';
+	d = opendir("/proc");
+	while (d && (de = readdir(d))) {
+		_cleanup_fclose_ FILE *mi = NULL;
+		char id[32];
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/mountinfo", de->d_name);
+		mi = fopen(path, "re");
+		while (mi && fgets(line, sizeof(line), mi))
+			if (sscanf(line, "%*s %*s %31s", id) == 1 && !strcmp(id, devno))
+				return atoi(de->d_name);
+	}
+	return 0;
+}
+
+/*
  * Detach every loop device bound to @img. LOOP_CLR_FD on a device that is
  * still open elsewhere only sets autoclear (kernel 5.x on): wait for it.
  */
@@ -186,10 +219,12 @@ static int loop_detach_all(const struct ct *ct, const char *image, const struct 
 			continue;
 		}
 		closep(&fd);
-		if (loop_wait_free(de->d_name, img) < 0)
-			ret = log_err(-EBUSY, "CT %s: '%s' still holds '%s' (mounted elsewhere?)",
-				      ct->id, dev, image);
-		else
+		if (loop_wait_free(de->d_name, img) < 0) {
+			/* autoclear is set: it goes when the last mount of it does */
+			pr_warn("CT %s: '%s' still holds '%s': it is mounted elsewhere (e.g. by pid %d), ignoring",
+				ct->id, dev, image, loop_holder(de->d_name));
+			ret = -EBUSY;
+		} else
 			pr_info("CT %s: detached '%s' from '%s'", ct->id, dev, image);
 	}
 	return ret;
@@ -258,6 +293,9 @@ int ct_disk_mount(const struct ct *ct, const char *root)
 		return ret;
 	/* leftovers of a crash first: a second mount of one ext4 image corrupts it */
 	ret = ct_disk_umount(ct);
+	if (ret == -EBUSY)
+		return log_err(ret, "CT %s: its image '%s' is still mounted elsewhere; mounting it twice would corrupt it",
+			       ct->id, image);
 	if (ret < 0)
 		return ret;
 	img = open(image, O_RDWR | O_CLOEXEC | O_NOFOLLOW);

@@ -238,7 +238,7 @@ int ct_rootfs_destroy(const struct ct *ct)
 
 	/* a crash may have left the image mounted or bound to a loop device */
 	ret = ct_disk_umount(ct);
-	if (ret < 0)
+	if (ret < 0 && ret != -EBUSY)	/* busy: the image file goes when released */
 		return ret;
 	ret = ct_private_dir(ct, dir, sizeof(dir));
 	if (ret < 0)

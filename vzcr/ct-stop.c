@@ -78,7 +78,10 @@ int ct_stop(struct ct *ct, int timeout)
 		return ret;
 	ct_net_host_cleanup(st.veth_host);
 	ret = ct_cgroup_remove(st.cgroup);
-	if (ret < 0 || (ret = ct_disk_umount(ct)) < 0)
+	if (ret < 0)
+		return ret;
+	ret = ct_disk_umount(ct);
+	if (ret < 0 && ret != -EBUSY)	/* busy: stopped, the image is released later */
 		return ret;
 	pr_info("CT %s stopped", ct->id);
 	return ct_state_remove(ct);

@@ -99,7 +99,11 @@ int ct_disk_image(const struct ct *ct, char *buf, size_t len);
 int ct_disk_create(const struct ct *ct, const char *tree);
 /* Attach the image to a loop device and mount it on @root (leftovers cleaned first). */
 int ct_disk_mount(const struct ct *ct, const char *root);
-/* Unmount VE_ROOT and detach the image's loop devices; 0 at once without DISK. */
+/*
+ * Unmount VE_ROOT and detach the image's loop devices; 0 at once without
+ * DISK. -EBUSY (a warning) when a device stays bound because another mount
+ * namespace still has the filesystem: it detaches itself when that goes.
+ */
 int ct_disk_umount(const struct ct *ct);
 
 /* ct-cgroup.c */

@@ -38,10 +38,12 @@ cleanup() {
 		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
 		"$vzcr" -q stop 701 >/dev/null 2>&1	# removes state, cgroup, mount
 	fi
+	[ -n "$holder" ] && kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
 	for i in 1 2 3; do mounted && umount -l "$root"; done
 	for l in $(loops); do losetup -d "$l"; done
 	rm -rf "$tmp"
 }
+holder=
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
@@ -129,6 +131,23 @@ is "$(st $vzcr start 701)" 0 "start with the leftover loop device"
 [ "$(loops | wc -l)" -eq 1 ] && [ "$(cat /sys/block/$(basename "$(loops)")/loop/autoclear)" = 1 ]
 ok $? "one loop device, with autoclear: the leftover was detached"
 is "$(inct cat /root/note)" kept "the CT sees its files"
+
+# another mount namespace made while the CT runs keeps a copy of the mount:
+# stop still stops the CT, warns, and the device goes with that namespace
+unshare -m sleep 60 &
+holder=$!
+for i in $(seq 50); do [ "$(readlink /proc/$holder/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] && break; sleep 0.1; done
+is "$(st $vzcr stop 701)" 0 "stop while another mount namespace holds the filesystem"
+errhas "is mounted elsewhere (e.g. by pid $holder)" "... warns naming the holder"
+! mounted && [ ! -e "$VZCR_ROOT/var/run/vzcr/701.state" ]
+ok $? "... VE_ROOT is unmounted and the CT is stopped"
+is "$(st $vzcr start 701)" 1 "start refuses to mount the image a second time"
+errhas "is still mounted elsewhere" "... saying so"
+kill $holder; wait $holder 2>/dev/null; holder=
+for i in $(seq 50); do [ -z "$(loops)" ] && break; sleep 0.1; done
+is "$(loops)" "" "the loop device detaches itself when that namespace is gone"
+is "$(st $vzcr start 701)" 0 "start again"
+[ $? -eq 0 ] || sed 's/^/#   /' "$tmp/err"
 
 is "$(st $vzcr destroy 701)" 1 "destroy of a running CT is refused"
 [ -e "$img" ] && mounted
