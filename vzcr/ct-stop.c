@@ -36,6 +36,28 @@ static int wait_exit(int pidfd, int ms)
 	return n > 0;
 }
 
+/*
+ * Ask init to power off, again every half second until @timeout: the init
+ * of a pid namespace drops a signal it neither handles nor blocks, and busybox
+ * init sets that up only after its exec, which `vzcr start` waits for; a stop
+ * right after start would otherwise sit out the whole timeout. A repeated
+ * SIGUSR2 is dropped the same way once init has begun to power off.
+ * Returns 1 once init is gone, 0 at the timeout.
+ */
+static int ask_poweroff(int pidfd, pid_t pid, int timeout)
+{
+	int ms = 0, step, ret;
+
+	do {
+		if (syscall(SYS_pidfd_send_signal, pidfd, SIGUSR2, NULL, 0) < 0 && errno != ESRCH)
+			return log_perr(-errno, "Failed to signal init %d", pid);
+		step = timeout * 1000 - ms < 500 ? timeout * 1000 - ms : 500;
+		ret = wait_exit(pidfd, step);
+		ms += step;
+	} while (ret == 0 && ms < timeout * 1000);
+	return ret;
+}
+
 static int stop_init(const struct ct *ct, const struct ct_state *st, int timeout)
 {
 	_cleanup_close_ int pidfd = -EBADF;
@@ -47,9 +69,7 @@ static int stop_init(const struct ct *ct, const struct ct_state *st, int timeout
 	/* the pidfd pins this very process: check that it is still the CT's init */
 	if (ct_proc_starttime(st->init_pid) != st->init_start)
 		return 0;
-	if (syscall(SYS_pidfd_send_signal, pidfd, SIGUSR2, NULL, 0) < 0 && errno != ESRCH)
-		return log_perr(-errno, "Failed to signal init %d", st->init_pid);
-	ret = wait_exit(pidfd, timeout * 1000);
+	ret = ask_poweroff(pidfd, st->init_pid, timeout);
 	if (ret != 0)
 		return ret < 0 ? ret : 0;
 	pr_warn("CT %s: init %d still runs after %d s, killing it", ct->id, st->init_pid, timeout);
