@@ -71,6 +71,15 @@ static int cgroup_base(const char **ret_base, bool *ret_v2)
 	return 0;
 }
 
+/* "vzcr-TAG/CTID" ("vzcr/CTID" for VZCR_ROOT=/): the CT's name in every hierarchy. */
+static void cgroup_rel(const struct ct *ct, char *buf, size_t len)
+{
+	if (ct->root[0])
+		snprintf(buf, len, "vzcr-%08x/%s", ct_root_tag(ct), ct->id);
+	else
+		snprintf(buf, len, "vzcr/%s", ct->id);
+}
+
 /* Whether the v2 mount at @base offers controller @ctrl. */
 static bool v2_has(const char *base, const char *ctrl)
 {
@@ -142,14 +151,14 @@ static int place_in(const char *base, bool v2, const char *rel, const char *ctrl
 		    struct ct_cg_place *ret)
 {
 	struct ct_cg_place pl = { .v2 = v2 && v2_has(base, ctrl) };
-	int ret2;
+	int err;
 
 	if (pl.v2) {
 		snprintf(pl.mnt, sizeof(pl.mnt), "%s", base);
 	} else {
-		ret2 = v1_mount(ctrl, pl.mnt, sizeof(pl.mnt));
-		if (ret2 < 0)
-			return ret2;
+		err = v1_mount(ctrl, pl.mnt, sizeof(pl.mnt));
+		if (err < 0)
+			return err;
 	}
 	snprintf(pl.rel, sizeof(pl.rel), "%s", rel);
 	snprintf(pl.dir, sizeof(pl.dir), "%s/%s", pl.mnt, rel);
@@ -167,10 +176,7 @@ int ct_cgroup_place(const struct ct *ct, const char *ctrl, struct ct_cg_place *r
 	err = cgroup_base(&base, &v2);
 	if (err < 0)
 		return err;
-	if (ct->root[0])
-		snprintf(rel, sizeof(rel), "vzcr-%08x/%s", ct_root_tag(ct), ct->id);
-	else
-		snprintf(rel, sizeof(rel), "vzcr/%s", ct->id);
+	cgroup_rel(ct, rel, sizeof(rel));
 	return place_in(base, v2, rel, ctrl, ret);
 }
 
@@ -212,9 +218,11 @@ int ct_cgroup_set(const struct ct_cg_place *pl, const char *ctrl, const char *fi
 	snprintf(path, sizeof(path), "%s/%s", pl->dir, file);
 #ifdef CONFIG_HAS_LIBCGROUP
 	/*
-	 * v2 files are written directly: libcgroup 2.0 (Debian 12) is only used
-	 * where it was tested, and on this project's hosts v2 has no memory, cpu
-	 * or cpuset controller (they are bound to v1 hierarchies).
+	 * v2 knobs are written directly. libcgroup 2.0 maps each controller to
+	 * one mount, and on the hybrid hosts this was written on that is the v1
+	 * one: their v2 mount offers none of memory, cpu and cpuset, so its v2
+	 * path could not be run here. These few writes are plain, and the
+	 * values are unit-tested (tests/vzcr/test-ct-limits).
 	 */
 	if (!pl->v2) {
 		struct cgroup *cg = cgroup_new_cgroup(pl->rel);
@@ -359,7 +367,7 @@ static int limits_create(const struct ct *ct)
 
 int ct_cgroup_create(const struct ct *ct, char *ret_path, size_t len)
 {
-	char path[CT_PATH_MAX];
+	char path[CT_PATH_MAX], rel[CTID_MAX + 16];
 	const char *base;
 	bool v2;
 	int ret;
@@ -367,10 +375,8 @@ int ct_cgroup_create(const struct ct *ct, char *ret_path, size_t len)
 	ret = cgroup_base(&base, &v2);
 	if (ret < 0)
 		return ret;
-	if (ct->root[0])
-		snprintf(path, sizeof(path), "%s/vzcr-%08x/%s", base, ct_root_tag(ct), ct->id);
-	else
-		snprintf(path, sizeof(path), "%s/vzcr/%s", base, ct->id);
+	cgroup_rel(ct, rel, sizeof(rel));
+	snprintf(path, sizeof(path), "%s/%s", base, rel);
 	if (strlen(path) >= len)
 		return log_err(-ENAMETOOLONG, "Cgroup path '%s' is too long", path);
 	ret = ct_mkdir_p(path, 0755);
