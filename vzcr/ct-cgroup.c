@@ -129,11 +129,11 @@ static int v1_mount(const char *ctrl, char *buf, size_t len)
 static int v1_mount(const char *ctrl, char *buf, size_t len)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/mounts", "re");
-	char dev[64], dir[CT_PATH_MAX], type[32], opts[512], *tok, *save;
+	char dev[64], dir[256], type[32], opts[512], *tok, *save;
 
 	if (!f)
 		return log_perr(-errno, "Failed to open '/proc/self/mounts'");
-	while (fscanf(f, "%63s %4095s %31s %511s %*d %*d", dev, dir, type, opts) == 4) {
+	while (fscanf(f, "%63s %255s %31s %511s %*d %*d", dev, dir, type, opts) == 4) {
 		if (strcmp(type, "cgroup"))
 			continue;
 		for (tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
