@@ -123,6 +123,19 @@ errhas "CT 701 is not running" "... saying it does not run"
 ok $? "... and removes the leftover mount and loop device"
 fsck_clean "e2fsck -fn: clean after the crash (the mount was unmounted cleanly)"
 
+# the same crash, then start: the leftover mount goes first
+is "$(st $vzcr start 701)" 0 "start after the cleanup"
+pid=$(sed -n 's/^INIT_PID=//p' "$VZCR_ROOT/var/run/vzcr/701.state")
+kill -9 "$pid"
+for i in $(seq 50); do [ -e /proc/$pid ] && ! grep -q '^State:.*Z' /proc/$pid/status 2>/dev/null || break; sleep 0.1; done
+mounted
+ok $? "init killed again, VE_ROOT still mounted"
+is "$(st $vzcr start 701)" 0 "start over the leftover mount"
+[ "$(loops | wc -l)" -eq 1 ] && [ "$(awk -v r="$root" '$5 == r' /proc/self/mountinfo | wc -l)" -eq 1 ]
+ok $? "... which was replaced: one loop device, one mount"
+is "$(inct cat /root/note)" kept "... and the CT sees its files"
+is "$(st $vzcr stop 701)" 0 "stop"
+
 # a loop device bound by hand (no autoclear): start detaches it first
 left=$(losetup -f --show "$img")
 ok $? "bind $left to the image by hand"
