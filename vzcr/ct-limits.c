@@ -3,12 +3,14 @@
  * A CT's memory and CPU limits: the vzctl keys of its config, checked, turned
  * into cgroup knobs of v2 or v1 and written into its cgroups (ct-cgroup.c).
  *
- *   PHYSPAGES  [barrier:]limit  RAM; pages of 4 KiB, or bytes with K/M/G/T.
- *              As vzctl (VSwap) we use the limit and ignore the barrier.
+ *   PHYSPAGES  [barrier:]limit  RAM; pages of 4 KiB (N or NP), bytes with
+ *              K/M/G/T, or "unlimited". As vzctl (VSwap) we use the limit
+ *              and ignore the barrier.
  *              v2 memory.max; v1 memory.limit_in_bytes.
  *   SWAPPAGES  [barrier:]limit  swap on top of the RAM, same units; needs
  *              PHYSPAGES, default 0. v2 memory.swap.max;
  *              v1 memory.memsw.limit_in_bytes = RAM + swap.
+ *              "unlimited" writes "max" (v2) or -1 (v1): no limit.
  *   CPUS       N  vzctl: the CPUs the CT has. Ours: it runs on the first N
  *              CPUs its parent cgroup allows (cpuset.cpus), so nproc says N.
  *   CPULIMIT   percent of one CPU (200 = two CPUs), 0 = none.
@@ -34,12 +36,16 @@
 #define MEM_MAX		(1ULL << 50)
 #define CFS_PERIOD	100000	/* us */
 
-/* "N" pages or "N[KMGT]" bytes; NULL or what is wrong. */
+/* "N" or "NP" pages, "N[KMGT]" bytes, or "unlimited" (0); NULL or what is wrong. */
 static const char *parse_mem(const char *s, unsigned long long *ret)
 {
 	unsigned long long n = 0, mul = PAGE_4K;
 	const char *p = s;
 
+	if (!strcmp(s, "unlimited")) {
+		*ret = CT_MEM_UNLIMITED;
+		return NULL;
+	}
 	if (!isdigit((unsigned char)*p))
 		return "not a number of pages or a size with K, M, G or T";
 	for (; isdigit((unsigned char)*p); p++) {
@@ -50,12 +56,12 @@ static const char *parse_mem(const char *s, unsigned long long *ret)
 	if (*p) {
 		const char *units = "KMGT", *u = strchr(units, toupper((unsigned char)*p));
 
-		if (!u || p[1])
+		if ((!u && toupper((unsigned char)*p) != 'P') || p[1])
 			return "not a number of pages or a size with K, M, G or T";
-		mul = 1ULL << (10 * (u - units + 1));
+		mul = u ? 1ULL << (10 * (u - units + 1)) : PAGE_4K;	/* P: pages */
 	}
 	if (n > MEM_MAX / mul)
-		return "too large (at most 1P)";
+		return "too large (at most 1024T)";
 	*ret = n * mul;
 	return NULL;
 }
@@ -106,7 +112,7 @@ int ct_limits_parse(const struct ct_conf *c, const char *where, struct ct_limits
 
 	if (c->physpages[0] && (err = parse_pages(where, "PHYSPAGES", c->physpages, &l.ram)) < 0)
 		return err;
-	if (c->physpages[0] && l.ram < RAM_MIN)
+	if (c->physpages[0] && l.ram < RAM_MIN)	/* unlimited is the largest */
 		return log_err(-EINVAL, "%s: key PHYSPAGES: %llu bytes is too little, at least 16M",
 			       where, l.ram);
 	if (c->swappages[0] && !c->physpages[0])
@@ -165,10 +171,15 @@ int ct_limits_files(const struct ct_limits *l, const char *ctrl, bool v2, const 
 	int n = 0;
 
 	if (!strcmp(ctrl, "memory") && l->ram) {
+		bool unl_ram = l->ram == CT_MEM_UNLIMITED;
+		bool unl_sw = unl_ram || l->swap == CT_MEM_UNLIMITED;
+		const char *max = v2 ? "max" : "-1";
+
 		/* v1: memsw >= limit at every step; ct_limits_apply() may swap the two */
-		add(out, &n, v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes", "%llu",
-		    v2 ? l->swap : l->ram + l->swap);
-		add(out, &n, v2 ? "memory.max" : "memory.limit_in_bytes", "%llu", l->ram);
+		add(out, &n, v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes",
+		    unl_sw ? max : "%llu", v2 ? l->swap : l->ram + l->swap);
+		add(out, &n, v2 ? "memory.max" : "memory.limit_in_bytes", unl_ram ? max : "%llu",
+		    l->ram);
 	} else if (!strcmp(ctrl, "cpu")) {
 		n = cpu_files(l, v2, out);
 	} else if (!strcmp(ctrl, "cpuset") && cpus && (l->cpus || !v2)) {

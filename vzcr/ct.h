@@ -131,8 +131,9 @@ int ct_cgroup_set(const struct ct_cg_place *pl, const char *ctrl, const char *fi
 int ct_cgroup_get(const struct ct_cg_place *pl, const char *file, char *buf, size_t len);
 
 /* ct-limits.c: memory and CPU limits (PHYSPAGES, SWAPPAGES, CPUS, CPULIMIT, CPUUNITS) */
+#define CT_MEM_UNLIMITED (~0ULL)	/* vzctl's "unlimited" */
 struct ct_limits {
-	unsigned long long ram, swap;	/* bytes; ram 0: no memory limit */
+	unsigned long long ram, swap;	/* bytes or CT_MEM_UNLIMITED; ram 0: not set */
 	unsigned int cpus;		/* CPUs it may run on; 0: all */
 	unsigned int cpulimit;		/* percent of one CPU; 0: no limit */
 	unsigned int cpuunits;		/* relative weight; 0: the default */

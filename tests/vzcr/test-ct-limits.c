@@ -60,6 +60,9 @@ static void parse_ok(void)
 	c = conf("", "", "", "", "");
 	ok(ct_limits_parse(&c, "t", &l) == 0 && !l.ram && !l.has_cpulimit && !l.cpus,
 	   "no keys, no limits");
+	c = conf("unlimited:unlimited", "0:262144p", "", "", "");
+	ok(ct_limits_parse(&c, "t", &l) == 0 && l.ram == CT_MEM_UNLIMITED && l.swap == 1 << 30,
+	   "PHYSPAGES unlimited; SWAPPAGES with a P (pages) suffix");
 }
 
 static void parse_bad(void)
@@ -70,6 +73,8 @@ static void parse_bad(void)
 		{ "SWAPPAGES", "0:1M", "without PHYSPAGES" }, { "CPUS", "0", "no CPU" },
 		{ "CPUS", "5000", "over 4096" }, { "CPULIMIT", "409601", "over 409600" },
 		{ "CPUUNITS", "7", "under 8" }, { "CPUUNITS", "500001", "over 500000" },
+		{ "PHYSPAGES", "0:unlimitedx", "a word after unlimited" },
+		{ "PHYSPAGES", "0:5PK", "two units" },
 	};
 	struct ct_limits l;
 	size_t i;
@@ -108,6 +113,18 @@ static void knobs(void)
 	       "cpu.cfs_period_us=100000 cpu.cfs_quota_us=20000 cpu.shares=512", "v1 cpu");
 	is_str(files(&l, "cpuset", true, "0"), "cpuset.cpus=0", "v2 cpuset");
 	is_str(files(&l, "cpuset", false, "0"), "cpuset.cpus=0", "v1 cpuset");
+
+	c = conf("0:unlimited", "0:1G", "", "", "");
+	ct_limits_parse(&c, "t", &l);
+	is_str(files(&l, "memory", true, NULL), "memory.swap.max=max memory.max=max",
+	       "v2: unlimited RAM lifts both limits");
+	is_str(files(&l, "memory", false, NULL),
+	       "memory.memsw.limit_in_bytes=-1 memory.limit_in_bytes=-1", "v1: the same with -1");
+	c = conf("0:256M", "0:unlimited", "", "", "");
+	ct_limits_parse(&c, "t", &l);
+	is_str(files(&l, "memory", false, NULL),
+	       "memory.memsw.limit_in_bytes=-1 memory.limit_in_bytes=268435456",
+	       "v1: 256M of RAM, unlimited swap");
 
 	c = conf("", "", "", "0", "1000");
 	ct_limits_parse(&c, "t", &l);
