@@ -128,6 +128,14 @@ $(ENGINE_LIB): $(engine-objs)
 vzcr/vzcr: $(vzcr-objs) $(ENGINE_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(vzcr-objs) $(ENGINE_LIB) $(ENGINE_LIBS)
+# container limits go through libcgroup where it was found (scripts/config.sh)
+$(vzcr-objs): CPPFLAGS += $(CGROUP_CFLAGS)
+vzcr/vzcr: ENGINE_LIBS += $(CGROUP_LIBS)
+# unit tests of vzcr modules link the container objects (all but the CLI's)
+vzcr-ct-objs	:= $(filter vzcr/ct%.o,$(vzcr-objs))
+tests/vzcr/test-ct-limits.o: CPPFLAGS += -Ivzcr
+tests/vzcr/test-ct-limits: $(vzcr-ct-objs)
+tests/vzcr/test-ct-limits: ENGINE_LIBS := $(vzcr-ct-objs) $(ENGINE_LIB) $(ENGINE_LIBS) $(CGROUP_LIBS)
 
 # tests: one binary per tests/<part>/test-<module>.c; helpers are programs
 # that test scripts (*.t) drive

@@ -259,18 +259,21 @@ static int start_prepare(struct ct *ct, struct start_args *a, struct ct_state *s
 {
 	int ret;
 
-	if (ct->conf.disk[0])
-		return log_err(-ENOTSUP, "CT %s: DISK (a root on an ext4 image) is not supported yet",
-			       ct->id);
-	if (ct->conf.physpages[0] || ct->conf.swappages[0] || ct->conf.cpus[0] ||
-	    ct->conf.cpulimit[0] || ct->conf.cpuunits[0])
-		pr_warn("CT %s: memory and CPU limits are not applied yet, ignoring", ct->id);
 	if ((ret = ct_root_dir(ct, a->root, sizeof(a->root))) < 0 ||
 	    (ret = ct_private_dir(ct, a->private, sizeof(a->private))) < 0)
 		return ret;
 	if (access(a->private, F_OK) < 0)
 		return log_perr(-errno, "CT %s: private area '%s'", ct->id, a->private);
-	if ((ret = ct_mkdir_p(a->root, 0755)) < 0 || (ret = write_net_conf(ct, a->private)) < 0)
+	if ((ret = ct_mkdir_p(a->root, 0755)) < 0)
+		return ret;
+	if (ct->conf.disk[0]) {
+		/* DISK: the image is mounted on VE_ROOT here, and the CT binds that */
+		ret = ct_disk_mount(ct, a->root);
+		if (ret < 0)
+			return ret;
+		strcpy(a->private, a->root);
+	}
+	if ((ret = write_net_conf(ct, a->private)) < 0)
 		return ret;
 	memset(st, 0, sizeof(*st));
 	if (ct->conf.ip_address[0])
@@ -287,8 +290,10 @@ int ct_start(struct ct *ct)
 	pid_t pid;
 
 	ret = start_prepare(ct, &a, &st);
-	if (ret < 0)
+	if (ret < 0) {
+		ct_disk_umount(ct);
 		return ret;
+	}
 	console = open_console(ct);
 	if (console < 0) {
 		ret = console;
@@ -329,5 +334,6 @@ out_pipes:
 		return 0;
 out_cgroup:
 	ct_cgroup_remove(st.cgroup);
+	ct_disk_umount(ct);
 	return ret;
 }
