@@ -26,11 +26,13 @@ struct ploopsync;
 struct ploopsync_opts {
 	const char *image;		/* the image to copy */
 	int out_fd;			/* the stream goes here */
-	const char *tracker;		/* "auto" (NULL), "reflink", "scan", "ploop" */
+	const char *tracker;		/* "auto" (NULL), "reflink", "tracepoint", "scan", "ploop" */
 	const char *sync_fs;		/* also syncfs() this path before each pass (a mounted image) */
 	uint32_t block_size;		/* 0: 64 KiB */
 	unsigned int max_passes;	/* live passes before the freeze, 0: 10 */
 	unsigned int target_freeze_ms;	/* 0: 100 */
+	const char *loop_dev;		/* tracepoint: the image's loop device, NULL: find it */
+	unsigned int trace_buffer_kb;	/* tracepoint: per-CPU trace buffer, 0: 4096 */
 };
 
 struct ploopsync_stats {
@@ -42,6 +44,7 @@ struct ploopsync_stats {
 	double seconds;			/* this pass */
 	double track_seconds;		/* of which sync + tracker */
 	double rate;			/* measured send throughput (read + stream), bytes/s */
+	bool full;			/* the tracker lost track (e.g. trace overrun): every block was sent */
 };
 
 struct ploopsync_recv_stats {
