@@ -8,6 +8,10 @@
  * The sender syncs the mounted filesystem first, so every write the
  * container made before the pass has completed and is in the buffers.
  *
+ * A thread drains the buffers every TP_DRAIN_MS between passes too, so
+ * that the buffers need only hold what arrives in that time, not what a
+ * whole pass (seconds of sending) lets pile up.
+ *
  * Lost events are never a silent miss: an overrun/dropped counter that
  * moved, a page flagged as following lost events, or a record too short
  * to read makes the pass mark every block (a full pass).
@@ -19,10 +23,12 @@
 #define LOG_PREFIX "ploopsync: "
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -34,6 +40,7 @@
 #define TP_EVENT	"events/block/block_rq_complete"
 #define TP_DEFAULT_KB	4096	/* per CPU: seconds of 50k IOPS between two passes */
 #define SECTOR		512ULL
+#define TP_DRAIN_MS	20
 
 struct tp {
 	struct tfs_instance ti;
@@ -43,8 +50,15 @@ struct tp {
 	struct tfs_field dev, sector, nr_sector, rwbs;
 	uint32_t min_len;		/* a record shorter than this cannot be read */
 	uint64_t lost;			/* the kernel's loss counters at the last pass */
-	struct ps_tracker *t;		/* during a drain */
-	uint8_t *dirty;
+	struct ps_tracker *t;
+	/* the drain thread; everything below is under @lock */
+	pthread_t thread;
+	bool thread_on, quit;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int thread_err;			/* the drain failed (logged there) */
+	uint8_t *seen;			/* blocks written since the last pass */
+	bool missed;			/* a page said events were lost before it */
 	uint64_t events, short_recs;
 };
 
@@ -68,7 +82,7 @@ static void mark_range(struct tp *tp, uint64_t sector, uint32_t nr)
 	if (end > t->size)
 		end = t->size;
 	for (b = start / t->block_size; b <= (end - 1) / t->block_size; b++)
-		tp->dirty[b] = 1;
+		tp->seen[b] = 1;
 }
 
 static void on_record(void *arg, const unsigned char *rec, size_t len)
@@ -98,18 +112,37 @@ static void on_record(void *arg, const unsigned char *rec, size_t len)
 	mark_range(tp, sector, nr);
 }
 
-static int tp_pass(struct ps_tracker *t, uint8_t *dirty, int *ret_data_fd)
+/* Drain the buffers every TP_DRAIN_MS until told to quit or a drain fails. */
+static void *drain_thread(void *arg)
 {
-	struct tp *tp = t->priv;
-	bool missed = false;
-	uint64_t lost;
+	struct tp *tp = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&tp->lock);
+	while (!tp->quit && !tp->thread_err) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += TP_DRAIN_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&tp->wake, &tp->lock, &until);
+		if (!tp->quit)
+			tp->thread_err = tfs_drain(&tp->ti, (uint16_t)tp->id, on_record, tp, &tp->missed);
+	}
+	pthread_mutex_unlock(&tp->lock);
+	return NULL;
+}
+
+/* Under tp->lock: the last records, the loss check, and @dirty from what was seen. */
+static int collect(struct ps_tracker *t, struct tp *tp, uint8_t *dirty)
+{
+	uint64_t lost, b;
 	int ret;
 
-	*ret_data_fd = t->fd;
-	tp->t = t;
-	tp->dirty = dirty;
-	tp->events = tp->short_recs = 0;
-	ret = tfs_drain(&tp->ti, (uint16_t)tp->id, on_record, tp, &missed);
+	if (tp->thread_err)
+		return tp->thread_err;
+	ret = tfs_drain(&tp->ti, (uint16_t)tp->id, on_record, tp, &tp->missed);
 	if (ret)
 		return ret;
 	/* read after the drain: a loss before any record we read is counted by now */
@@ -118,16 +151,35 @@ static int tp_pass(struct ps_tracker *t, uint8_t *dirty, int *ret_data_fd)
 		return ret;
 	if (!t->pass) {
 		mark_all(t, dirty);	/* the full copy */
-	} else if (missed || lost != tp->lost || tp->short_recs) {
+	} else if (tp->missed || lost != tp->lost || tp->short_recs) {
 		pr_warn("tracepoint: %" PRIu64 " trace events lost since the last pass (ring buffer overrun%s%s): this pass copies every block",
-			lost - tp->lost, missed ? ", flagged page" : "", tp->short_recs ? ", short records" : "");
+			lost - tp->lost, tp->missed ? ", flagged page" : "",
+			tp->short_recs ? ", short records" : "");
 		mark_all(t, dirty);
 		t->full = true;
+	} else {
+		for (b = 0; b < t->nr_blocks; b++)
+			dirty[b] |= tp->seen[b];
 	}
 	pr_debug("tracepoint: pass %u: %" PRIu64 " write completions on %s", t->pass + 1, tp->events,
 		 tp->loop.path);
+	memset(tp->seen, 0, t->nr_blocks);
+	tp->missed = false;
+	tp->events = tp->short_recs = 0;
 	tp->lost = lost;
 	return 0;
+}
+
+static int tp_pass(struct ps_tracker *t, uint8_t *dirty, int *ret_data_fd)
+{
+	struct tp *tp = t->priv;
+	int ret;
+
+	*ret_data_fd = t->fd;
+	pthread_mutex_lock(&tp->lock);
+	ret = collect(t, tp, dirty);
+	pthread_mutex_unlock(&tp->lock);
+	return ret;
 }
 
 /* Field @name of the event, at least @size bytes (exactly, if @exact). */
@@ -202,6 +254,10 @@ static int tp_setup(struct ps_tracker *t, struct tp *tp)
 		ret = tfs_lost_events(&tp->ti, &tp->lost);
 	if (ret)
 		return ret;
+	ret = -pthread_create(&tp->thread, NULL, drain_thread, tp);
+	if (ret)
+		return log_perr(ret, "Failed to start the trace drain thread");
+	tp->thread_on = true;
 	pr_info("tracepoint: tracing writes to %s (%u:%u, image offset %" PRIu64 ") in tracefs instance %s",
 		tp->loop.path, major(tp->loop.rdev), minor(tp->loop.rdev), tp->loop.offset, tp->ti.name);
 	return 0;
@@ -213,7 +269,17 @@ static void tp_stop(struct ps_tracker *t)
 
 	if (!tp)
 		return;
+	if (tp->thread_on) {
+		pthread_mutex_lock(&tp->lock);
+		tp->quit = true;
+		pthread_cond_signal(&tp->wake);
+		pthread_mutex_unlock(&tp->lock);
+		pthread_join(tp->thread, NULL);
+	}
+	pthread_cond_destroy(&tp->wake);
+	pthread_mutex_destroy(&tp->lock);
 	tfs_instance_remove(&tp->ti);
+	free(tp->seen);
 	free(tp);
 	t->priv = NULL;
 }
@@ -221,12 +287,24 @@ static void tp_stop(struct ps_tracker *t)
 static int tp_start(struct ps_tracker *t)
 {
 	struct tp *tp = xzalloc(sizeof(*tp));
+	pthread_condattr_t ca;
 	int ret;
 
 	if (!tp)
 		return -ENOMEM;
 	tp->ti.dirfd = -EBADF;
+	tp->t = t;
 	t->priv = tp;
+	pthread_mutex_init(&tp->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&tp->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	tp->seen = xzalloc(t->nr_blocks ? t->nr_blocks : 1);
+	if (!tp->seen) {
+		tp_stop(t);
+		return -ENOMEM;
+	}
 	ret = tp_setup(t, tp);
 	if (ret)
 		tp_stop(t);
