@@ -10,7 +10,9 @@
  *
  * A thread drains the buffers every TP_DRAIN_MS between passes too, so
  * that the buffers need only hold what arrives in that time, not what a
- * whole pass (seconds of sending) lets pile up.
+ * whole pass (seconds of sending) lets pile up. PLOOPSYNC_TRACE_DRAIN_MS
+ * changes the interval; 0 turns the thread off (tests use it to make
+ * overruns certain).
  *
  * Lost events are never a silent miss: an overrun/dropped counter that
  * moved, a page flagged as following lost events, or a record too short
@@ -53,6 +55,7 @@ struct tp {
 	struct ps_tracker *t;
 	/* the drain thread; everything below is under @lock */
 	pthread_t thread;
+	unsigned long drain_ms;
 	bool thread_on, quit;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -121,7 +124,7 @@ static void *drain_thread(void *arg)
 	pthread_mutex_lock(&tp->lock);
 	while (!tp->quit && !tp->thread_err) {
 		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += TP_DRAIN_MS * 1000000L;
+		until.tv_nsec += (long)tp->drain_ms * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
@@ -234,6 +237,27 @@ static int set_filter(struct tp *tp)
 	return tfs_write(&tp->ti, TP_EVENT "/filter", filter);
 }
 
+static int start_thread(struct tp *tp)
+{
+	const char *env = getenv("PLOOPSYNC_TRACE_DRAIN_MS");
+	char *end;
+	int ret;
+
+	tp->drain_ms = TP_DRAIN_MS;
+	if (env) {
+		tp->drain_ms = strtoul(env, &end, 10);
+		if (*end || end == env || tp->drain_ms > 10000)
+			return log_err(-EINVAL, "PLOOPSYNC_TRACE_DRAIN_MS='%s' is not a number of ms up to 10000", env);
+		if (!tp->drain_ms)
+			return 0;
+	}
+	ret = -pthread_create(&tp->thread, NULL, drain_thread, tp);
+	if (ret)
+		return log_perr(ret, "Failed to start the trace drain thread");
+	tp->thread_on = true;
+	return 0;
+}
+
 static int tp_setup(struct ps_tracker *t, struct tp *tp)
 {
 	int ret;
@@ -254,10 +278,9 @@ static int tp_setup(struct ps_tracker *t, struct tp *tp)
 		ret = tfs_lost_events(&tp->ti, &tp->lost);
 	if (ret)
 		return ret;
-	ret = -pthread_create(&tp->thread, NULL, drain_thread, tp);
+	ret = start_thread(tp);
 	if (ret)
-		return log_perr(ret, "Failed to start the trace drain thread");
-	tp->thread_on = true;
+		return ret;
 	pr_info("tracepoint: tracing writes to %s (%u:%u, image offset %" PRIu64 ") in tracefs instance %s",
 		tp->loop.path, major(tp->loop.rdev), minor(tp->loop.rdev), tp->loop.offset, tp->ti.name);
 	return 0;
