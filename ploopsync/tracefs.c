@@ -162,6 +162,8 @@ static int make_instance(struct tfs_instance *ti, const char *prefix)
 		if (errno != EEXIST)
 			return log_perr(-errno, "Failed to create the tracefs instance '%s/%s'", INSTANCES, name);
 	}
+	if (i == 100)
+		return log_err(-EEXIST, "Failed to find a free tracefs instance name like '%s/%s'", INSTANCES, name);
 	ti->name = TAKE_PTR(name);
 	ti->dirfd = openat(dfd, ti->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (ti->dirfd < 0)
