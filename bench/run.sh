@@ -131,3 +131,6 @@ echo "MB/s of a memcpy and of $rounds sequential writes + fsync of as many bytes
 echo "filesystem, measured in this run."
 echo "Target: dump/wr >= 0.5. Each round:"
 cat "$work/notes" 2>/dev/null
+# ploopsync against two-pass rsync (its own script; PS_BENCH_* there)
+echo
+bash bench/ploopsync.sh

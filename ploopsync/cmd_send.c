@@ -67,11 +67,11 @@ static void progress(struct send_args *a, const struct ploopsync *ps,
 	if (a->json)
 		dprintf(fd, "{\"pass\":%u,\"tracker\":\"%s\",\"frozen\":%s,\"dirty_bytes\":%llu,"
 			"\"sent_bytes\":%llu,\"total_sent\":%llu,\"seconds\":%.6f,\"track_seconds\":%.6f,"
-			"\"rate\":%.0f,\"eta\":%.6f,\"frozen_seconds\":%.6f}\n",
+			"\"rate\":%.0f,\"eta\":%.6f,\"frozen_seconds\":%.6f,\"full\":%s}\n",
 			st->pass, ploopsync_tracker(ps), st->frozen ? "true" : "false",
 			(unsigned long long)st->dirty_bytes, (unsigned long long)st->sent_bytes,
 			(unsigned long long)st->total_sent, st->seconds, st->track_seconds, st->rate,
-			eta, frozen_seconds(a));
+			eta, frozen_seconds(a), st->full ? "true" : "false");
 	else if (a->tty)
 		tty_line(a, &(struct ploopsync_stats){ .pass = st->pass, .frozen = st->frozen,
 			 .dirty_bytes = st->dirty_bytes, .done_bytes = st->dirty_bytes,
@@ -177,13 +177,15 @@ static int parse_send(struct send_args *a, int argc, char **argv)
 		{ "freeze-ms", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "compress", required_argument, NULL, 'c' },
+		{ "loop-dev", required_argument, NULL, 'L' },
+		{ "trace-buffer-kb", required_argument, NULL, 'K' },
 		{}
 	};
 	unsigned long long v;
 	int c, outs = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (strchr("tmbf", c) && ps_parse_uint(optarg, 1u << 30, &v))
+		if (strchr("tmbfK", c) && ps_parse_uint(optarg, 1u << 30, &v))
 			return ps_usage_error("send: '%s' is not a number", optarg);
 		switch (c) {
 		case 't': a->to_fd = (int)v; outs++; break;
@@ -197,6 +199,8 @@ static int parse_send(struct send_args *a, int argc, char **argv)
 		case 'f': a->o.target_freeze_ms = (unsigned int)(v ? v : 1); break;
 		case 'j': a->json = true; break;
 		case 'c': a->o.compress = optarg; break;
+		case 'L': a->o.loop_dev = optarg; break;
+		case 'K': a->o.trace_buffer_kb = (unsigned int)v; break;
 		default: return ps_usage_error("send: %s", "bad option");
 		}
 	}

@@ -18,9 +18,10 @@
 
 static const char usage_text[] =
 	"Usage: ploopsync send IMAGE --to FD|--to-file PATH|--to-cmd CMD [--freeze-cmd CMD]\n"
-	"                      [--tracker auto|reflink|scan|ploop] [--max-passes N] [--json]\n"
+	"                      [--tracker auto|reflink|tracepoint|scan|ploop] [--max-passes N] [--json]\n"
 	"                      [--sync-fs PATH] [--block-size BYTES] [--freeze-ms MS]\n"
 	"                      [--compress none|zstd|lz4]\n"
+	"                      [--loop-dev DEV] [--trace-buffer-kb KIB]\n"
 	"       ploopsync recv IMAGE [--from FD|--from-file PATH]\n"
 	"Copy a live block image pass after pass while it is written to; see ploopsync(8).\n"
 	"recv also reads OpenVZ `ploop copy` 1.x/7.x streams (told from their first bytes).\n"

@@ -178,6 +178,7 @@ static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 	if (ret)
 		return ret;
 	memset(ps->dirty, 0, ps->t.nr_blocks);
+	ps->t.full = false;
 	ret = ps->t.ops->pass(&ps->t, ps->dirty, &fd);
 	if (ret)
 		return ret;
@@ -185,6 +186,7 @@ static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 	memset(st, 0, sizeof(*st));
 	st->pass = ps->t.pass;
 	st->frozen = ps->frozen;
+	st->full = ps->t.full;
 	for (b = 0; b < ps->t.nr_blocks; b++)
 		if (ps->dirty[b])
 			st->dirty_bytes += ps_block_len(&ps->h, b * ps->h.block_size);
@@ -312,6 +314,8 @@ static int open_image(struct ploopsync *ps)
 	ps->t.size = ps->h.image_size;
 	ps->t.block_size = ps->h.block_size;
 	ps->t.nr_blocks = ps_nr_blocks(&ps->h);
+	ps->t.loop_dev = ps->o.loop_dev;
+	ps->t.trace_kb = ps->o.trace_buffer_kb;
 	return 0;
 }
 

@@ -20,6 +20,9 @@ struct ps_tracker {
 	uint64_t nr_blocks;
 	const uint64_t *sent;		/* hash of what the receiver holds, per block */
 	unsigned int pass;		/* passes done */
+	const char *loop_dev;		/* tracepoint: the image's loop device, NULL: find it */
+	unsigned int trace_kb;		/* tracepoint: per-CPU trace buffer, 0: default */
+	bool full;			/* set by a pass that lost track and marked every block */
 	void *priv;
 };
 
@@ -35,8 +38,9 @@ struct ps_tracker_ops {
 extern const struct ps_tracker_ops ps_tracker_scan;
 extern const struct ps_tracker_ops ps_tracker_reflink;
 extern const struct ps_tracker_ops ps_tracker_ploop;
+extern const struct ps_tracker_ops ps_tracker_tracepoint;
 
-/* Pick the backend named @name ("auto" probes reflink, then scan) and start it. */
+/* Pick the backend named @name ("auto" probes reflink, tracepoint, then scan) and start it. */
 int ps_tracker_open(struct ps_tracker *t, const char *name);
 void ps_tracker_close(struct ps_tracker *t);
 

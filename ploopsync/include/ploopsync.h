@@ -27,7 +27,7 @@ struct ploopsync_stats;
 struct ploopsync_opts {
 	const char *image;		/* the image to copy */
 	int out_fd;			/* the stream goes here */
-	const char *tracker;		/* "auto" (NULL), "reflink", "scan", "ploop" */
+	const char *tracker;		/* "auto" (NULL), "reflink", "tracepoint", "scan", "ploop" */
 	const char *compress;		/* DATA payloads: "none" (NULL), "zstd", "lz4" */
 	const char *sync_fs;		/* also syncfs() this path before each pass (a mounted image) */
 	uint32_t block_size;		/* 0: 64 KiB */
@@ -36,6 +36,8 @@ struct ploopsync_opts {
 	/* if set: called at the start of each pass and about every 100 ms in it */
 	void (*progress)(void *arg, const struct ploopsync_stats *st);
 	void *progress_arg;
+	const char *loop_dev;		/* tracepoint: the image's loop device, NULL: find it */
+	unsigned int trace_buffer_kb;	/* tracepoint: per-CPU trace buffer, 0: 4096 */
 };
 
 struct ploopsync_stats {
@@ -49,6 +51,7 @@ struct ploopsync_stats {
 	double track_seconds;		/* of which sync + tracker */
 	double rate;			/* measured send throughput (read + stream), bytes/s */
 	/* in a progress callback: seconds and rate are of this pass's sending so far */
+	bool full;			/* the tracker lost track (e.g. trace overrun): every block was sent */
 };
 
 struct ploopsync_recv_stats {
