@@ -23,6 +23,7 @@
 #include "fifo.h"
 #include "ghost.h"
 #include "pipes.h"
+#include "sockets.h"
 #include "xmalloc.h"
 
 struct fd_facts {
@@ -181,7 +182,7 @@ static int classify(struct fd_facts *f)
 		return log_err(-EOPNOTSUPP, "Failed to dump task %d fd %d: '%s' holds a file lock (%s): locks are not supported",
 			       f->pid, f->fd, l, f->lock);
 	if (S_ISSOCK(f->st.st_mode) && !(f->flags & O_PATH))
-		return refuse(f, sock_kind(f, kind, sizeof(kind)));
+		return sk_fd_type(f->pidfd, f->fd) ?: refuse(f, sock_kind(f, kind, sizeof(kind)));
 	if (S_ISFIFO(f->st.st_mode) && !strncmp(l, "pipe:", 5))
 		return FD_TYPES__PIPE;
 	if (l[0] != '/' || !strncmp(l, "/memfd:", 7))
@@ -244,6 +245,9 @@ static int dump_one_fd(struct fd_facts *f, int pidfd, struct img *img)
 		id = pipe_dump_file(&f->c->files, local, f->flags, f->st.st_ino);
 	else if (type == FD_TYPES__FIFO)
 		id = fifo_dump_file(&f->c->files, local, f->flags, f->link, &f->st);
+	else if (sk_is_socket_type(type))
+		id = sk_dump_file(&f->c->files, &(struct sk_fd){ f->pid, f->fd, f->flags,
+								  f->st.st_ino, local });
 	else
 		id = file_table_get(&f->c->files, local, make_reg, f);
 	if (id < 0)
