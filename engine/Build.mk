@@ -18,3 +18,4 @@ obj-y += seccomp.o
 obj-y += restore_timers.o
 # sockets: unix, inet (TCP, UDP), netlink, packet
 obj-y += sockets.o sk-unix.o sk-unix-restore.o sk-queue.o sk-stubs.o
+obj-y += sk-inet.o sk-tcp.o

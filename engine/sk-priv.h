@@ -34,8 +34,13 @@ int sk_inet_open_all(struct rst_ctx *c);
 int sk_netlink_open_all(struct rst_ctx *c);
 int sk_packet_open_all(struct rst_ctx *c);
 /* Make established TCP socket @fd (bound, in repair mode) the dumped stream. */
-int sk_tcp_restore(struct rst_ctx *c, int fd, uint32_t ino, const void *sa, int salen,
-		   const char *who);
+int sk_tcp_restore(struct rst_ctx *c, int fd, uint32_t ino, const void *src, int srclen,
+		   const void *dst, int dstlen, const char *who);
+/*
+ * Then, once every TCP socket of the set exists (a peer inside the tree
+ * must be there to answer): out of repair mode, the unsent data sent.
+ */
+int sk_tcp_finish(struct rst_ctx *c, int fd, uint32_t ino, const char *who);
 
 /*
  * Queue refill: hand every packet sk-queues.img has for socket @id to @send

@@ -350,6 +350,10 @@ int sk_opts_restore(int fd, const SkOptsEntry *o, const char *who)
 	if (!err && o->so_bound_dev &&
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->so_bound_dev, strlen(o->so_bound_dev)) < 0)
 		err = log_perr(-errno, "Failed to bind %s to device '%s'", who, o->so_bound_dev);
+	/* setting a size locks it: the task's own locks back (kernel 5.14) */
+	if (!err && o->has_so_buf_lock &&
+	    setsockopt(fd, SOL_SOCKET, SO_BUF_LOCK, &(int){ o->so_buf_lock }, sizeof(int)) < 0)
+		err = log_perr(-errno, "Failed to set SO_BUF_LOCK on %s", who);
 	if (!err && o->n_so_filter)
 		err = log_err(-EOPNOTSUPP, "Failed to restore %s: socket filters are not supported", who);
 	return err;

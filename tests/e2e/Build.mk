@@ -21,3 +21,4 @@ wl-y += wl-timers
 wl-y += wl-restart
 wl-y += wl-seccomp
 wl-y += wl-sock-unix
+wl-y += wl-sock-tcp

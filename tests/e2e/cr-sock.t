@@ -7,5 +7,6 @@ set -u
 
 for mode in kill leave; do
 	cr_run sock-unix $mode tests/e2e/wl-sock-unix
+	cr_run sock-tcp $mode tests/e2e/wl-sock-tcp
 done
 done_testing
