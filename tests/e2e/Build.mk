@@ -22,3 +22,4 @@ wl-y += wl-restart
 wl-y += wl-seccomp
 wl-y += wl-sock-unix
 wl-y += wl-sock-tcp
+wl-y += wl-sock-tcp-peer
