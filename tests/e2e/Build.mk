@@ -23,3 +23,4 @@ wl-y += wl-seccomp
 wl-y += wl-sock-unix
 wl-y += wl-sock-tcp
 wl-y += wl-sock-tcp-peer
+wl-y += wl-sock-nlpk

@@ -8,6 +8,7 @@ set -u
 for mode in kill leave; do
 	cr_run sock-unix $mode tests/e2e/wl-sock-unix
 	cr_run sock-tcp $mode tests/e2e/wl-sock-tcp
+	cr_run sock-nlpk $mode tests/e2e/wl-sock-nlpk
 done
 
 # A server in the tree, its client outside it (tests/e2e/sock-peer.py):
