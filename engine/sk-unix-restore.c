@@ -139,6 +139,24 @@ static int make_one(struct rst_ctx *c, struct rst_file *f)
 	return err;
 }
 
+/* A datagram socket connected to a socket outside the dump: to it again. */
+static int connect_outside(int fd, const UnixSkEntry *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const ProtobufCBinaryData *n = &e->vzcr_peer_name;
+
+	if (!n->len || n->len > UNIX_NAME_MAX)
+		return log_err(-EINVAL, "files.img: unix socket %u: peer name of %zu bytes", e->ino,
+			       n->len);
+	memcpy(sa.sun_path, n->data, n->len);
+	if (connect(fd, (struct sockaddr *)&sa,
+		    offsetof(struct sockaddr_un, sun_path) + n->len + (n->data[0] != 0)) < 0)
+		return log_perr(-errno, "Failed to connect unix socket %u to '%s%.*s' outside the tree",
+				e->ino, n->data[0] ? "" : "@", (int)n->len - !n->data[0],
+				(char *)n->data + !n->data[0]);
+	return 0;
+}
+
 /* Pass 2: connect @f to its peer when that is no pair of it. */
 static int connect_one(struct rst_ctx *c, struct rst_file *f)
 {
@@ -147,6 +165,8 @@ static int connect_one(struct rst_ctx *c, struct rst_file *f)
 	struct sockaddr_un sa;
 	socklen_t l;
 
+	if (e->has_vzcr_peer_name)
+		return connect_outside(f->fd, e);
 	if (!e->peer)
 		return 0;
 	p = find_unix(c, e->peer);

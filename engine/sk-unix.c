@@ -317,8 +317,36 @@ static int resolve_queued(struct file_table *t, UnixSkEntry *e, int fd)
 	return 0;
 }
 
-/* Socket @e whose peer @e->peer is no file of the tree. */
-static int resolve_one(int nl, UnixSkEntry *e)
+/*
+ * A datagram socket connected to a bound socket outside the tree: keep the
+ * name (its getpeername) to connect to it again; 0, or 1 if it has none.
+ */
+static int outside_name(UnixSkEntry *e, int fd)
+{
+	struct sockaddr_un sa = {};
+	socklen_t l = sizeof(sa);
+	size_t n;
+
+	if (e->type != SOCK_DGRAM || getpeername(fd, (struct sockaddr *)&sa, &l) < 0)
+		return 1;
+	n = l > offsetof(struct sockaddr_un, sun_path) ? l - offsetof(struct sockaddr_un, sun_path) : 0;
+	if (n && sa.sun_path[0])
+		n = strnlen(sa.sun_path, n);
+	if (!n)
+		return 1;
+	e->vzcr_peer_name.data = xmalloc(n);
+	if (!e->vzcr_peer_name.data)
+		return -ENOMEM;
+	memcpy(e->vzcr_peer_name.data, sa.sun_path, n);
+	e->vzcr_peer_name.len = n;
+	e->has_vzcr_peer_name = true;
+	pr_debug("unix socket %u: connected to '%.*s' outside the tree", e->ino, (int)n, sa.sun_path);
+	e->peer = 0;
+	return 0;
+}
+
+/* Socket @e (our copy @fd) whose peer @e->peer is no file of the tree. */
+static int resolve_one(int nl, UnixSkEntry *e, int fd)
 {
 	struct unix_facts p;
 	int err = unix_diag(nl, e->peer, &p);
@@ -331,6 +359,9 @@ static int resolve_one(int nl, UnixSkEntry *e)
 	}
 	if (err)
 		return log_perr(err, "Failed to read unix_diag of socket %u", e->peer);
+	err = outside_name(e, fd);
+	if (err <= 0)
+		return err;
 	return log_err(-EOPNOTSUPP, "Failed to dump unix socket %u: it is connected to socket %u outside the tree: not supported",
 		       e->ino, e->peer);
 }
@@ -357,7 +388,7 @@ int sk_unix_resolve(struct file_table *t, pid_t pid)
 			nl = sk_diag_open(pid);
 		if (nl < 0)
 			return nl;
-		err = resolve_one(nl, e);
+		err = resolve_one(nl, e, t->v[i].local_fd);
 	}
 	return err;
 }

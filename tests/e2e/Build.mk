@@ -25,3 +25,4 @@ wl-y += wl-sock-tcp
 wl-y += wl-sock-tcp-peer
 wl-y += wl-sock-nlpk
 wl-y += wl-sock-refuse
+wl-y += wl-sock-unix-ext

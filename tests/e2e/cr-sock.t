@@ -11,6 +11,36 @@ for mode in kill leave; do
 	cr_run sock-nlpk $mode tests/e2e/wl-sock-nlpk
 done
 
+# A unix datagram client connected to a server outside the tree (a syslog
+# client and /dev/log): connected to it again after the restore. The
+# server (python, outside) writes each datagram it gets as a line.
+ext=vzcr-ext-$$-$RANDOM
+mkdir -p "$e2e_tmp/ext"
+setsid python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + sys.argv[1])
+open(sys.argv[2] + "/up", "w").close()
+s.settimeout(300)
+while True:
+    m = s.recv(64)
+    with open(sys.argv[2] + "/got", "a") as f:
+        f.write(m.decode() + "\n")
+' "$ext" "$e2e_tmp/ext" </dev/null >/dev/null 2>&1 &
+ext_pid=$!
+disown
+wait_for 10 test -e "$e2e_tmp/ext/up"
+for mode in kill leave; do
+	rm -f "$e2e_tmp/ext/got"
+	cr_run sock-unix-ext $mode tests/e2e/wl-sock-unix-ext "$ext"
+	want="before after"
+	[ $mode = leave ] && want="before after after"
+	wait_for 5 grep -q after "$e2e_tmp/ext/got"
+	is "$(echo $(cat "$e2e_tmp/ext/got" 2>/dev/null))" "$want" \
+		"sock-unix-ext/$mode: the outside server got each datagram"
+done
+kill "$ext_pid" 2>/dev/null
+
 # A server in the tree, its client outside it (tests/e2e/sock-peer.py):
 # the client holds its connection across checkpoint (the tree killed) and
 # restore, never sees a reset, and gets the right answers afterwards. Kill
