@@ -135,6 +135,7 @@ static int unix_path(struct sk_fd *s, UnixSkEntry *e, const struct unix_facts *u
 	struct stat st;
 	ssize_t n;
 
+	/* through the task's own root and cwd: it may be chrooted */
 	if (name[0] != '/') {
 		snprintf(path, sizeof(path), "/proc/%d/cwd", s->pid);
 		n = readlink(path, cwd, sizeof(cwd) - 1);
@@ -144,9 +145,9 @@ static int unix_path(struct sk_fd *s, UnixSkEntry *e, const struct unix_facts *u
 		e->name_dir = xstrdup(cwd);
 		if (!e->name_dir)
 			return -ENOMEM;
-		snprintf(path, sizeof(path), "%s/%s", cwd, name);
+		snprintf(path, sizeof(path), "/proc/%d/cwd/%s", s->pid, name);
 	} else {
-		snprintf(path, sizeof(path), "%s", name);
+		snprintf(path, sizeof(path), "/proc/%d/root%s", s->pid, name);
 	}
 	e->has_deleted = true;
 	e->deleted = !u->has_vfs || stat(path, &st) < 0 || st.st_ino != u->vfs_ino ||
