@@ -11,6 +11,30 @@ for mode in kill leave; do
 	cr_run sock-nlpk $mode tests/e2e/wl-sock-nlpk
 done
 
+# The same in a network namespace of the test's own: the checkpoint runs
+# outside it (sock_diag must be asked inside the task's namespace), the
+# restore inside it (sockets are made in the restoring tool's namespace).
+ns=vzcr-sock-$$-$RANDOM
+trap 'e2e_cleanup; ip netns del "$ns" 2>/dev/null' EXIT
+ns_vzcr() {
+	if [ "$1" = restore ]; then
+		timeout -k 5 120 ip netns exec "$ns" $vzcr "$@"
+	else
+		timeout -k 5 120 $vzcr "$@"
+	fi
+}
+if ip netns add "$ns" && ip netns exec "$ns" ip link set lo up; then
+	host_tvzcr=$tvzcr
+	tvzcr=ns_vzcr
+	for mode in kill leave; do
+		cr_run sock-tcp-netns $mode tests/e2e/netns-run "$ns" tests/e2e/wl-sock-tcp
+		cr_run sock-unix-netns $mode tests/e2e/netns-run "$ns" tests/e2e/wl-sock-unix
+	done
+	tvzcr=$host_tvzcr
+else
+	ok 1 "a network namespace for the netns cases"
+fi
+
 # A unix datagram client connected to a server outside the tree (a syslog
 # client and /dev/log): connected to it again after the restore. The
 # server (python, outside) writes each datagram it gets as a line.
