@@ -120,8 +120,8 @@ static int dump_tree(struct dump_ctx *c)
 		c->stats.nr_threads += c->tree.items[i]->nr_threads;
 	}
 	if (!err)
-		err = pipe_dump_data(&c->files, c->dfd) ?:
-		      sk_dump_data(&c->files, c->dfd, c->tree.items[0]->pid) ?:
+		/* sockets first: files in flight in them join the table (pipes too) */
+		err = sk_dump_data(c) ?: pipe_dump_data(&c->files, c->dfd) ?:
 		      file_table_write(&c->files, c->dfd) ?:
 		      seccomp_write(&c->seccomp, c->dfd) ?: write_pstree(c);
 	return err;

@@ -233,9 +233,9 @@ static int get_file(struct fd_facts *f, int pidfd, int *ret_type)
 	return n;
 }
 
-static int dump_one_fd(struct fd_facts *f, int pidfd, struct img *img)
+/* The id of fd @f->fd of task @f->pid in the table (added if new); its type too. */
+static int file_id(struct fd_facts *f, int pidfd, int *ret_type)
 {
-	FdinfoEntry fe = FDINFO_ENTRY__INIT;
 	int type = 0, local, id;
 
 	local = get_file(f, pidfd, &type);
@@ -250,6 +250,15 @@ static int dump_one_fd(struct fd_facts *f, int pidfd, struct img *img)
 								  f->st.st_ino, local });
 	else
 		id = file_table_get(&f->c->files, local, make_reg, f);
+	*ret_type = type;
+	return id;
+}
+
+static int dump_one_fd(struct fd_facts *f, int pidfd, struct img *img)
+{
+	FdinfoEntry fe = FDINFO_ENTRY__INIT;
+	int type = 0, id = file_id(f, pidfd, &type);
+
 	if (id < 0)
 		return id;
 	fe.id = id;
@@ -284,6 +293,18 @@ static int dump_fds(struct dump_ctx *c, struct task_dump *td, struct img *img)
 			return err;
 	}
 	return 0;
+}
+
+int dump_flying_fd(struct dump_ctx *c, int fd)
+{
+	_cleanup_close_ int pidfd = syscall(SYS_pidfd_open, getpid(), 0);
+	struct fd_facts f = { .pid = getpid(), .fd = fd, .c = c, .pidfd = pidfd };
+	int type;
+
+	if (pidfd < 0)
+		return log_perr(-errno, "Failed to open a pidfd of the engine");
+	/* the engine holds it: the messages name the engine's pid and fd */
+	return file_id(&f, pidfd, &type);
 }
 
 /* cwd or root as a directory file entry; returns its id or -errno. */

@@ -390,6 +390,7 @@ static int open_all(struct rst_ctx *c)
 		else if (!fifo_is_path(c, f->fe->id))
 			err = open_reg(c, f, &gs);
 	}
+	err = err ?: sk_open_late(c);
 	ghost_cleanup(&gs);
 	return err;
 }

@@ -20,8 +20,9 @@ int sk_packet_make(struct file_desc *d, void *arg);
 
 /* unix peers that are no file of the tree: listen queues, dead or outside peers */
 int sk_unix_resolve(struct file_table *t, pid_t pid);
+struct dump_ctx;
 /* sk-queues.img: the unread data of every unix socket, read without taking it */
-int sk_queues_dump(struct file_table *t, int dfd);
+int sk_queues_dump(struct dump_ctx *c);
 /* tcp-stream-INO.img of every established TCP socket (in repair mode by then) */
 int sk_tcp_dump_streams(struct file_table *t, int dfd);
 /* Put established TCP socket @fd in repair mode for its dump; 0 or -errno. */
@@ -30,6 +31,7 @@ int sk_tcp_repair_on(int fd, const char *who);
 void sk_tcp_repair_off(int fd);
 
 int sk_unix_open_all(struct rst_ctx *c);
+int sk_unix_open_late(struct rst_ctx *c);
 int sk_inet_open_all(struct rst_ctx *c);
 int sk_netlink_open_all(struct rst_ctx *c);
 int sk_packet_open_all(struct rst_ctx *c);
@@ -44,9 +46,10 @@ int sk_tcp_finish(struct rst_ctx *c, int fd, uint32_t ino, const char *who);
 
 /*
  * Queue refill: hand every packet sk-queues.img has for socket @id to @send
- * in order. 0 or -errno.
+ * in order, with the tool's fds of the files in flight it carries (every
+ * file must be open by then). 0 or -errno.
  */
-typedef int (*sk_send_t)(const void *buf, size_t len, void *arg);
+typedef int (*sk_send_t)(const void *buf, size_t len, const int *fds, size_t nfds, void *arg);
 int sk_queue_refill(struct rst_ctx *c, uint32_t id, sk_send_t send, void *arg);
 
 #endif /* VZCR_SK_PRIV_H */

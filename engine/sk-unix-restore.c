@@ -195,7 +195,28 @@ struct sender {
 	uint32_t ino;
 };
 
-static int send_one(const void *buf, size_t len, void *arg)
+/* One message (or stream chunk) with the files in flight it carries. */
+static int send_msg(struct sender *s, const char *buf, size_t len, const int *fds, size_t nfds)
+{
+	char ctl[CMSG_SPACE(sizeof(int) * 253)] = {};
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_name = s->tolen ? &s->to : NULL, .msg_namelen = s->tolen };
+	struct cmsghdr *cm;
+
+	if (nfds) {
+		mh.msg_control = ctl;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	}
+	return sendmsg(s->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static int send_one(const void *buf, size_t len, const int *fds, size_t nfds, void *arg)
 {
 	struct sender *s = arg;
 	size_t done = 0;
@@ -203,18 +224,19 @@ static int send_one(const void *buf, size_t len, void *arg)
 	if (s->fd < 0)
 		return log_err(-EINVAL, "Failed to queue data into unix socket %u: it has no peer to send it",
 			       s->ino);
-	/* a stream takes it in parts; a message goes whole or not at all */
-	while (done < len || !len) {
-		ssize_t n = sendto(s->fd, (const char *)buf + done, len - done, MSG_DONTWAIT,
-				   s->tolen ? (struct sockaddr *)&s->to : NULL, s->tolen);
+	if (nfds > 253)
+		return log_err(-EINVAL, "Failed to queue data into unix socket %u: %zu files in one message",
+			       s->ino, nfds);
+	/* a stream takes it in parts (the files go with the first); a message whole */
+	do {
+		ssize_t n = send_msg(s, (const char *)buf + done, len - done, done ? NULL : fds,
+				     done ? 0 : nfds);
 
 		if (n < 0)
 			return log_perr(-errno, "Failed to queue %zu bytes into unix socket %u", len,
 					s->ino);
 		done += n;
-		if (!len)
-			break;
-	}
+	} while (done < len);
 	return 0;
 }
 
@@ -272,23 +294,12 @@ static int opts_one(struct rst_file *f)
 	return sk_opts_restore(f->fd, f->fe->usk->opts, who);
 }
 
-int sk_unix_open_all(struct rst_ctx *c)
+/* Passes @from to @to - 1 over every unix socket. */
+static int run_passes(struct rst_ctx *c, int from, int to)
 {
 	int pass, i, err = 0;
 
-	for (i = 0; i < c->nr_files && !err; i++) {
-		const FileEntry *fe = c->files[i].fe;
-
-		if (fe->type == FD_TYPES__UNIXSK && fe->usk->name.len > UNIX_NAME_MAX)
-			err = log_err(-EINVAL, "files.img: unix socket %u: name of %zu bytes, at most %d",
-				      fe->usk->ino, fe->usk->name.len, UNIX_NAME_MAX);
-		else if (fe->type == FD_TYPES__UNIXSK &&
-			 (fe->usk->type != SOCK_STREAM && fe->usk->type != SOCK_DGRAM &&
-			  fe->usk->type != SOCK_SEQPACKET))
-			err = log_err(-EINVAL, "files.img: unix socket %u: type %u unknown",
-				      fe->usk->ino, fe->usk->type);
-	}
-	for (pass = 0; pass < 5 && !err; pass++)
+	for (pass = from; pass < to && !err; pass++)
 		for (i = 0; i < c->nr_files && !err; i++) {
 			struct rst_file *f = &c->files[i];
 
@@ -306,4 +317,29 @@ int sk_unix_open_all(struct rst_ctx *c)
 				err = finish_one(f);
 		}
 	return err;
+}
+
+/* The queues (with files in flight, so once every file is open), shutdown, flags. */
+int sk_unix_open_late(struct rst_ctx *c)
+{
+	return run_passes(c, 3, 5);
+}
+
+int sk_unix_open_all(struct rst_ctx *c)
+{
+	int i, err = 0;
+
+	for (i = 0; i < c->nr_files && !err; i++) {
+		const FileEntry *fe = c->files[i].fe;
+
+		if (fe->type == FD_TYPES__UNIXSK && fe->usk->name.len > UNIX_NAME_MAX)
+			err = log_err(-EINVAL, "files.img: unix socket %u: name of %zu bytes, at most %d",
+				      fe->usk->ino, fe->usk->name.len, UNIX_NAME_MAX);
+		else if (fe->type == FD_TYPES__UNIXSK &&
+			 (fe->usk->type != SOCK_STREAM && fe->usk->type != SOCK_DGRAM &&
+			  fe->usk->type != SOCK_SEQPACKET))
+			err = log_err(-EINVAL, "files.img: unix socket %u: type %u unknown",
+				      fe->usk->ino, fe->usk->type);
+	}
+	return err ?: run_passes(c, 0, 3);
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dump.h"
 #include "log.h"
 #include "restore.h"
 #include "sk-priv.h"
@@ -85,9 +86,13 @@ int sk_dump_file(struct file_table *t, struct sk_fd *s)
 	return file_table_get(t, s->local_fd, sk_packet_make, s);
 }
 
-int sk_dump_data(struct file_table *t, int dfd, pid_t pid)
+int sk_dump_data(struct dump_ctx *c)
 {
-	return sk_unix_resolve(t, pid) ?: sk_queues_dump(t, dfd) ?: sk_tcp_dump_streams(t, dfd);
+	struct file_table *t = &c->files;
+	pid_t pid = c->tree.items[0]->pid;
+
+	/* queues first: a peer may be a socket in flight, which joins the table there */
+	return sk_queues_dump(c) ?: sk_unix_resolve(t, pid) ?: sk_tcp_dump_streams(t, c->dfd);
 }
 
 void sk_dump_settle(struct file_table *t, bool dies)
@@ -136,6 +141,11 @@ static int make_in_ns(struct rst_ctx *c, int family, int type, int proto, int *s
 		return log_perr(err, "Failed to create a socket%s (%d, %d, %d)", sv ? " pair" : "",
 				family, type, proto);
 	return ret;
+}
+
+int sk_open_late(struct rst_ctx *c)
+{
+	return sk_unix_open_late(c);
 }
 
 int sk_socket(struct rst_ctx *c, int family, int type, int proto)

@@ -40,11 +40,12 @@ struct sk_fd {
 int sk_fd_type(int pidfd, int fd);
 /* Add socket @s to the table (it takes s->local_fd); id or -errno. */
 int sk_dump_file(struct file_table *t, struct sk_fd *s);
+struct dump_ctx;
 /*
- * After every task: peers resolved, sk-queues.img and tcp-stream-*.img
- * written; @pid names the net namespace (any task of the tree). 0 or -errno.
+ * After every task: peers resolved, sk-queues.img (with the files in
+ * flight added to the table) and tcp-stream-*.img written. 0 or -errno.
  */
-int sk_dump_data(struct file_table *t, int dfd, pid_t pid);
+int sk_dump_data(struct dump_ctx *c);
 /*
  * Before the tree runs again (or dies): TCP sockets leave repair mode,
  * unless @dies: then they stay in it, so that closing them sends nothing.
@@ -53,6 +54,11 @@ void sk_dump_settle(struct file_table *t, bool dies);
 
 /* Restore: make every socket of files.img, in the order they depend on. */
 int sk_open_all(struct rst_ctx *c);
+/*
+ * Then, once every other file is open too: the queued data of unix sockets
+ * (files in flight go with it), their shutdown state and flags.
+ */
+int sk_open_late(struct rst_ctx *c);
 /* Is files.img type @type a socket? */
 bool sk_is_socket_type(int type);
 

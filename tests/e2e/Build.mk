@@ -26,3 +26,4 @@ wl-y += wl-sock-tcp-peer
 wl-y += wl-sock-nlpk
 wl-y += wl-sock-refuse
 wl-y += wl-sock-unix-ext
+wl-y += wl-sock-scm

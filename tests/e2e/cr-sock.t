@@ -9,6 +9,7 @@ for mode in kill leave; do
 	cr_run sock-unix $mode tests/e2e/wl-sock-unix
 	cr_run sock-tcp $mode tests/e2e/wl-sock-tcp
 	cr_run sock-nlpk $mode tests/e2e/wl-sock-nlpk
+	cr_run sock-scm $mode tests/e2e/wl-sock-scm
 done
 
 # The same in a network namespace of the test's own: the checkpoint runs
@@ -119,7 +120,6 @@ sock_refuse() {
 }
 root_re="task [0-9]+ fd [0-9]+"
 sock_refuse raw "$root_re: inet raw socket"
-sock_refuse scm "unix socket [0-9]+: a queued message carries file descriptors \\(SCM_RIGHTS\\)"
 sock_refuse halfclosed "$root_re \\(inet socket [0-9]+\\): TCP state FIN_WAIT2"
 sock_refuse backlog "$root_re \\(inet socket [0-9]+\\): 1 connections wait to be accepted"
 sock_refuse filter "$root_re \\(inet socket [0-9]+\\): it has a socket filter"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Sockets the engine must refuse, one per run (WL_REFUSE=KIND): a raw
- * socket, fds in flight in a unix queue, a half-closed TCP connection, a
+ * socket, a half-closed TCP connection, a
  * listener with a connection not yet accepted, a socket filter. Each run
  * first makes an established TCP connection (dumped before the refused
  * socket, so put in repair mode): after the failed checkpoint it must
@@ -55,25 +55,10 @@ static bool echo(int a, int b)
 	return send(a, "z", 1, 0) == 1 && poll(&p, 1, 5000) == 1 && recv(b, &c, 1, 0) == 1 && c == 'z';
 }
 
-static void send_fd(int via, int fd)
-{
-	char ctl[CMSG_SPACE(sizeof(int))] = {};
-	struct iovec iov = { "f", 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			     .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	must(sendmsg(via, &mh, 0), "sendmsg SCM_RIGHTS");
-}
-
 int main(int argc, char **argv)
 {
 	const char *k = getenv("WL_REFUSE") ?: "";
-	int a, b, l, x = -1, y = -1, z = -1, sv[2];
+	int a, b, l, x = -1, y = -1, z = -1;
 	struct sock_filter insn = BPF_STMT(BPF_RET | BPF_K, 0xffff);
 	struct sock_fprog prog = { 1, &insn };
 
@@ -81,10 +66,6 @@ int main(int argc, char **argv)
 	tcp_pair(&a, &b, &l);
 	if (!strcmp(k, "raw")) {
 		x = must(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP), "raw socket");
-	} else if (!strcmp(k, "scm")) {
-		must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
-		x = sv[0];
-		send_fd(sv[1], a);
 	} else if (!strcmp(k, "halfclosed")) {
 		tcp_pair(&x, &y, &z);
 		must(shutdown(x, SHUT_WR), "shutdown");
