@@ -27,3 +27,4 @@ wl-y += wl-sock-nlpk
 wl-y += wl-sock-refuse
 wl-y += wl-sock-unix-ext
 wl-y += wl-sock-scm
+wl-y += wl-sock-tcp-unacked

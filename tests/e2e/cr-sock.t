@@ -30,6 +30,8 @@ if ip netns add "$ns" && ip netns exec "$ns" ip link set lo up; then
 	for mode in kill leave; do
 		cr_run sock-tcp-netns $mode tests/e2e/netns-run "$ns" tests/e2e/wl-sock-tcp
 		cr_run sock-unix-netns $mode tests/e2e/netns-run "$ns" tests/e2e/wl-sock-unix
+		# an nftables rule in that namespace holds back the ACKs
+		cr_run sock-tcp-unacked $mode tests/e2e/netns-run "$ns" tests/e2e/wl-sock-tcp-unacked
 	done
 	tvzcr=$host_tvzcr
 else
