@@ -168,7 +168,7 @@ int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 	 */
 	released = !err && opts->leave_running;
 	/* TCP repair mode stays only on sockets that die with the tree */
-	sk_dump_settle(&c.files, !err && !opts->leave_running);
+	sk_dump_settle(&c, !err && !opts->leave_running);
 	if (released) {
 		pstree_release(&c.tree);
 		c.stats.frozen_us = now_us() - t0;
@@ -176,7 +176,7 @@ int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 	if (!err)
 		err = complete_set(&c);
 	if (err) {
-		sk_dump_settle(&c.files, false);
+		sk_dump_abort(&c);
 		wipe_dir(c.dfd);
 		if (!released)
 			pstree_release(&c.tree);	/* untouched, it runs on */

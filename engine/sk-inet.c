@@ -336,5 +336,11 @@ int sk_inet_open_all(struct rst_ctx *c)
 	for (i = 0; i < c->nr_files && !err; i++)
 		if (is_established_tcp(&c->files[i]))
 			err = finish_tcp(c, &c->files[i]);
+	/* the sockets are there again: let the peers' packets in */
+	for (i = 0; i < c->nr_files && !err; i++)
+		if (is_established_tcp(&c->files[i])) {
+			sk_unlock_tree(c->tasks[0].pid, c->sk_netns > 0 ? c->sk_netns : -1);
+			break;
+		}
 	return err;
 }

@@ -30,6 +30,14 @@ int sk_tcp_repair_on(int fd, const char *who);
 /* Out of repair mode (a no-op for other sockets), without a window probe. */
 void sk_tcp_repair_off(int fd);
 
+/*
+ * nftables table vzcr_lock_@root in the tree's net namespace dropping what
+ * comes in for its established TCP connections; sk_unlock_tree() removes
+ * it (in @netns, -1: the tool's), quietly if there is none.
+ */
+int sk_lock_tree(struct file_table *t, pid_t root);
+void sk_unlock_tree(pid_t root, int netns);
+
 int sk_unix_open_all(struct rst_ctx *c);
 int sk_unix_open_late(struct rst_ctx *c);
 int sk_inet_open_all(struct rst_ctx *c);

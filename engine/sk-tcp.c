@@ -9,9 +9,7 @@
  * probe. A tree that dies keeps it in repair mode until the engine drops
  * its copy: a socket closed in repair mode sends neither FIN nor RST, so
  * a peer outside the tree keeps its connection and the restored socket
- * takes it over. (A packet the peer sends meanwhile finds no socket and
- * is answered with a reset: the peer must be quiet then; see the report
- * of issue 5 for the firewall rule that would cover a talking peer.)
+ * takes it over (what the peer sends meanwhile is dropped by sk-lock.c).
  *
  * Restore: a socket in repair mode gets the sequence numbers, is bound and
  * "connected" without a packet, gets its options, queues and window, and

@@ -95,15 +95,42 @@ int sk_dump_data(struct dump_ctx *c)
 	return sk_queues_dump(c) ?: sk_unix_resolve(t, pid) ?: sk_tcp_dump_streams(t, c->dfd);
 }
 
-void sk_dump_settle(struct file_table *t, bool dies)
+void sk_dump_settle(struct dump_ctx *c, bool dies)
 {
+	struct file_table *t = &c->files;
 	size_t i;
 
-	if (dies)
+	if (dies) {
+		/* on failure the peer may get a reset, as without nft: go on */
+		if (sk_lock_tree(t, c->tree.items[0]->pid))
+			pr_warn("The TCP connections of the tree are not locked, ignoring");
 		return;
+	}
 	for (i = 0; i < t->n; i++)
 		if (t->v[i].fe && t->v[i].fe->type == FD_TYPES__INETSK)
 			sk_tcp_repair_off(t->v[i].local_fd);
+}
+
+void sk_dump_abort(struct dump_ctx *c)
+{
+	pid_t root = c->tree.items[0]->pid;
+	_cleanup_close_ int ns = -EBADF;
+	char path[64];
+	size_t i;
+
+	sk_dump_settle(c, false);
+	for (i = 0; i < c->files.n; i++) {
+		const FileEntry *fe = c->files.v[i].fe;
+
+		if (fe && fe->type == FD_TYPES__INETSK && fe->isk->state == TCP_ESTABLISHED)
+			break;
+	}
+	if (i == c->files.n)
+		return;		/* nothing was locked */
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", root);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns >= 0)
+		sk_unlock_tree(root, ns);
 }
 
 int sk_open_all(struct rst_ctx *c)

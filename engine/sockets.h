@@ -48,9 +48,12 @@ struct dump_ctx;
 int sk_dump_data(struct dump_ctx *c);
 /*
  * Before the tree runs again (or dies): TCP sockets leave repair mode,
- * unless @dies: then they stay in it, so that closing them sends nothing.
+ * unless @dies: then they stay in it, so that closing them sends nothing,
+ * and their connections are locked (sk-lock.c) until the restore.
  */
-void sk_dump_settle(struct file_table *t, bool dies);
+void sk_dump_settle(struct dump_ctx *c, bool dies);
+/* A dump that failed: repair mode left, a lock taken removed. */
+void sk_dump_abort(struct dump_ctx *c);
 
 /* Restore: make every socket of files.img, in the order they depend on. */
 int sk_open_all(struct rst_ctx *c);

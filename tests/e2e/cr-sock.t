@@ -70,8 +70,11 @@ kill "$ext_pid" 2>/dev/null
 
 # A server in the tree, its client outside it (tests/e2e/sock-peer.py):
 # the client holds its connection across checkpoint (the tree killed) and
-# restore, never sees a reset, and gets the right answers afterwards. Kill
-# mode only: with --leave-running the original keeps the connection.
+# restore, and sends while the tree is down: the dumped sockets closed in
+# repair mode (no FIN, no RST) and the nftables lock dropped what came in,
+# so the client sees no reset and gets its answer once its retransmission
+# reaches the restored server. Kill mode only: with --leave-running the
+# original keeps the connection.
 cr_peer() {
 	local dir=$e2e_tmp/peer root
 	mkdir -p "$dir"
@@ -89,10 +92,17 @@ cr_peer() {
 	run_ok "tcp peer: checkpoint" $tvzcr checkpoint --pid "$root" -D "$dir/img" || return
 	wait_for 30 all_gone $(cat "$dir/pids")
 	ok $? "tcp peer: the dumped tree is gone"
-	[ ! -e "$dir/client" ]
-	ok $? "tcp peer: the client still waits on its connection"
+	touch "$dir/dumped"
+	wait_for 10 test -e "$dir/sent"
+	ok $? "tcp peer: the client sends while the tree is down"
+	# a reset would end the client at once: it must still be waiting
+	! wait_for 1 test -e "$dir/client"
+	ok $? "tcp peer: the client is not reset ($(cat "$dir/client" 2>/dev/null))"
+	nft list table inet "vzcr_lock_$root" >/dev/null 2>&1
+	ok $? "tcp peer: the lock table vzcr_lock_$root is in place"
 	run_ok "tcp peer: restore" $tvzcr restore -D "$dir/img" || return
-	touch "$dir/go"
+	! nft list table inet "vzcr_lock_$root" >/dev/null 2>&1
+	ok $? "tcp peer: the restore removed the lock"
 	is "$(wl_verdict "$dir")" PASS "tcp peer: the server checks itself"
 	wait_for 30 test -s "$dir/client"
 	is "$(cat "$dir/client" 2>/dev/null)" PASS "tcp peer: the client got its answer on the same connection"
