@@ -294,9 +294,67 @@ static int opts_one(struct rst_file *f)
 	return sk_opts_restore(f->fd, f->fe->usk->opts, who);
 }
 
+/*
+ * The root directory of a task that holds file @id (the root task's for a
+ * file in flight): names of unix sockets are paths in that root. Called
+ * while the tasks' fd plans still name file ids.
+ */
+static const char *task_root(struct rst_ctx *c, uint32_t id)
+{
+	struct rst_task *t = NULL;
+	struct rst_file *r;
+	int i, j;
+
+	for (i = 0; i < c->nr_tasks && !t; i++)
+		for (j = 0; j < c->tasks[i].nr_fds; j++)
+			if (!c->tasks[i].zombie && c->tasks[i].fds[j].src == (int)id) {
+				t = &c->tasks[i];
+				break;
+			}
+	t = t ?: &c->tasks[0];
+	r = t->fs ? rst_file_get(c, t->fs->root_id) : NULL;
+	return r && r->fe->reg ? r->fe->reg->name : NULL;
+}
+
+struct root_guard {
+	int root, cwd;			/* the tool's, while in a task's root */
+};
+
+static void leave_root(struct root_guard *g)
+{
+	if (g->root >= 0 && (fchdir(g->root) < 0 || chroot(".") < 0 || fchdir(g->cwd) < 0))
+		pr_err("Failed to return to the tool's root: %m");
+	if (g->root >= 0)
+		close(g->root);
+	if (g->cwd >= 0)
+		close(g->cwd);
+	g->root = g->cwd = -1;
+}
+
+/* Into the root of the task holding @f, for its path operations. */
+static int enter_root(struct rst_ctx *c, struct rst_file *f, struct root_guard *g)
+{
+	const char *r = task_root(c, f->fe->id);
+
+	g->root = g->cwd = -1;
+	if (!r || !strcmp(r, "/"))
+		return 0;
+	g->root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	g->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (g->root < 0 || g->cwd < 0 || chroot(r) < 0 || chdir("/") < 0) {
+		int err = log_perr(-errno, "Failed to enter the root '%s' of unix socket %u", r,
+				   f->fe->usk->ino);
+
+		leave_root(g);
+		return err;
+	}
+	return 0;
+}
+
 /* Passes @from to @to - 1 over every unix socket. */
 static int run_passes(struct rst_ctx *c, int from, int to)
 {
+	struct root_guard g = { -1, -1 };
 	int pass, i, err = 0;
 
 	for (pass = from; pass < to && !err; pass++)
@@ -305,6 +363,10 @@ static int run_passes(struct rst_ctx *c, int from, int to)
 
 			if (f->fe->type != FD_TYPES__UNIXSK || (pass == 0 && f->fd >= 0))
 				continue;
+			if (pass != 1 && pass != 4)
+				err = enter_root(c, f, &g);
+			if (err)
+				break;
 			if (pass == 0)
 				err = make_one(c, f);
 			else if (pass == 1)
@@ -315,6 +377,7 @@ static int run_passes(struct rst_ctx *c, int from, int to)
 				err = refill_one(c, f);
 			else
 				err = finish_one(f);
+			leave_root(&g);
 		}
 	return err;
 }

@@ -123,6 +123,19 @@ static int unix_name(int fd, char *buf, size_t *ret_len)
 	return 0;
 }
 
+/* How much of host path @p is the root of task @pid (0 if it is "/"). */
+static size_t in_root(pid_t pid, const char *p)
+{
+	char path[64], root[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	n = readlink(path, root, sizeof(root) - 1);
+	if (n <= 1 || strncmp(p, root, n) || (p[n] && p[n] != '/'))
+		return 0;
+	return n;
+}
+
 /*
  * The file a path name leads to: perms, and whether it is still the
  * socket's (else "deleted"). A relative name is taken from the task's cwd.
@@ -142,7 +155,8 @@ static int unix_path(struct sk_fd *s, UnixSkEntry *e, const struct unix_facts *u
 		if (n < 0)
 			return log_perr(-errno, "Failed to read the cwd of task %d", s->pid);
 		cwd[n] = '\0';
-		e->name_dir = xstrdup(cwd);
+		/* the directory as the task sees it: the restore binds in its root */
+		e->name_dir = xstrdup(cwd[in_root(s->pid, cwd)] ? cwd + in_root(s->pid, cwd) : "/");
 		if (!e->name_dir)
 			return -ENOMEM;
 		snprintf(path, sizeof(path), "/proc/%d/cwd/%s", s->pid, name);

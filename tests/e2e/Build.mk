@@ -28,3 +28,4 @@ wl-y += wl-sock-refuse
 wl-y += wl-sock-unix-ext
 wl-y += wl-sock-scm
 wl-y += wl-sock-tcp-unacked
+wl-y += wl-sock-unix-root

@@ -10,6 +10,7 @@ for mode in kill leave; do
 	cr_run sock-tcp $mode tests/e2e/wl-sock-tcp
 	cr_run sock-nlpk $mode tests/e2e/wl-sock-nlpk
 	cr_run sock-scm $mode tests/e2e/wl-sock-scm
+	cr_run sock-root $mode tests/e2e/wl-sock-unix-root
 done
 
 # The same in a network namespace of the test's own: the checkpoint runs
