@@ -16,6 +16,7 @@
 #include "log.h"
 #include "ptrace.h"
 #include "restore.h"
+#include "sockets.h"
 
 struct rst_task *rst_find(struct rst_ctx *c, pid_t pid)
 {
@@ -108,11 +109,14 @@ int eng_restore(const struct restore_opts *opts, pid_t *ret_root)
 		rst_kill_all(&c);
 		goto out;
 	}
+	sk_restore_done(&c);	/* the TCP lock of the dump goes */
 	if (opts->pidfile)
 		err = write_pidfile(opts->pidfile, c.tasks[0].pid);
 	if (ret_root)
 		*ret_root = c.tasks[0].pid;
 out:
+	if (err)
+		sk_restore_abort(&c);	/* TCP sockets close silently: the images restore again */
 	rst_free(&c);
 	close(c.dfd);
 	return err;

@@ -317,6 +317,27 @@ static bool is_established_tcp(const struct rst_file *f)
 	       f->fe->isk->proto == IPPROTO_TCP;
 }
 
+void sk_restore_done(struct rst_ctx *c)
+{
+	int i;
+
+	/* every task is whole: let the peers' packets in */
+	for (i = 0; i < c->nr_files; i++)
+		if (is_established_tcp(&c->files[i])) {
+			sk_unlock_tree(c->tasks[0].pid, c->sk_netns > 0 ? c->sk_netns : -1);
+			return;
+		}
+}
+
+void sk_restore_abort(struct rst_ctx *c)
+{
+	int i;
+
+	for (i = 0; i < c->nr_files; i++)
+		if (c->files[i].fd >= 0 && is_established_tcp(&c->files[i]))
+			setsockopt(c->files[i].fd, IPPROTO_TCP, TCP_REPAIR, &(int){ 1 }, sizeof(int));
+}
+
 int sk_inet_open_all(struct rst_ctx *c)
 {
 	int pass, i, err = 0;
@@ -336,11 +357,5 @@ int sk_inet_open_all(struct rst_ctx *c)
 	for (i = 0; i < c->nr_files && !err; i++)
 		if (is_established_tcp(&c->files[i]))
 			err = finish_tcp(c, &c->files[i]);
-	/* the sockets are there again: let the peers' packets in */
-	for (i = 0; i < c->nr_files && !err; i++)
-		if (is_established_tcp(&c->files[i])) {
-			sk_unlock_tree(c->tasks[0].pid, c->sk_netns > 0 ? c->sk_netns : -1);
-			break;
-		}
 	return err;
 }

@@ -62,6 +62,17 @@ int sk_open_all(struct rst_ctx *c);
  * (files in flight go with it), their shutdown state and flags.
  */
 int sk_open_late(struct rst_ctx *c);
+/*
+ * After every task is restored: the nftables lock of the dump (sk-lock.c)
+ * is removed. Until then nothing reaches the restored TCP sockets, so a
+ * failed restore leaves the peers' state as the images have it.
+ */
+void sk_restore_done(struct rst_ctx *c);
+/*
+ * A restore that failed: its TCP sockets go back to repair mode, so that
+ * closing them sends nothing and the same images can be restored again.
+ */
+void sk_restore_abort(struct rst_ctx *c);
 /* Is files.img type @type a socket? */
 bool sk_is_socket_type(int type);
 
