@@ -17,7 +17,17 @@ done
 # outside it (sock_diag must be asked inside the task's namespace), the
 # restore inside it (sockets are made in the restoring tool's namespace).
 ns=vzcr-sock-$$-$RANDOM
-trap 'e2e_cleanup; ip netns del "$ns" 2>/dev/null' EXIT
+# a restore that failed leaves the TCP lock of its dump (vzcr_lock_ROOT) in place
+sock_cleanup() {
+	local r
+	for r in $(cat "$e2e_tmp"/*/root 2>/dev/null); do
+		nft delete table inet "vzcr_lock_$r" 2>/dev/null
+		ip netns exec "$ns" nft delete table inet "vzcr_lock_$r" 2>/dev/null
+	done
+	e2e_cleanup
+	ip netns del "$ns" 2>/dev/null
+}
+trap sock_cleanup EXIT
 ns_vzcr() {
 	if [ "$1" = restore ]; then
 		timeout -k 5 120 ip netns exec "$ns" $vzcr "$@"
