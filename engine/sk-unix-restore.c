@@ -104,7 +104,29 @@ static int bind_name(int fd, const UnixSkEntry *e)
 	return 0;
 }
 
-/* Pass 1 for @f: make it (and its pair); 0 or -errno. */
+/*
+ * The listener @e was accepted from: a listening socket of the set with
+ * its type and name, if @e is one end of a connected pair. NULL if none.
+ */
+static struct rst_file *accepted_from(struct rst_ctx *c, const UnixSkEntry *e)
+{
+	struct rst_file *p = e->peer ? find_unix(c, e->peer) : NULL;
+	int i;
+
+	if (!p || p->fe->usk->peer != e->ino || !e->name.len || e->type == SOCK_DGRAM)
+		return NULL;
+	for (i = 0; i < c->nr_files; i++) {
+		const UnixSkEntry *l = c->files[i].fe->type == FD_TYPES__UNIXSK ?
+			c->files[i].fe->usk : NULL;
+
+		if (l && l != e && l->state == TCP_LISTEN && l->type == e->type &&
+		    l->name.len == e->name.len && !memcmp(l->name.data, e->name.data, e->name.len))
+			return &c->files[i];
+	}
+	return NULL;
+}
+
+/* Pass 0 for @f: make it (and its pair); 0 or -errno. */
 static int make_one(struct rst_ctx *c, struct rst_file *f)
 {
 	const UnixSkEntry *e = f->fe->usk;
@@ -112,6 +134,12 @@ static int make_one(struct rst_ctx *c, struct rst_file *f)
 	bool pair = p && p != f && p->fe->usk->peer == e->ino && p->fd < 0;
 	bool orphan = !e->peer && e->state == TCP_ESTABLISHED && e->type != SOCK_DGRAM;
 	int sv[2], err;
+
+	/* an accepted connection is accepted again, from its client's connect (pass 1) */
+	if (accepted_from(c, e))
+		return 0;
+	if (pair && accepted_from(c, p->fe->usk))
+		pair = false;
 
 	if (pair || orphan) {
 		err = sk_socketpair(c, e->type, sv);
@@ -124,6 +152,14 @@ static int make_one(struct rst_ctx *c, struct rst_file *f)
 			f->peer = rst_lift_fd(c, sv[1]);	/* closed once the data is in */
 		if (err || f->peer < -1)
 			return err ?: f->peer;
+		/*
+		 * a connected stream end with a name but no listener of it in the set
+		 * was accepted from a listener since closed: its name is no binding
+		 * to take (it would keep a new listener from the name); datagram
+		 * ends were bound by their tasks
+		 */
+		if (e->type != SOCK_DGRAM)
+			return 0;
 		if (pair && p->fe->usk->name.len && !name_shared(c, p->fe->usk))
 			err = bind_name(p->fd, p->fe->usk);
 		return err ?: e->name.len && !name_shared(c, e) ? bind_name(f->fd, e) : 0;
@@ -137,6 +173,31 @@ static int make_one(struct rst_ctx *c, struct rst_file *f)
 	if (!err && e->state == TCP_LISTEN && listen(f->fd, e->backlog) < 0)
 		err = log_perr(-errno, "Failed to listen on unix socket %u", e->ino);
 	return err;
+}
+
+/*
+ * Pass 1: the client @f of an accepted connection connects to the listener
+ * again, which accepts it at once: the accepted end has the listener's
+ * name as it had. Before any connection that waits in a listen queue.
+ */
+static int accept_one(struct rst_ctx *c, struct rst_file *f)
+{
+	const UnixSkEntry *e = f->fe->usk;
+	struct rst_file *a = e->peer ? find_unix(c, e->peer) : NULL;
+	struct rst_file *l = a ? accepted_from(c, a->fe->usk) : NULL;
+	struct sockaddr_un sa;
+	int fd;
+
+	if (!l || accepted_from(c, e) || a->fd >= 0)
+		return 0;
+	if (connect(f->fd, (struct sockaddr *)&sa, make_addr(l->fe->usk, &sa)) < 0)
+		return log_perr(-errno, "Failed to connect unix socket %u to listener %u", e->ino,
+				l->fe->usk->ino);
+	fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return log_perr(-errno, "Failed to accept unix socket %u on listener %u",
+				a->fe->usk->ino, l->fe->usk->ino);
+	return sk_install(c, a, fd);
 }
 
 /* A datagram socket connected to a socket outside the dump: to it again. */
@@ -175,7 +236,7 @@ static int connect_one(struct rst_ctx *c, struct rst_file *f)
 			       e->peer, e->ino);
 	if (p->fe->usk->peer == e->ino && p->fe->usk->state != TCP_LISTEN &&
 	    e->type != SOCK_DGRAM)
-		return 0;	/* a pair, made so */
+		return 0;	/* a pair, made so or accepted */
 	if (e->type == SOCK_DGRAM && p->fe->usk->peer == e->ino && !p->fe->usk->name.len)
 		return 0;
 	if (!p->fe->usk->name.len)
@@ -240,7 +301,7 @@ static int send_one(const void *buf, size_t len, const int *fds, size_t nfds, vo
 	return 0;
 }
 
-/* Pass 3: the queue of @f, written from its peer (or to its name). */
+/* Pass 4: the queue of @f, written from its peer (or to its name). */
 static int refill_one(struct rst_ctx *c, struct rst_file *f)
 {
 	const UnixSkEntry *e = f->fe->usk;
@@ -267,7 +328,7 @@ static int refill_one(struct rst_ctx *c, struct rst_file *f)
 	return err;
 }
 
-/* Pass 4: shutdown and flags; the orphan's other end closed. */
+/* Pass 5: shutdown and flags; the orphan's other end closed. */
 static int finish_one(struct rst_file *f)
 {
 	const UnixSkEntry *e = f->fe->usk;
@@ -285,7 +346,7 @@ static int finish_one(struct rst_file *f)
 	return sk_set_flags(f->fd, e->flags, who);
 }
 
-/* Pass 1: options, before data goes in (SO_SNDBUF bounds what a peer can queue). */
+/* Pass 3: options, before data goes in (SO_SNDBUF bounds what a peer can queue). */
 static int opts_one(struct rst_file *f)
 {
 	char who[48];
@@ -351,6 +412,25 @@ static int enter_root(struct rst_ctx *c, struct rst_file *f, struct root_guard *
 	return 0;
 }
 
+/* Pass @pass for unix socket @f. */
+static int one_pass(struct rst_ctx *c, struct rst_file *f, int pass)
+{
+	switch (pass) {
+	case 0:
+		return make_one(c, f);
+	case 1:
+		return accept_one(c, f);
+	case 2:
+		return connect_one(c, f);
+	case 3:
+		return opts_one(f);
+	case 4:
+		return refill_one(c, f);
+	default:
+		return finish_one(f);
+	}
+}
+
 /* Passes @from to @to - 1 over every unix socket. */
 static int run_passes(struct rst_ctx *c, int from, int to)
 {
@@ -361,22 +441,13 @@ static int run_passes(struct rst_ctx *c, int from, int to)
 		for (i = 0; i < c->nr_files && !err; i++) {
 			struct rst_file *f = &c->files[i];
 
-			if (f->fe->type != FD_TYPES__UNIXSK || (pass == 0 && f->fd >= 0))
+			if (f->fe->type != FD_TYPES__UNIXSK || (pass == 0 && f->fd >= 0) ||
+			    (pass > 0 && f->fd < 0))
 				continue;
-			if (pass != 1 && pass != 4)
+			/* names are paths in the task's root: the passes that use them */
+			if (pass != 3 && pass != 5)
 				err = enter_root(c, f, &g);
-			if (err)
-				break;
-			if (pass == 0)
-				err = make_one(c, f);
-			else if (pass == 1)
-				err = opts_one(f);
-			else if (pass == 2)
-				err = connect_one(c, f);
-			else if (pass == 3)
-				err = refill_one(c, f);
-			else
-				err = finish_one(f);
+			err = err ?: one_pass(c, f, pass);
 			leave_root(&g);
 		}
 	return err;
@@ -385,7 +456,7 @@ static int run_passes(struct rst_ctx *c, int from, int to)
 /* The queues (with files in flight, so once every file is open), shutdown, flags. */
 int sk_unix_open_late(struct rst_ctx *c)
 {
-	return run_passes(c, 3, 5);
+	return run_passes(c, 4, 6);
 }
 
 int sk_unix_open_all(struct rst_ctx *c)
@@ -404,5 +475,10 @@ int sk_unix_open_all(struct rst_ctx *c)
 			err = log_err(-EINVAL, "files.img: unix socket %u: type %u unknown",
 				      fe->usk->ino, fe->usk->type);
 	}
-	return err ?: run_passes(c, 0, 3);
+	err = err ?: run_passes(c, 0, 4);
+	for (i = 0; i < c->nr_files && !err; i++)
+		if (c->files[i].fe->type == FD_TYPES__UNIXSK && c->files[i].fd < 0)
+			err = log_err(-EINVAL, "files.img: unix socket %u was not made (an accepted connection without its client?)",
+				      c->files[i].fe->usk->ino);
+	return err;
 }

@@ -80,8 +80,8 @@ static bool name_is(int fd, const struct sockaddr_un *want, socklen_t wl)
 int main(int argc, char **argv)
 {
 	int st[2], dg[2], sp[2], half[2], orph[2], shared[2], lsn, acc, cli, pend, srv, dcli, v;
-	struct sockaddr_un la, pa;
-	socklen_t ll, pl, sl = sizeof(int);
+	struct sockaddr_un la, pa, pa2;
+	socklen_t ll, ll2, pl, sl = sizeof(int);
 	char lname[64];
 	pid_t child;
 
@@ -163,6 +163,10 @@ int main(int argc, char **argv)
 	wl_check(!(fcntl(dg[0], F_GETFL) & O_NONBLOCK), "blocking kept");
 	wl_check(name_is(lsn, &la, ll), "listener keeps its abstract name");
 	wl_check(got(acc, "request") && got(cli, "reply"), "accepted connection data both ways");
+	wl_check(name_is(acc, &la, ll), "the accepted end has the listener's name");
+	ll2 = sizeof(pa2);
+	wl_check(!getpeername(cli, (struct sockaddr *)&pa2, &ll2) && ll2 == ll && !memcmp(&pa2, &la, ll),
+		 "the client's peer is the listener's name");
 	fcntl(lsn, F_SETFL, O_NONBLOCK);
 	acc = accept(lsn, NULL, NULL);
 	wl_check(acc >= 0, "the waiting connection is accepted: %s", strerror(errno));
