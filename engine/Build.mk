@@ -16,3 +16,6 @@ obj-y += shmem.o
 obj-y += vma_name.o
 obj-y += seccomp.o
 obj-y += restore_timers.o
+# sockets: unix, inet (TCP, UDP), netlink, packet
+obj-y += sockets.o sk-unix.o sk-unix-restore.o sk-queue.o
+obj-y += sk-inet.o sk-tcp.o sk-netlink.o sk-packet.o sk-lock.o

@@ -24,6 +24,7 @@
 #include "monotime.h"
 #include "pipes.h"
 #include "pstree.pb-c.h"
+#include "sockets.h"
 #include "xmalloc.h"
 
 #define CRTOOLS_IMAGES_V1_1 2
@@ -119,7 +120,9 @@ static int dump_tree(struct dump_ctx *c)
 		c->stats.nr_threads += c->tree.items[i]->nr_threads;
 	}
 	if (!err)
-		err = pipe_dump_data(&c->files, c->dfd) ?: file_table_write(&c->files, c->dfd) ?:
+		/* sockets first: files in flight in them join the table (pipes too) */
+		err = sk_dump_data(c) ?: pipe_dump_data(&c->files, c->dfd) ?:
+		      file_table_write(&c->files, c->dfd) ?:
 		      seccomp_write(&c->seccomp, c->dfd) ?: write_pstree(c);
 	return err;
 }
@@ -164,6 +167,8 @@ int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 	 * dies waits until its images are safe.
 	 */
 	released = !err && opts->leave_running;
+	/* TCP repair mode stays only on sockets that die with the tree */
+	sk_dump_settle(&c, !err && !opts->leave_running);
 	if (released) {
 		pstree_release(&c.tree);
 		c.stats.frozen_us = now_us() - t0;
@@ -171,6 +176,7 @@ int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 	if (!err)
 		err = complete_set(&c);
 	if (err) {
+		sk_dump_abort(&c);
 		wipe_dir(c.dfd);
 		if (!released)
 			pstree_release(&c.tree);	/* untouched, it runs on */

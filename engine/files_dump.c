@@ -23,6 +23,7 @@
 #include "fifo.h"
 #include "ghost.h"
 #include "pipes.h"
+#include "sockets.h"
 #include "xmalloc.h"
 
 struct fd_facts {
@@ -181,7 +182,7 @@ static int classify(struct fd_facts *f)
 		return log_err(-EOPNOTSUPP, "Failed to dump task %d fd %d: '%s' holds a file lock (%s): locks are not supported",
 			       f->pid, f->fd, l, f->lock);
 	if (S_ISSOCK(f->st.st_mode) && !(f->flags & O_PATH))
-		return refuse(f, sock_kind(f, kind, sizeof(kind)));
+		return sk_fd_type(f->pidfd, f->fd) ?: refuse(f, sock_kind(f, kind, sizeof(kind)));
 	if (S_ISFIFO(f->st.st_mode) && !strncmp(l, "pipe:", 5))
 		return FD_TYPES__PIPE;
 	if (l[0] != '/' || !strncmp(l, "/memfd:", 7))
@@ -232,9 +233,9 @@ static int get_file(struct fd_facts *f, int pidfd, int *ret_type)
 	return n;
 }
 
-static int dump_one_fd(struct fd_facts *f, int pidfd, struct img *img)
+/* The id of fd @f->fd of task @f->pid in the table (added if new); its type too. */
+static int file_id(struct fd_facts *f, int pidfd, int *ret_type)
 {
-	FdinfoEntry fe = FDINFO_ENTRY__INIT;
 	int type = 0, local, id;
 
 	local = get_file(f, pidfd, &type);
@@ -244,8 +245,20 @@ static int dump_one_fd(struct fd_facts *f, int pidfd, struct img *img)
 		id = pipe_dump_file(&f->c->files, local, f->flags, f->st.st_ino);
 	else if (type == FD_TYPES__FIFO)
 		id = fifo_dump_file(&f->c->files, local, f->flags, f->link, &f->st);
+	else if (sk_is_socket_type(type))
+		id = sk_dump_file(&f->c->files, &(struct sk_fd){ f->pid, f->fd, f->flags,
+								  f->st.st_ino, local });
 	else
 		id = file_table_get(&f->c->files, local, make_reg, f);
+	*ret_type = type;
+	return id;
+}
+
+static int dump_one_fd(struct fd_facts *f, int pidfd, struct img *img)
+{
+	FdinfoEntry fe = FDINFO_ENTRY__INIT;
+	int type = 0, id = file_id(f, pidfd, &type);
+
 	if (id < 0)
 		return id;
 	fe.id = id;
@@ -280,6 +293,18 @@ static int dump_fds(struct dump_ctx *c, struct task_dump *td, struct img *img)
 			return err;
 	}
 	return 0;
+}
+
+int dump_flying_fd(struct dump_ctx *c, int fd)
+{
+	_cleanup_close_ int pidfd = syscall(SYS_pidfd_open, getpid(), 0);
+	struct fd_facts f = { .pid = getpid(), .fd = fd, .c = c, .pidfd = pidfd };
+	int type;
+
+	if (pidfd < 0)
+		return log_perr(-errno, "Failed to open a pidfd of the engine");
+	/* the engine holds it: the messages name the engine's pid and fd */
+	return file_id(&f, pidfd, &type);
 }
 
 /* cwd or root as a directory file entry; returns its id or -errno. */

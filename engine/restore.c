@@ -16,6 +16,7 @@
 #include "log.h"
 #include "ptrace.h"
 #include "restore.h"
+#include "sockets.h"
 
 struct rst_task *rst_find(struct rst_ctx *c, pid_t pid)
 {
@@ -100,18 +101,22 @@ int eng_restore(const struct restore_opts *opts, pid_t *ret_root)
 	raise_fd_limit();	/* the engine holds a reference to every file of the tree */
 	err = rst_read_images(&c) ?: rst_open_files(&c);
 	if (err)
-		goto out;
+		goto out_sockets;
 	err = rst_fork_tree(&c);
 	if (!err)
 		err = seize_all(&c) ?: rebuild_all(&c);
 	if (err) {
 		rst_kill_all(&c);
-		goto out;
+		goto out_sockets;
 	}
+	sk_restore_done(&c);	/* the TCP lock of the dump goes */
 	if (opts->pidfile)
 		err = write_pidfile(opts->pidfile, c.tasks[0].pid);
 	if (ret_root)
 		*ret_root = c.tasks[0].pid;
+	goto out;
+out_sockets:
+	sk_restore_abort(&c);	/* TCP sockets close silently: the images restore again */
 out:
 	rst_free(&c);
 	close(c.dfd);

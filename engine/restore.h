@@ -64,6 +64,7 @@ struct rst_ctx {
 	pid_t tool_pid;
 	SeccompEntry *seccomp;		/* seccomp.img, NULL if none */
 	bool root_created;		/* the root skeleton is our child */
+	int sk_netns;			/* sockets are made in this net ns (fd); 0: the tool's */
 };
 
 /* files.img entries, opened by the tool before any skeleton is forked */
@@ -78,6 +79,8 @@ void rst_free(struct rst_ctx *c);
 /* Open every file the tasks need, in the tool; plan each task's fds. */
 int rst_open_files(struct rst_ctx *c);
 struct rst_file *rst_file_get(struct rst_ctx *c, uint32_t id);
+/* A new fd of the tool moved above every fd a skeleton uses (@fd is closed). */
+int rst_lift_fd(struct rst_ctx *c, int fd);
 /* Fork the tree of skeletons with their pids; wait until each is ready. */
 int rst_fork_tree(struct rst_ctx *c);
 /* Seize every skeleton, then rebuild each task in it. */

@@ -22,6 +22,7 @@
 #include "pipes.h"
 #include "proc_parse.h"
 #include "restore.h"
+#include "sockets.h"
 #include "xmalloc.h"
 
 /* room for the service fds of one skeleton between targets and tool fds */
@@ -60,8 +61,14 @@ static int read_files(struct rst_ctx *c)
 		    (fe->type == FD_TYPES__FIFO && !fe->fifo))
 			ret = log_err(-EINVAL, "files.img: file %u of type %d has no payload", fe->id,
 				      fe->type);
+		else if ((fe->type == FD_TYPES__UNIXSK && !fe->usk) ||
+			 (fe->type == FD_TYPES__INETSK && !fe->isk) ||
+			 (fe->type == FD_TYPES__NETLINKSK && !fe->nlsk) ||
+			 (fe->type == FD_TYPES__PACKETSK && !fe->psk))
+			ret = log_err(-EINVAL, "files.img: socket %u of type %d has no payload", fe->id,
+				      fe->type);
 		else if (fe->type != FD_TYPES__REG && fe->type != FD_TYPES__PIPE &&
-			 fe->type != FD_TYPES__FIFO)
+			 fe->type != FD_TYPES__FIFO && !sk_is_socket_type(fe->type))
 			ret = log_err(-EOPNOTSUPP, "files.img: file %u: type %d not supported", fe->id,
 				      fe->type);
 		if (ret < 0)
@@ -83,6 +90,11 @@ static int lift_fd(struct rst_ctx *c, int fd)
 	if (nfd < 0)
 		return log_perr(-errno, "Failed to move a file to fd >= %d", c->svc_base + SVC_ROOM);
 	return nfd;
+}
+
+int rst_lift_fd(struct rst_ctx *c, int fd)
+{
+	return lift_fd(c, fd);
 }
 
 /* The reopened file must be what was dumped: the same kind of inode. */
@@ -365,7 +377,7 @@ static int open_all(struct rst_ctx *c)
 	struct ghost_set gs = {};
 	int i, err;
 
-	err = ghost_prepare(c, &gs);
+	err = ghost_prepare(c, &gs) ?: sk_open_all(c);
 	for (i = 0; !err && i < c->nr_files; i++) {
 		struct rst_file *f = &c->files[i];
 
@@ -378,6 +390,7 @@ static int open_all(struct rst_ctx *c)
 		else if (!fifo_is_path(c, f->fe->id))
 			err = open_reg(c, f, &gs);
 	}
+	err = err ?: sk_open_late(c);
 	ghost_cleanup(&gs);
 	return err;
 }

@@ -25,6 +25,8 @@
 #include "rlimit.pb-c.h"
 #include "sa.pb-c.h"
 #include "seccomp.pb-c.h"
+#include "sk-packet.pb-c.h"
+#include "tcp-stream.pb-c.h"
 #include "stats.pb-c.h"
 #include "timer.pb-c.h"
 #include "utsns.pb-c.h"
@@ -54,6 +56,8 @@
 #define GHOST_FILE_MAGIC	0x52583605U
 #define REMAP_FPATH_MAGIC	0x59133954U
 #define FIFO_DATA_MAGIC		0x59333054U
+#define SK_QUEUES_MAGIC		0x56264026U
+#define TCP_STREAM_MAGIC	0x51465506U
 #define RAW_MAGIC		0U	/* pages: no magic at all */
 /* vzcr's own images; checked against magic.h not to collide */
 #define VZCR_VMA_NAMES_MAGIC	0x56434e31U
@@ -84,6 +88,19 @@ static size_t ghost_payload(const void *msg)
 	if (m->descriptor == &ghost_chunk_entry__descriptor)
 		return ((const GhostChunkEntry *)msg)->len;
 	return g->chunks ? 0 : g->size;
+}
+
+/* a queued packet's bytes; a TCP stream's receive then send queue */
+static size_t sk_queue_payload(const void *msg)
+{
+	return ((const SkPacketEntry *)msg)->length;
+}
+
+static size_t tcp_stream_payload(const void *msg)
+{
+	const TcpStreamEntry *t = msg;
+
+	return (size_t)t->inq_len + t->outq_len;
 }
 
 static const struct img_desc descs[IMG_NR] = {
@@ -168,6 +185,24 @@ static const struct img_desc descs[IMG_NR] = {
 	  NULL, &pagemap_entry__descriptor),
 	D(IMG_SECCOMP, "SECCOMP", "seccomp.img", SECCOMP_MAGIC, COMMON, NULL,
 	  &seccomp_entry__descriptor),
+	[IMG_SK_QUEUES] = {
+		.type = IMG_SK_QUEUES,
+		.name = "SK_QUEUES",
+		.fname = "sk-queues.img",
+		.magic = SK_QUEUES_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &sk_packet_entry__descriptor,
+		.payload = sk_queue_payload,
+	},
+	[IMG_TCP_STREAM] = {
+		.type = IMG_TCP_STREAM,
+		.name = "TCP_STREAM",
+		.fname = "tcp-stream-%x.img",
+		.magic = TCP_STREAM_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &tcp_stream_entry__descriptor,
+		.payload = tcp_stream_payload,
+	},
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

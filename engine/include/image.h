@@ -71,6 +71,8 @@ enum img_type {
 	IMG_VZCR_VMA_NAMES,	/* vzcr-vma-names-PID.img: vzcr's own, not CRIU's */
 	IMG_VZCR_GUARDS,	/* vzcr-guards-PID.img: vzcr's own, pagemap_entry... */
 	IMG_SECCOMP,		/* seccomp.img: one SeccompEntry with every filter */
+	IMG_SK_QUEUES,		/* sk-queues.img: SkPacketEntry + its bytes, ... */
+	IMG_TCP_STREAM,		/* tcp-stream-INO.img (INO in hex): TcpStreamEntry + inq + outq */
 	IMG_NR,
 };
 

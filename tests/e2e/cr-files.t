@@ -125,8 +125,6 @@ cr_refuse epoll 'fd [0-9]+: epoll'
 cr_refuse signalfd 'fd [0-9]+: signalfd'
 cr_refuse timerfd 'fd [0-9]+: timerfd'
 cr_refuse inotify 'fd [0-9]+: inotify'
-cr_refuse unix 'fd [0-9]+: unix stream socket'
-cr_refuse tcp 'fd [0-9]+: inet stream socket'
 cr_refuse memfd "fd [0-9]+: memfd '/memfd:wl-memfd"
 cr_refuse pty 'fd [0-9]+: terminal'
 [ -c /dev/net/tun ] && cr_refuse tun 'fd [0-9]+: misc device'
