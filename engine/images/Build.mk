@@ -11,3 +11,8 @@ obj-y += desc.o image.o image_util.o
 proto-y += time.proto ghost-file.proto remap-file-path.proto fifo.proto
 proto-y += vzcr-vma-name.proto
 proto-y += seccomp.proto
+# namespaces: mount, net, ipc (engine/ns_*.c)
+proto-y += mnt.proto
+proto-y += sysctl.proto macvlan.proto tun.proto sit.proto vzcr-sysctl.proto netdev.proto
+proto-y += ipc-desc.proto ipc-var.proto ipc-shm.proto ipc-sem.proto ipc-msg.proto
+proto-y += vzcr-mqueue.proto
