@@ -19,4 +19,4 @@ obj-y += restore_timers.o
 # namespaces of a CT: mount, net, ipc, uts (include/nsimg.h)
 obj-y += ns_util.o ns_uts.o ns_ipc.o ns_ipc_msg.o ns_mqueue.o
 obj-y += ns_net.o ns_net_link.o ns_net_restore.o
-obj-y += ns_mnt.o
+obj-y += ns_mnt.o ns_mnt_restore.o ns_tmpfs.o

@@ -138,7 +138,7 @@ static int dump_prog(const struct net_dump *d, enum img_type type, char *const a
 	img = img_open(d->dfd, type, O_WRONLY, d->id);
 	if (!img)
 		return -errno;
-	ret = ns_spawn(argv, -1, img_fd(img));
+	ret = ns_spawn(argv, -1, img_fd(img), img_path(img));
 	if (ret < 0) {
 		img_abort(img);
 		return ret;

@@ -38,7 +38,7 @@ struct net_restore {
 	char ip[64];
 };
 
-static int ip_run(const struct net_restore *r, char **args, int in_fd)
+static int ip_run(const struct net_restore *r, char **args, const char *what)
 {
 	char *argv[24] = { (char *)r->ip };
 	size_t i;
@@ -46,7 +46,7 @@ static int ip_run(const struct net_restore *r, char **args, int in_fd)
 	for (i = 0; args[i] && i < ARRAY_SIZE(argv) - 2; i++)
 		argv[i + 1] = args[i];
 	argv[i + 1] = NULL;
-	return ns_spawn(argv, in_fd, -1);
+	return ns_spawn(argv, -1, -1, what);
 }
 
 /* A veth pair: our end with its name, index, MAC and MTU; the peer in the host. */
@@ -70,7 +70,7 @@ static int add_veth(const struct net_restore *r, const NetDeviceEntry *e, const 
 	if (fd < 0)
 		return log_perr(-errno, "Failed to dup the host netns fd %d", r->o->host_netns_fd);
 	snprintf(ns, sizeof(ns), "/proc/self/fd/%d", fd);
-	ret = ip_run(r, args, -1);
+	ret = ip_run(r, args, e->name);
 	close(fd);
 	return ret;
 }
@@ -122,7 +122,7 @@ static int set_flags(const struct net_restore *r, bool lo)
 				continue;
 			if (fl[k].flag == IFF_UP)
 				args[4] = NULL;
-			ret = ip_run(r, args, -1);
+			ret = ip_run(r, args, r->dev[i]->name);
 			if (ret < 0)
 				return ret;
 		}
@@ -256,7 +256,7 @@ static int feed(const struct net_restore *r, enum img_type type, char *const arg
 	} else if (st.st_size > 0) {
 		in = type != IMG_NFTABLES ? filtered_memfd(img, st.st_size) :
 					    fcntl(img_fd(img), F_DUPFD_CLOEXEC, 3);
-		ret = in < 0 ? in : ns_spawn(argv, in, -1);
+		ret = in < 0 ? in : ns_spawn(argv, in, -1, img_path(img));
 	}
 	img_close(img);
 	return ret;

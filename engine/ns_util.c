@@ -146,7 +146,7 @@ static void spawn_child(char *const argv[], int in_fd, int out_fd)
 	_exit(127);
 }
 
-int ns_spawn(char *const argv[], int in_fd, int out_fd)
+int ns_spawn(char *const argv[], int in_fd, int out_fd, const char *what)
 {
 	char cmd[256] = "";
 	pid_t child;
@@ -164,7 +164,7 @@ int ns_spawn(char *const argv[], int in_fd, int out_fd)
 		return 0;
 	for (i = 0, n = 0; argv[i] && n < sizeof(cmd) - 1; i++)
 		n += snprintf(cmd + n, sizeof(cmd) - n, "%s%s", i ? " " : "", argv[i]);
-	return log_err(-EIO, "Failed to run '%s': exit status %d", cmd, -ret);
+	return log_err(-EIO, "Failed to run '%s' for %s: exit status %d", cmd, what, -ret);
 }
 
 int ns_sysctl_get(const char *path, char *buf, size_t size)

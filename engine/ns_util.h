@@ -30,9 +30,9 @@ int ns_find_image(int dfd, const char *prefix, const char *suffix, uint32_t *ret
 /*
  * Run @argv[0] (a full path) with stdin from @in_fd and stdout to @out_fd
  * (-1: /dev/null), stderr inherited; 0 if it exits 0, else -EIO (logged
- * with the command).
+ * with the command and @what it was for: "the tmpfs at '/dev'").
  */
-int ns_spawn(char *const argv[], int in_fd, int out_fd);
+int ns_spawn(char *const argv[], int in_fd, int out_fd, const char *what);
 /* A program by name from /usr/sbin, /sbin, /usr/bin or /bin; NULL if none. */
 const char *ns_prog(const char *name);
 
