@@ -26,7 +26,10 @@
  * from the one image set of that kind in @dfd; two sets of one kind in a
  * directory (nested namespaces) are refused. Order for a CT: uts, ipc, net
  * (the caller already in the CT's new pid namespace), then mnt (sysfs shows
- * the mounter's net ns, proc its pid ns, mqueue its ipc ns).
+ * the mounter's net ns, proc its pid ns, mqueue its ipc ns); all before the
+ * caller pivots into the CT: they run ip, nft and tar of the host, and
+ * write /proc/sys through the host's /proc (the knobs follow the writer's
+ * namespaces).
  *
  * Every function returns 0 or -errno and logs each failure once.
  *

@@ -93,6 +93,29 @@ for want in RO-OK BIND-OK PEER-OK SLAVE-GETS-OK SLAVE-ONLY-OK "/sys / ro,nosuid,
 	esac
 done
 
+# the root on a raw ext4 image: dumped as ext4, restored on a loop device
+if command -v mkfs.ext4 >/dev/null && [ -e /dev/loop-control ]; then
+	truncate -s 32M "$tmp/disk.img" && mkfs.ext4 -q -F "$tmp/disk.img" && mkdir -p "$tmp/lroot"
+	ns_start -m --propagation private -- bash -c 'mount -o loop "$1" "$2" &&
+		mkdir -p "$2/bin" && cp /bin/busybox "$2/bin/" && exec bash tests/ns/mnt-ct.sh "$2"' \
+		sh "$tmp/disk.img" "$tmp/lroot"
+	wait_for 10 test -e /proc/"$nspid"/root/mnt/slave/f
+	nsenter -t "$nspid" -m -p -r -w /bin/busybox sh -c "$(declare -f show_mnt); show_mnt" |
+		sed 's|/dev/loop[0-9]*|/dev/loopN|' >"$tmp/disk-before" 2>&1
+	run_ok "dump mnt with the root on a raw ext4 image" "$nstool" dump "$nspid" "$tmp/img-disk" mnt
+	ns_stop
+	unshare -m -n -i -u -p -f --propagation private "$nstool" restore "$tmp/img-disk" \
+		-k mnt -r "$tmp/disk.img" "$tmp/mnt" -- chroot "$tmp/mnt" /bin/busybox sh -c \
+		"$(declare -f show_mnt); show_mnt" 2>&1 | sed 's|/dev/loop[0-9]*|/dev/loopN|' \
+		>"$tmp/disk-restored"
+	grep -q '^/ / rw,relatime  - ext4 /dev/loopN rw' "$tmp/disk-restored"
+	ok $? "the root is the image's ext4, on a loop device" || sed 's/^/#   /' "$tmp/disk-restored" | head
+	is "$(cat "$tmp/disk-restored")" "$(cat "$tmp/disk-before")" \
+		"mounts and files on the image root are as in the original"
+else
+	ok 0 "# SKIP no mkfs.ext4 or /dev/loop-control"
+fi
+
 # refusal: a file system type restore cannot rebuild, named
 ns_start -m --propagation private -- bash tests/ns/mnt-ct.sh "$tmp/root" ramfs
 wait_for 10 test -e /proc/"$nspid"/root/mnt/slave/f
