@@ -52,6 +52,10 @@ static int dump_link(const struct ns_link *l, void *arg)
 	if (l->master)
 		return log_err(-ENOTSUP, "Failed to dump link '%s': enslaved to link index %d, not supported",
 			       l->name, l->master);
+	/* restore puts every peer into the host: a pair inside the CT would split */
+	if (e.type == ND_TYPE__VETH && l->link_netnsid < 0)
+		return log_err(-ENOTSUP, "Failed to dump veth '%s': its peer (index %d) is in the same namespace, not supported",
+			       l->name, l->link);
 	if (d->n == NS_MAX_LINKS)
 		return log_err(-E2BIG, "Failed to dump link '%s': more than %d links", l->name,
 			       NS_MAX_LINKS);
