@@ -264,7 +264,8 @@ static int mount_one(struct mnt_restore *r, size_t i)
 		if (ret < 0)
 			return ret;
 	}
-	r->m[i].fd = open(mp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* no O_DIRECTORY: a bind mount of a file is a mount too */
+	r->m[i].fd = open(mp, O_PATH | O_CLOEXEC);
 	if (r->m[i].fd < 0)
 		return log_perr(-errno, "Failed to open the new mount '%s'", e->mountpoint);
 	if (s >= 0 || e->fstype != FSTYPE__TMPFS)

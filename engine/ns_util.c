@@ -97,19 +97,18 @@ static bool match_id(const char *name, const char *prefix, const char *suffix, u
 int ns_find_image(int dfd, const char *prefix, const char *suffix, uint32_t *ret_id)
 {
 	_cleanup_closedir_ DIR *d = NULL;
-	int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3), found = 0;
+	/* a description of our own: the caller's fd offset stays as it is */
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), found = 0;
 	struct dirent *de;
 	uint32_t id;
 
 	if (fd < 0)
-		return log_perr(-errno, "Failed to dup the image directory fd %d", dfd);
+		return log_perr(-errno, "Failed to open the image directory (fd %d)", dfd);
 	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
 		return log_perr(-errno, "Failed to list the image directory");
 	}
-	/* readdir starts where the fd is: at its start after a rewind */
-	rewinddir(d);
 	while ((de = readdir(d))) {
 		if (!match_id(de->d_name, prefix, suffix, &id))
 			continue;

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The first task of mnt.t's namespace set: build a CT-like mount tree on
-# ROOT (which holds /bin/busybox), pivot into it and sleep; with a second
-# argument "ramfs", also a ramfs on /mnt/ramfs (which the dump refuses). Mounts: the
+# The first task of mnt.t's namespace sets: build a CT-like mount tree on
+# ROOT (which holds /bin/busybox), pivot into it and sleep. Mounts: the
 # root (a bind of ROOT), proc, read-only sysfs, a tmpfs /dev with nodes,
 # devpts and mqueue, a tmpfs /tmp with files of every kind, a bind and a
-# read-only bind of /data, a shared tmpfs with a peer and a slave.
+# read-only bind of /data, a bind of a file, a shared tmpfs with a peer and
+# a slave; with a second argument "ramfs", also a ramfs on /mnt/ramfs
+# (which the dump refuses).
 set -eu
 r=$1
 mount --make-rprivate /
@@ -36,6 +37,8 @@ dd if=/dev/urandom of="$t/sparse" bs=4096 count=1 seek=100 status=none
 chmod 4755 "$t/sparse"
 TZ=UTC0 touch -d '2001-02-03 04:05:06' "$t/dir/file"
 mount --bind "$r/data" "$r/mnt/bind"
+touch "$r/mnt/filebind"
+mount --bind "$r/data/file" "$r/mnt/filebind"
 mount --bind "$r/data" "$r/mnt/ro"
 mount -o remount,bind,ro,nosuid "$r/mnt/ro"
 mount -t tmpfs -o size=1m shr "$r/mnt/shared"

@@ -70,6 +70,7 @@ check="$(declare -f show_mnt); show_mnt
 echo ---
 touch /mnt/ro/x 2>/dev/null && echo RO-WRITABLE || echo RO-OK
 touch /mnt/bind/x && [ -e /data/x ] && rm /data/x && echo BIND-OK
+[ \"\$(cat /mnt/filebind)\" = 'data file' ] && echo FILEBIND-OK
 mkdir -p /mnt/shared/sub && mount -t tmpfs t /mnt/shared/sub && echo hi >/mnt/shared/sub/h
 [ -e /mnt/peer/sub/h ] && echo PEER-OK
 [ -e /mnt/slave/sub/h ] && echo SLAVE-GETS-OK
@@ -83,7 +84,7 @@ sed '/^---$/,$d' "$tmp/restored" >"$tmp/restored-state"
 is "$(cat "$tmp/restored-state")" "$(cat "$tmp/before")" \
 	"mountinfo and the tmpfs files are as in the original"
 r=$(cat "$tmp/restored")
-for want in RO-OK BIND-OK PEER-OK SLAVE-GETS-OK SLAVE-ONLY-OK "/sys / ro,nosuid,nodev,noexec" \
+for want in RO-OK BIND-OK FILEBIND-OK PEER-OK SLAVE-GETS-OK SLAVE-ONLY-OK "/sys / ro,nosuid,nodev,noexec" \
 	"devpts devpts rw,gid=5,mode=620,ptmxmode=666" "/mnt/slave / rw,relatime  master:G" \
 	"tmp/dir/file -rw-r----- 1234:5678 17 2 981173106" "tmp/symlink lrwxrwxrwx" \
 	"dev/null crw-rw-rw- 0:0 0 1 1,3" "tmp/fifo prw-------"; do
