@@ -95,8 +95,8 @@ static int restore_sem_one(struct img *img, const IpcSemEntry *e)
 	int semid, ret;
 
 	if (e->nsems == 0 || e->nsems > 32000)
-		return log_err(-EINVAL, "Failed to restore sem id %u: nsems %u out of 1..32000",
-			       d->id, e->nsems);
+		return log_err(-EINVAL, "Failed to read '%s': sem id %u: nsems %u out of 1..32000",
+			       img_path(img), d->id, e->nsems);
 	vals = xmalloc((len + 7) & ~(size_t)7);
 	if (!vals)
 		return -ENOMEM;

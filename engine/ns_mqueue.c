@@ -193,7 +193,8 @@ static int restore_one(const VzcrMqueueEntry *e)
 	int ret = 0;
 
 	if (!e->name[0] || strchr(e->name, '/') || strlen(e->name) > 255)
-		return log_err(-EINVAL, "Failed to restore mqueue '%s': not a queue name", e->name);
+		return log_err(-EINVAL, "Failed to restore mqueue '%s' of vzcr-mqueue-ID.img: not a queue name",
+			       e->name);
 	path = xsprintf("/%s", e->name);
 	if (!path)
 		return -ENOMEM;

@@ -12,7 +12,10 @@
  *   nstool showipc	print every SysV object and the test's mqueues, with
  *			contents, in a stable text form (non-destructive);
  *   nstool mqnotify NAME	register for notification on mqueue NAME, then
- *			say "ready" and wait to be killed.
+ *			say "ready" and wait to be killed;
+ *   nstool mkbad DIR CASE	write an image set with one malformed entry
+ *			(malformed.t): mnt-order, mnt-path, uts-long,
+ *			net-sysctl, mq-name, sem-nsems.
  */
 #define LOG_PREFIX "nstool: "
 #include <fcntl.h>
@@ -30,13 +33,19 @@
 
 #include "image.h"
 #include "log.h"
+#include "ipc-sem.pb-c.h"
+#include "ipc-var.pb-c.h"
+#include "mnt.pb-c.h"
+#include "netdev.pb-c.h"
 #include "nsimg.h"
+#include "utsns.pb-c.h"
+#include "vzcr-mqueue.pb-c.h"
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: nstool dump PID DIR [mnt|net|ipc|uts]...\n"
 			"       nstool restore DIR [-r ROOT_SRC TARGET] [-n HOST_NETNS] [-v VETH]... [-k uts,ipc,net,mnt] -- CMD...\n"
-			"       nstool mkipc | showipc\n");
+			"       nstool mkipc | showipc | mqnotify NAME | mkbad DIR CASE\n");
 	return 2;
 }
 
@@ -292,6 +301,82 @@ static int mq_notify_wait(const char *name)
 		pause();
 }
 
+/* Two mounts: a root, then @child (its parent @parent); or a bad root. */
+static int bad_mnt(int dfd, const char *root_mp, const char *child_mp, uint32_t parent)
+{
+	MntEntry e = MNT_ENTRY__INIT;
+	struct img *img = img_open(dfd, IMG_MNTS, O_WRONLY, 7);
+	int ret;
+
+	if (!img)
+		return 1;
+	e.fstype = FSTYPE__AUTO, e.mnt_id = 10, e.root = "/", e.mountpoint = (char *)root_mp;
+	e.source = "none", e.options = "", e.fsname = "ext4";
+	ret = img_write(img, &e);
+	e.fstype = FSTYPE__PROC, e.mnt_id = 11, e.parent_mnt_id = parent;
+	e.mountpoint = (char *)child_mp, e.root_dev = 99, e.fsname = "proc";
+	ret = ret ?: img_write(img, &e);
+	return ret ?: img_close(img);
+}
+
+static int bad_ipc(int dfd, const char *what)
+{
+	uint32_t sem[4] = { 1, 2, 3, 4 };
+	IpcVarEntry v = IPC_VAR_ENTRY__INIT;
+	IpcSemEntry se = IPC_SEM_ENTRY__INIT;
+	IpcDescEntry d = IPC_DESC_ENTRY__INIT;
+	VzcrMqueueEntry q = VZCR_MQUEUE_ENTRY__INIT;
+	struct img *img;
+	int ret;
+
+	v.n_sem_ctls = 4, v.sem_ctls = sem;
+	v.msg_ctlmax = v.msg_ctlmnb = v.msg_ctlmni = 100, v.shm_ctlmax = v.shm_ctlall = 1 << 20;
+	v.shm_ctlmni = 10, v.mq_queues_max = v.mq_msg_max = 10, v.mq_msgsize_max = 100;
+	ret = img_write_single(dfd, IMG_IPC_VAR, 7, &v);
+	if (ret == 0 && !strcmp(what, "mq-name")) {
+		q.name = "a/b", q.mode = 0600, q.maxmsg = 1, q.msgsize = 8;
+		ret = img_write_single(dfd, IMG_VZCR_MQUEUE, 7, &q);
+	} else if (ret == 0) {
+		se.desc = &d, se.nsems = 0;
+		img = img_open(dfd, IMG_IPCNS_SEM, O_WRONLY, 7);
+		ret = img ? img_write(img, &se) ?: img_close(img) : 1;
+	}
+	return ret;
+}
+
+static int cmd_mkbad(const char *dir, const char *what)
+{
+	int dfd = img_dir_open(dir, true);
+	UtsnsEntry u = UTSNS_ENTRY__INIT;
+	NetDeviceEntry nd = NET_DEVICE_ENTRY__INIT;
+	NetnsEntry ns = NETNS_ENTRY__INIT;
+	VzcrSysctlEntry sc = VZCR_SYSCTL_ENTRY__INIT, *scs[1] = { &sc };
+	char longname[100];
+
+	if (dfd < 0)
+		return 1;
+	if (!strcmp(what, "mnt-order"))
+		return bad_mnt(dfd, "/", "/proc", 12) != 0;
+	if (!strcmp(what, "mnt-path"))
+		return bad_mnt(dfd, "/", "/../proc", 10) != 0;
+	if (!strcmp(what, "uts-long")) {
+		memset(longname, 'x', sizeof(longname) - 1);
+		longname[sizeof(longname) - 1] = '\0';
+		u.nodename = longname, u.domainname = "d";
+		return img_write_single(dfd, IMG_UTSNS, 7, &u) != 0;
+	}
+	if (!strcmp(what, "net-sysctl")) {
+		nd.type = ND_TYPE__LOOPBACK, nd.ifindex = 1, nd.mtu = 65536, nd.name = "lo";
+		sc.path = "kernel/hostname", sc.value = "evil";
+		ns.n_vzcr_sysctls = 1, ns.vzcr_sysctls = scs;
+		return img_write_single(dfd, IMG_NETDEV, 7, &nd) ||
+		       img_write_single(dfd, IMG_NETNS, 7, &ns);
+	}
+	if (!strcmp(what, "mq-name") || !strcmp(what, "sem-nsems"))
+		return bad_ipc(dfd, what) != 0;
+	return usage();
+}
+
 int main(int argc, char **argv)
 {
 	log_set_level(getenv("NSTOOL_DEBUG") ? LOG_DEBUG : LOG_WARN);
@@ -303,6 +388,8 @@ int main(int argc, char **argv)
 		return cmd_restore(argc, argv);
 	if (!strcmp(argv[1], "mkipc"))
 		return mk_sysv() || mk_mqueue();
+	if (!strcmp(argv[1], "mkbad") && argc == 4)
+		return cmd_mkbad(argv[2], argv[3]);
 	if (!strcmp(argv[1], "mqnotify") && argc == 3)
 		return mq_notify_wait(argv[2]);
 	if (!strcmp(argv[1], "showipc")) {
