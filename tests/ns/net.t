@@ -60,7 +60,7 @@ for f in netdev netns ifaddr route route6 nftables; do
 	ok $? "image $f-ID.img written"
 done
 if command -v crit >/dev/null; then
-	crit show "$tmp"/img/netdev-*.img | grep -q '"type": "VETH"'
+	crit show "$tmp"/img/netdev-*.img 2>/dev/null | grep -q '"type": "VETH"'
 	ok $? "crit decodes netdev: a VETH"
 fi
 ns_stop
