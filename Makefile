@@ -85,6 +85,7 @@ ps-tests-before	:= $(tests)
 $(eval $(call add-dir,tests/ploopsync,test-objs))
 ps-tests	:= $(filter-out $(ps-tests-before),$(tests))
 $(eval $(call add-dir,tests/ct,test-objs))
+$(eval $(call add-dir,tests/ns,test-objs))
 convert-objs	:=
 $(eval $(call add-dir,convert,convert-objs))
 $(eval $(call add-dir,tests/convert,test-objs))

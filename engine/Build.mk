@@ -19,3 +19,7 @@ obj-y += restore_timers.o
 # sockets: unix, inet (TCP, UDP), netlink, packet
 obj-y += sockets.o sk-unix.o sk-unix-restore.o sk-queue.o
 obj-y += sk-inet.o sk-tcp.o sk-netlink.o sk-packet.o sk-lock.o
+# namespaces of a CT: mount, net, ipc, uts (include/nsimg.h)
+obj-y += ns_util.o ns_uts.o ns_ipc.o ns_ipc_msg.o ns_mqueue.o
+obj-y += ns_net.o ns_net_link.o ns_net_restore.o
+obj-y += ns_mnt.o ns_mnt_restore.o ns_tmpfs.o

@@ -15,7 +15,13 @@
 #include "fs.pb-c.h"
 #include "ghost-file.pb-c.h"
 #include "inventory.pb-c.h"
+#include "ipc-msg.pb-c.h"
+#include "ipc-sem.pb-c.h"
+#include "ipc-shm.pb-c.h"
+#include "ipc-var.pb-c.h"
 #include "mm.pb-c.h"
+#include "mnt.pb-c.h"
+#include "netdev.pb-c.h"
 #include "pagemap.pb-c.h"
 #include "pipe-data.pb-c.h"
 #include "pipe.pb-c.h"
@@ -31,6 +37,7 @@
 #include "timer.pb-c.h"
 #include "utsns.pb-c.h"
 #include "vzcr-vma-name.pb-c.h"
+#include "vzcr-mqueue.pb-c.h"
 
 /* Type magics, as CRIU's criu/include/magic.h defines them. */
 #define SECCOMP_MAGIC		0x64413049U
@@ -59,9 +66,17 @@
 #define SK_QUEUES_MAGIC		0x56264026U
 #define TCP_STREAM_MAGIC	0x51465506U
 #define RAW_MAGIC		0U	/* pages: no magic at all */
+#define MNTS_MAGIC		0x55563928U
+#define NETDEV_MAGIC		0x57373951U
+#define NETNS_MAGIC		0x55933752U
+#define IPC_VAR_MAGIC		0x53115007U
+#define IPCNS_SHM_MAGIC		0x46283044U
+#define IPCNS_SEM_MAGIC		0x59573019U
+#define IPCNS_MSG_MAGIC		0x55453737U
 /* vzcr's own images; checked against magic.h not to collide */
 #define VZCR_VMA_NAMES_MAGIC	0x56434e31U
 #define VZCR_GUARDS_MAGIC	0x56434e32U
+#define VZCR_MQUEUE_MAGIC	0x56434e51U
 
 #define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
 	[_type] = {						\
@@ -77,6 +92,18 @@
 static size_t pipe_data_payload(const void *msg)
 {
 	return ((const PipeDataEntry *)msg)->bytes;
+}
+
+/* a segment's contents, padded to a multiple of 4 bytes */
+static size_t ipc_shm_payload(const void *msg)
+{
+	return (((const IpcShmEntry *)msg)->size + 3) & ~(uint64_t)3;
+}
+
+/* a set's u16 values, padded to a multiple of 8 bytes */
+static size_t ipc_sem_payload(const void *msg)
+{
+	return ((((const IpcSemEntry *)msg)->nsems * 2ULL) + 7) & ~7ULL;
 }
 
 /* ghost chunks are followed by their bytes; a head without chunks by all */
@@ -203,6 +230,43 @@ static const struct img_desc descs[IMG_NR] = {
 		.pb = &tcp_stream_entry__descriptor,
 		.payload = tcp_stream_payload,
 	},
+	/* namespaces (engine/ns_*.c); the id is the namespace's inode number */
+	D(IMG_MNTS, "MNTS", "mountpoints-%u.img", MNTS_MAGIC, COMMON, NULL,
+	  &mnt_entry__descriptor),
+	D(IMG_TMPFS_DEV, "TMPFS_DEV", "tmpfs-dev-%u.tar.gz.img", RAW_MAGIC, RAW, NULL, NULL),
+	D(IMG_NETDEV, "NETDEV", "netdev-%u.img", NETDEV_MAGIC, COMMON, NULL,
+	  &net_device_entry__descriptor),
+	D(IMG_NETNS, "NETNS", "netns-%u.img", NETNS_MAGIC, COMMON, NULL,
+	  &netns_entry__descriptor),
+	D(IMG_IFADDR, "IFADDR", "ifaddr-%u.img", RAW_MAGIC, RAW, NULL, NULL),
+	D(IMG_ROUTE, "ROUTE", "route-%u.img", RAW_MAGIC, RAW, NULL, NULL),
+	D(IMG_ROUTE6, "ROUTE6", "route6-%u.img", RAW_MAGIC, RAW, NULL, NULL),
+	D(IMG_NFTABLES, "NFTABLES", "nftables-%u.img", RAW_MAGIC, RAW, NULL, NULL),
+	D(IMG_IPC_VAR, "IPC_VAR", "ipcns-var-%u.img", IPC_VAR_MAGIC, COMMON, NULL,
+	  &ipc_var_entry__descriptor),
+	[IMG_IPCNS_SHM] = {
+		.type = IMG_IPCNS_SHM,
+		.name = "IPCNS_SHM",
+		.fname = "ipcns-shm-%u.img",
+		.magic = IPCNS_SHM_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &ipc_shm_entry__descriptor,
+		.payload = ipc_shm_payload,
+	},
+	[IMG_IPCNS_SEM] = {
+		.type = IMG_IPCNS_SEM,
+		.name = "IPCNS_SEM",
+		.fname = "ipcns-sem-%u.img",
+		.magic = IPCNS_SEM_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &ipc_sem_entry__descriptor,
+		.payload = ipc_sem_payload,
+	},
+	/* each entry is followed by its messages, read by ns_ipc_msg.c */
+	D(IMG_IPCNS_MSG, "IPCNS_MSG", "ipcns-msg-%u.img", IPCNS_MSG_MAGIC, COMMON, NULL,
+	  &ipc_msg_entry__descriptor),
+	D(IMG_VZCR_MQUEUE, "VZCR_MQUEUE", "vzcr-mqueue-%u.img", VZCR_MQUEUE_MAGIC, COMMON, NULL,
+	  &vzcr_mqueue_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

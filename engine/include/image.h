@@ -73,6 +73,19 @@ enum img_type {
 	IMG_SECCOMP,		/* seccomp.img: one SeccompEntry with every filter */
 	IMG_SK_QUEUES,		/* sk-queues.img: SkPacketEntry + its bytes, ... */
 	IMG_TCP_STREAM,		/* tcp-stream-INO.img (INO in hex): TcpStreamEntry + inq + outq */
+	IMG_MNTS,		/* mountpoints-NSID.img: MntEntry, parents first */
+	IMG_TMPFS_DEV,		/* tmpfs-dev-DEV.tar.gz.img: raw, a gzipped tar */
+	IMG_NETDEV,		/* netdev-NSID.img: NetDeviceEntry, one a link */
+	IMG_NETNS,		/* netns-NSID.img: one NetnsEntry */
+	IMG_IFADDR,		/* ifaddr-NSID.img: raw, `ip addr save` */
+	IMG_ROUTE,		/* route-NSID.img: raw, `ip -4 route save` */
+	IMG_ROUTE6,		/* route6-NSID.img: raw, `ip -6 route save` */
+	IMG_NFTABLES,		/* nftables-NSID.img: raw, `nft list ruleset` */
+	IMG_IPC_VAR,		/* ipcns-var-NSID.img: one IpcVarEntry */
+	IMG_IPCNS_SHM,		/* ipcns-shm-NSID.img: IpcShmEntry + contents, ... */
+	IMG_IPCNS_SEM,		/* ipcns-sem-NSID.img: IpcSemEntry + values, ... */
+	IMG_IPCNS_MSG,		/* ipcns-msg-NSID.img: IpcMsgEntry + messages, ... */
+	IMG_VZCR_MQUEUE,	/* vzcr-mqueue-NSID.img: vzcr's own, one a queue */
 	IMG_NR,
 };
 
