@@ -160,13 +160,13 @@ programs	+= ploopsync/ploopsync
 
 # ovz2img: the cpt reader (convert/include/cpt.h) and its CLI
 $(convert-objs): CPPFLAGS += -Iconvert/include
-$(convert-objs): | config.h
+$(convert-objs): | config.h $(proto-h)
 convert/ovz2img: $(convert-objs) $(ENGINE_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(convert-objs) $(ENGINE_LIB)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(convert-objs) $(ENGINE_LIB) $(ENGINE_LIBS)
 programs	+= convert/ovz2img
 # libFuzzer harness for the reader: `make fuzz-cpt`, never run by make check
-fuzz-srcs	:= $(filter-out convert/main.c,$(convert-objs:.o=.c)) engine/lib/log.c
+fuzz-srcs	:= $(filter-out convert/main.c convert/xlate%,$(convert-objs:.o=.c)) engine/lib/log.c
 tests/convert/fuzz-cpt: tests/convert/fuzz-cpt.c $(fuzz-srcs) tests/convert/mkcpt
 	$(call msg,FUZZ,$@)
 	$(Q)clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iengine/lib \

@@ -20,3 +20,4 @@ wl-y += wl-signals
 wl-y += wl-timers
 wl-y += wl-restart
 wl-y += wl-seccomp
+wl-y += wl-ovz

@@ -1,0 +1,932 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cptlive: writes an OpenVZ cpt dump of a LIVE single-threaded process of
+ * this machine, the way the old kernel's checkpointer laid it out (note
+ * ../shared/notes/ovz-cpt-format.md, RHEL6 order and records; --rhel5 for
+ * 2.6.18 record sizes), for the chain "live process -> cpt -> ovz2img ->
+ * vzcr restore" (live.t). The process is seized and stopped with ptrace;
+ * registers and FPU/xstate from PTRACE_GETREGSET; memory maps from smaps,
+ * present private pages (pagemap) read from /proc/PID/mem; fds, their
+ * offsets and flags from /proc, shared descriptions by kcmp, pipe contents
+ * by tee() from a pidfd_getfd copy (nothing is consumed); cwd, root, umask;
+ * what only the task knows (sigactions, itimers, POSIX timers, sigaltstack,
+ * clear_tid, brk, pdeath signal, securebits) by syscalls injected with the
+ * engine's infect.c; pending signals by PTRACE_PEEKSIGINFO. With --kill the
+ * process is killed afterwards (vzctl chkpnt's CPT_KILL). Not installed.
+ *
+ *   cptlive [--rhel5] [--kill] PID FILE
+ */
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kcmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/prctl.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <asm/syscall-nr.h>
+
+#include "arch.h"
+#include "cptw.h"
+#include "engine/dump.h"
+#include "engine/infect.h"
+#include "engine/proc_parse.h"
+#include "engine/ptrace.h"
+#include "log.h"
+
+#define MAX_FILES	256
+#define MAX_SIGS	64
+#define MAX_TIMERS	32
+#define PAGE		4096UL
+
+struct lfile {
+	char path[4096];
+	uint32_t i_mode, flags;
+	uint64_t fpos, ino;
+	int fd;			/* the first fd (in the task) of this description */
+	bool map_only;		/* a mapped file no fd holds */
+	size_t obj, inode_obj;
+};
+
+struct ltimer {
+	uint32_t id, clock, signo, notify, tid;
+	uint64_t value;
+	struct itimerspec its;
+	int overrun;
+};
+
+static struct {
+	pid_t pid;
+	bool rhel5;
+	arch_regs_t regs;
+	uint8_t fpu[8192];
+	size_t fpu_len;
+	uint64_t blocked;
+	siginfo_t priv[MAX_SIGS], shared[MAX_SIGS];
+	int npriv, nshared;
+	struct arch_ksigaction sa[65];
+	struct itimerval it[3];
+	struct ltimer tm[MAX_TIMERS];
+	int ntm;
+	stack_t ss;
+	uint64_t clear_tid, robust, brk;
+	long pdeath, secbits;
+	struct lfile files[MAX_FILES];
+	int nfiles;
+	int fd_file[1024];	/* fd -> files[] index, -1 if none */
+	struct vma_list vmas;
+} L;
+
+static struct cptw W;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "cptlive: %s: %s\n", what, strerror(errno));
+	if (L.pid > 0)
+		kill(L.pid, SIGKILL);
+	exit(1);
+}
+
+static long inj(struct infect *inf, long nr, unsigned long a0, unsigned long a1, unsigned long a2,
+		unsigned long a3)
+{
+	long r = infect_call(inf, "cptlive", nr, a0, a1, a2, a3, 0, 0);
+
+	if (r < 0) {
+		errno = (int)-r;
+		die("injected syscall");
+	}
+	return r;
+}
+
+static void peek(struct infect *inf, void *buf, size_t len)
+{
+	if (infect_peek(inf, inf->scratch, buf, len) < 0)
+		die("peek");
+}
+
+/* /proc/PID/timers: ids, clocks, signals, how they notify. */
+static void read_timer_list(void)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/timers", L.pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		struct ltimer *t = &L.tm[L.ntm];
+		char how[16], kind[8];
+		unsigned long long v;
+		unsigned int n;
+
+		if (sscanf(line, "ID: %u", &n) == 1 && L.ntm < MAX_TIMERS) {
+			memset(t, 0, sizeof(*t));
+			t->id = n;
+			L.ntm++;
+		} else if (L.ntm && sscanf(line, "signal: %u/%llx", &n, &v) == 2) {
+			t[-1].signo = n;
+			t[-1].value = v;
+		} else if (L.ntm && sscanf(line, "notify: %15[a-z]/%7[a-z].%u", how, kind, &n) == 3) {
+			t[-1].notify = !strcmp(how, "none") ? SIGEV_NONE : SIGEV_SIGNAL;
+			if (!strcmp(kind, "tid"))
+				t[-1].notify |= SIGEV_THREAD_ID;
+			t[-1].tid = n;
+		} else if (L.ntm && sscanf(line, "ClockID: %u", &n) == 1) {
+			t[-1].clock = n;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+/* What only the task can tell, by syscalls run inside it. */
+static void inject_queries(void)
+{
+	struct infect inf = { .mem_fd = -1 };
+	unsigned long ip = 0, hole;
+
+	for (size_t i = 0; i < L.vmas.n && !ip; i++)
+		if ((L.vmas.v[i].prot & 4) && !(L.vmas.v[i].status & VMA_AREA_VSYSCALL))
+			ip = infect_find_syscall(L.pid, L.vmas.v[i].start, L.vmas.v[i].end);
+	hole = vma_find_hole(&L.vmas, INFECT_SCRATCH_SIZE);
+	if (!ip || !hole || infect_start(&inf, L.pid, ip, hole) < 0)
+		die("infect_start");
+	for (int sig = 1; sig <= 64; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		inj(&inf, NR_rt_sigaction, sig, 0, inf.scratch, ARCH_KSIGSET_SIZE);
+		peek(&inf, &L.sa[sig], sizeof(L.sa[sig]));
+	}
+	for (int w = 0; w < 3; w++) {
+		inj(&inf, NR_getitimer, w, inf.scratch, 0, 0);
+		peek(&inf, &L.it[w], sizeof(L.it[w]));
+	}
+	read_timer_list();
+	for (int i = 0; i < L.ntm; i++) {
+		inj(&inf, NR_timer_gettime, L.tm[i].id, inf.scratch, 0, 0);
+		peek(&inf, &L.tm[i].its, sizeof(L.tm[i].its));
+		L.tm[i].overrun = (int)inj(&inf, NR_timer_getoverrun, L.tm[i].id, 0, 0, 0);
+	}
+	inj(&inf, NR_sigaltstack, 0, inf.scratch, 0, 0);
+	peek(&inf, &L.ss, sizeof(L.ss));
+	inj(&inf, NR_prctl, PR_GET_TID_ADDRESS, inf.scratch, 0, 0);
+	peek(&inf, &L.clear_tid, sizeof(L.clear_tid));
+	inj(&inf, NR_prctl, PR_GET_PDEATHSIG, inf.scratch, 0, 0);
+	peek(&inf, &L.pdeath, sizeof(int));
+	L.secbits = inj(&inf, NR_prctl, PR_GET_SECUREBITS, 0, 0, 0);
+	L.brk = (uint64_t)inj(&inf, NR_brk, 0, 0, 0, 0);
+	if (infect_stop(&inf) < 0)
+		die("infect_stop");
+}
+
+static void peek_signals(bool shared, siginfo_t *out, int *n)
+{
+	for (*n = 0; *n < MAX_SIGS; (*n)++) {
+		struct __ptrace_peeksiginfo_args a = { .off = *n, .nr = 1,
+			.flags = shared ? PTRACE_PEEKSIGINFO_SHARED : 0 };
+		long r = ptrace(PTRACE_PEEKSIGINFO, L.pid, &a, &out[*n]);
+
+		if (r < 0)
+			die("PTRACE_PEEKSIGINFO");
+		if (r == 0)
+			break;
+	}
+}
+
+static void seize(void)
+{
+	struct iovec iov = { L.fpu, sizeof(L.fpu) };
+	struct seized s;
+
+	if (ptrace_seize_stop(L.pid, SEIZE_OPTS_DUMP, &s) < 0)
+		die("seize");
+	if (arch_regs_get(L.pid, &L.regs) < 0)
+		die("registers");
+	if (L.rhel5)	/* 2.6.18 kernels knew fxsave only */
+		iov.iov_len = 512;
+	if (ptrace(PTRACE_GETREGSET, L.pid, L.rhel5 ? NT_PRFPREG : NT_X86_XSTATE, &iov) < 0)
+		die("FPU state");
+	L.fpu_len = iov.iov_len;
+	if (ptrace_get_sigmask(L.pid, &L.blocked) < 0)
+		die("sigmask");
+	peek_signals(false, L.priv, &L.npriv);
+	peek_signals(true, L.shared, &L.nshared);
+	syscall(SYS_get_robust_list, L.pid, &L.robust, &(size_t){ 0 });
+	if (proc_parse_smaps(L.pid, &L.vmas) < 0)
+		die("smaps");
+	inject_queries();
+	vma_list_free(&L.vmas);
+	if (proc_parse_smaps(L.pid, &L.vmas) < 0)	/* without the scratch area */
+		die("smaps");
+}
+
+/* ---- files: fds, mapped files, pipe contents ---- */
+
+static int add_file(const char *path, const struct stat *st, uint32_t flags, uint64_t pos, int fd)
+{
+	struct lfile *f = &L.files[L.nfiles];
+
+	if (L.nfiles == MAX_FILES) {
+		errno = EMFILE;
+		die("too many files");
+	}
+	memset(f, 0, sizeof(*f));
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	f->i_mode = st->st_mode;
+	f->ino = st->st_ino;
+	f->flags = flags;
+	f->fpos = pos;
+	f->fd = fd;
+	f->map_only = fd < 0;
+	return L.nfiles++;
+}
+
+/* The description of task fd @fd is one we have already? (kcmp) */
+static int same_description(int fd)
+{
+	for (int i = 0; i < L.nfiles; i++)
+		if (L.files[i].fd >= 0 &&
+		    syscall(SYS_kcmp, L.pid, L.pid, KCMP_FILE, L.files[i].fd, fd) == 0)
+			return i;
+	return -1;
+}
+
+static uint32_t fd_cloexec[1024];
+
+static void one_fd(int fd)
+{
+	char p[128], target[4096], line[256];
+	unsigned long long pos = 0;
+	unsigned int flags = 0;
+	struct stat st;
+	ssize_t n;
+	FILE *fi;
+	int k;
+
+	snprintf(p, sizeof(p), "/proc/%d/fd/%d", L.pid, fd);
+	n = readlink(p, target, sizeof(target) - 1);
+	if (n < 0 || stat(p, &st) < 0)
+		die(p);
+	target[n] = '\0';
+	snprintf(p, sizeof(p), "/proc/%d/fdinfo/%d", L.pid, fd);
+	fi = fopen(p, "r");
+	while (fi && fgets(line, sizeof(line), fi))
+		if (sscanf(line, "pos: %llu", &pos) != 1)
+			sscanf(line, "flags: %o", &flags);
+	if (fi)
+		fclose(fi);
+	fd_cloexec[fd] = (flags & O_CLOEXEC) != 0;
+	k = same_description(fd);
+	L.fd_file[fd] = k >= 0 ? k : add_file(target, &st, flags & ~O_CLOEXEC, pos, fd);
+}
+
+/* One file per mapped path: the mapping's own description. */
+static void map_files(void)
+{
+	for (size_t i = 0; i < L.vmas.n; i++) {
+		struct vma_area *v = &L.vmas.v[i];
+		struct stat st;
+		int k;
+
+		if (!(v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) || !v->path)
+			continue;
+		for (k = 0; k < L.nfiles; k++)
+			if (L.files[k].map_only && !strcmp(L.files[k].path, v->path))
+				break;
+		if (k < L.nfiles)
+			continue;
+		if (stat(v->path, &st) < 0)
+			die(v->path);
+		add_file(v->path, &st, (v->flags & MAP_SHARED) && (v->prot & 2) ? O_RDWR : O_RDONLY,
+			 0, -1);
+	}
+}
+
+static void collect_files(void)
+{
+	char p[64];
+	struct dirent *e;
+	DIR *d;
+
+	memset(L.fd_file, 0xff, sizeof(L.fd_file));
+	snprintf(p, sizeof(p), "/proc/%d/fd", L.pid);
+	d = opendir(p);
+	if (!d)
+		die(p);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && atoi(e->d_name) < 1024)
+			one_fd(atoi(e->d_name));
+	closedir(d);
+	map_files();
+}
+
+/* The bytes queued in a pipe, copied with tee(): the task keeps them. */
+static size_t pipe_bytes(int fd, char *buf, size_t size)
+{
+	char p[64];
+	int rfd, tp[2];
+	ssize_t n, got = 0;
+
+	snprintf(p, sizeof(p), "/proc/%d/fd/%d", L.pid, fd);
+	rfd = open(p, O_RDONLY | O_NONBLOCK);
+	if (rfd < 0 || pipe(tp) < 0)
+		die("pipe copy");
+	fcntl(tp[1], F_SETPIPE_SZ, 1 << 20);
+	n = tee(rfd, tp[1], size, SPLICE_F_NONBLOCK);
+	if (n > 0)
+		got = read(tp[0], buf, (size_t)n);
+	close(rfd);
+	close(tp[0]);
+	close(tp[1]);
+	return got > 0 ? (size_t)got : 0;
+}
+
+/* ---- the dump ---- */
+
+static uint64_t status_field(const char *key, int idx)
+{
+	char p[64], line[1024];
+	uint64_t v = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/status", L.pid);
+	f = fopen(p, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		size_t k = strlen(key);
+		char *s = line + k;
+
+		if (strncmp(line, key, k) || line[k] != ':')
+			continue;
+		s++;
+		for (int i = 0; i <= idx; i++)
+			v = strtoull(s, &s, !strncmp(key, "Cap", 3) ? 16 : !strcmp(key, "Umask") ? 8 : 10);
+	}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* Fields of /proc/PID/stat, 1-based as proc(5) numbers them. */
+static uint64_t stat_field(int n)
+{
+	char p[64], buf[4096], *s;
+	ssize_t len;
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", L.pid);
+	fd = open(p, O_RDONLY);
+	len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (len < 0)
+		die(p);
+	buf[len] = '\0';
+	s = strrchr(buf, ')');
+	for (int i = 2; s && i < n; i++)
+		s = strchr(s + 1, ' ');
+	return s ? strtoull(s + 1, NULL, 10) : 0;
+}
+
+static size_t file_obj(const struct lfile *f, uint32_t fmode)
+{
+	size_t o = w_obj(&W, 4, L.rhel5 ? 88 : 96, 1);
+
+	w32(&W, o + 16, f->flags);
+	w32(&W, o + 20, fmode);
+	w64(&W, o + 24, f->fpos);
+	w32(&W, o + 40, f->i_mode);
+	w64(&W, o + 48, f->inode_obj ? f->inode_obj : NUL64);
+	w64(&W, o + 56, NUL64);
+	w32(&W, o + 64, UINT32_MAX);
+	if (!L.rhel5)
+		w64(&W, o + 88, NUL64);
+	w_name(&W, f->path);
+	w_end(&W, o);
+	return o;
+}
+
+static void sect_inodes_files(void)
+{
+	static char buf[1 << 20];
+	size_t s = w_sect(&W, 12);
+
+	for (int i = 0; i < L.nfiles; i++) {
+		struct lfile *f = &L.files[i];
+		size_t o, b, n;
+
+		if (!S_ISFIFO(f->i_mode))
+			continue;
+		for (int k = 0; k < i; k++)
+			if (S_ISFIFO(L.files[k].i_mode) && L.files[k].ino == f->ino)
+				f->inode_obj = L.files[k].inode_obj;
+		if (f->inode_obj)
+			continue;
+		o = w_obj(&W, 12, L.rhel5 ? 112 : 120, 1);
+		w64(&W, o + 24, f->ino);
+		w32(&W, o + 32, f->i_mode);
+		n = pipe_bytes(f->fd, buf, sizeof(buf));
+		if (n) {
+			b = w_obj(&W, 4103, 24, 2);
+			w32(&W, b + 16, (uint32_t)n);
+			w_data(&W, buf, n);
+			w_end(&W, b);
+		}
+		w_end(&W, o);
+		f->inode_obj = o;
+	}
+	w_end(&W, s);
+	s = w_sect(&W, 2);
+	for (int i = 0; i < L.nfiles; i++) {
+		uint32_t acc = L.files[i].flags & O_ACCMODE;
+
+		L.files[i].obj = file_obj(&L.files[i], acc == O_RDONLY ? 1 : acc == O_WRONLY ? 2 : 3);
+	}
+	w_end(&W, s);
+}
+
+static size_t sect_files_struct(void)
+{
+	size_t s = w_sect(&W, 5), o = w_obj(&W, 3, 32, 1);
+
+	w32(&W, o + 20, 1024);
+	for (int fd = 0; fd < 1024; fd++) {
+		size_t d;
+
+		if (L.fd_file[fd] < 0)
+			continue;
+		d = w_obj(&W, 1025, L.rhel5 ? 32 : 40, 0);
+		w32(&W, d + 16, fd);
+		w32(&W, d + 20, fd_cloexec[fd]);
+		w64(&W, d + 24, L.files[L.fd_file[fd]].obj);
+		w_end(&W, d);
+	}
+	w_end(&W, o);
+	w_end(&W, s);
+	return o;
+}
+
+static size_t sect_fs(void)
+{
+	size_t s = w_sect(&W, 6), o = w_obj(&W, 2, 24, 1);
+	const char *which[2] = { "root", "cwd" };
+
+	w32(&W, o + 16, (uint32_t)status_field("Umask", 0));
+	for (int i = 0; i < 2; i++) {
+		struct lfile f = { .i_mode = S_IFDIR | 0755, .flags = O_RDONLY | O_DIRECTORY };
+		char p[64];
+		ssize_t n;
+
+		snprintf(p, sizeof(p), "/proc/%d/%s", L.pid, which[i]);
+		n = readlink(p, f.path, sizeof(f.path) - 1);
+		if (n < 0)
+			die(p);
+		file_obj(&f, 1);
+	}
+	w_end(&W, o);
+	w_end(&W, s);
+	return o;
+}
+
+static size_t sect_sighand(void)
+{
+	size_t s = w_sect(&W, 7), o = w_obj(&W, 5, 16, 1);
+
+	for (int sig = 1; sig <= 64; sig++) {
+		size_t h;
+
+		if (!L.sa[sig].handler && !L.sa[sig].flags)
+			continue;
+		h = w_obj(&W, 1026, 56, 0);
+		w32(&W, h + 16, sig - 1);
+		w64(&W, h + 24, L.sa[sig].handler);
+		w64(&W, h + 32, L.sa[sig].restorer);
+		w64(&W, h + 40, L.sa[sig].flags);
+		w64(&W, h + 48, L.sa[sig].mask);
+		w_end(&W, h);
+	}
+	w_end(&W, o);
+	w_end(&W, s);
+	return o;
+}
+
+static uint64_t ts_packed(const struct timespec *t)
+{
+	return ((uint64_t)t->tv_sec << 32) + (uint64_t)t->tv_nsec;
+}
+
+/* Is a signal of timer @t queued? The old writer left it out of the queue. */
+static bool timer_queued(const struct ltimer *t, siginfo_t *q, int *n)
+{
+	for (int i = 0; i < *n; i++)
+		if (q[i].si_code == SI_TIMER && q[i].si_timerid == (int)t->id) {
+			memmove(&q[i], &q[i + 1], (size_t)(*n - i - 1) * sizeof(*q));
+			(*n)--;
+			return true;
+		}
+	return false;
+}
+
+static size_t sect_timers(void)
+{
+	size_t s, o;
+
+	if (L.rhel5 || !L.ntm)	/* 2.6.18 dumps have no POSIX timers */
+		return NUL64;
+	s = w_sect(&W, 33);
+	o = w_obj(&W, 20, 16, 1);
+	for (int i = 0; i < L.ntm; i++) {
+		const struct ltimer *t = &L.tm[i];
+		size_t r = w_obj(&W, 4123, 88, 0);
+		bool q = timer_queued(t, L.shared, &L.nshared) || timer_queued(t, L.priv, &L.npriv);
+
+		w32(&W, r + 16, t->id);
+		w32(&W, r + 20, t->clock);
+		w32(&W, r + 24, (uint32_t)t->overrun);
+		w32(&W, r + 32, q);
+		w64(&W, r + 40, ts_packed(&t->its.it_interval));
+		w64(&W, r + 48, ts_packed(&t->its.it_value));
+		w64(&W, r + 56, t->value);
+		w32(&W, r + 64, t->signo);
+		w32(&W, r + 68, t->notify);
+		w32(&W, r + 72, t->tid);
+		w64(&W, r + 80, (uint64_t)time(NULL) << 32);
+		w_end(&W, r);
+	}
+	w_end(&W, o);
+	w_end(&W, s);
+	return o;
+}
+
+static uint64_t vm_flags(const struct vma_area *v, const char *exe)
+{
+	uint64_t f = v->prot & 7;
+
+	if (v->flags & MAP_SHARED)
+		f |= 0x8;
+	if (v->flags & MAP_GROWSDOWN)
+		f |= 0x100;
+	if (v->locked)
+		f |= 0x2000;
+	if ((v->prot & 4) && v->path && !strcmp(v->path, exe))
+		f |= 0x1000;	/* VM_EXECUTABLE: what 2.6.x marked the exe mapping with */
+	return f;
+}
+
+/* Present private pages of @v as PAGES blocks, run by run. */
+static void vma_pages(const struct vma_area *v, int pm, int mem)
+{
+	static char buf[PAGE];
+	uint64_t run = 0;
+
+	for (uint64_t a = v->start; a <= v->end; a += PAGE) {
+		uint64_t e = 0;
+		bool take = false;
+
+		if (a < v->end && pread(pm, &e, 8, (off_t)(a / PAGE * 8)) != 8)
+			die("pagemap");
+		/* present (63) or swapped (62), and not a page of the file (61) */
+		take = a < v->end && ((e >> 63) & 1 ? !((e >> 61) & 1) : (e >> 62) & 1);
+		if (take && !run) {
+			run = w_obj(&W, 4098, 32, 2);
+			w64(&W, run + 16, a);
+		}
+		if (take) {
+			if (pread(mem, buf, PAGE, (off_t)a) != (ssize_t)PAGE)
+				die("/proc/PID/mem");
+			w_data(&W, buf, PAGE);
+			continue;
+		}
+		if (run) {
+			w64(&W, run + 24, a);
+			w_end(&W, run);
+			run = 0;
+		}
+	}
+}
+
+static size_t file_of(const char *path)
+{
+	for (int k = 0; k < L.nfiles; k++)
+		if (L.files[k].map_only && !strcmp(L.files[k].path, path))
+			return L.files[k].obj;
+	return NUL64;
+}
+
+static void mm_auxv(void)
+{
+	uint64_t aux[512];
+	char p[64];
+	ssize_t n;
+	size_t o;
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%d/auxv", L.pid);
+	fd = open(p, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, aux, sizeof(aux));
+	if (fd >= 0)
+		close(fd);
+	if (n < 16)
+		die(p);
+	while (n >= 16 && !aux[n / 8 - 2])
+		n -= 16;	/* the AT_NULL pair is not stored */
+	o = w_obj(&W, 1051, 16, 2);
+	w_data(&W, aux, (size_t)n);
+	w_end(&W, o);
+}
+
+static size_t sect_mm(void)
+{
+	static const int stat_at[] = { 26, 27, 45, 46, 47, 0, 28, 48, 49, 50, 51 };
+	size_t s = w_sect(&W, 4), o = w_obj(&W, 1, L.rhel5 ? 128 : 136, 1);
+	char p[64], exe[4096] = "";
+	int pm, mem;
+
+	for (int i = 0; i < 11; i++)
+		w64(&W, o + 16 + 8 * i, stat_at[i] ? stat_field(stat_at[i]) : L.brk);
+	w64(&W, o + 112, NUL64);
+	W.d[o + 120] = 1;
+	if (!L.rhel5) {
+		w64(&W, o + 128, 1);	/* mm_flags: dumpable */
+		mm_auxv();
+	}
+	snprintf(p, sizeof(p), "/proc/%d/exe", L.pid);
+	if (readlink(p, exe, sizeof(exe) - 1) < 0)
+		die(p);
+	snprintf(p, sizeof(p), "/proc/%d/pagemap", L.pid);
+	pm = open(p, O_RDONLY);
+	snprintf(p, sizeof(p), "/proc/%d/mem", L.pid);
+	mem = open(p, O_RDONLY);
+	if (pm < 0 || mem < 0)
+		die(p);
+	for (size_t i = 0; i < L.vmas.n; i++) {
+		const struct vma_area *v = &L.vmas.v[i];
+		bool special = v->status & (VMA_AREA_VDSO | VMA_AREA_VVAR | VMA_AREA_VVAR_VCLOCK);
+		size_t r;
+
+		if (v->status & VMA_AREA_VSYSCALL)
+			continue;	/* the kernel's, not in the mm: not dumped */
+		r = w_obj(&W, 1024, 80, 1);
+		w64(&W, r + 16, v->path && (v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) ?
+				file_of(v->path) : NUL64);
+		w32(&W, r + 24, special ? 2 : 0);
+		w64(&W, r + 40, v->start);
+		w64(&W, r + 48, v->end);
+		w64(&W, r + 56, vm_flags(v, exe));
+		w64(&W, r + 72, v->pgoff / PAGE);
+		if (!special && !(v->flags & MAP_SHARED))
+			vma_pages(v, pm, mem);
+		w_end(&W, r);
+	}
+	close(pm);
+	close(mem);
+	w_end(&W, o);
+	w_end(&W, s);
+	return o;
+}
+
+static uint8_t seg_code(uint64_t sel)
+{
+	if (!sel)
+		return 0;
+	if (sel == 0x33)
+		return 7;
+	if (sel == 0x2b)
+		return 6;
+	if (sel == 0x23)
+		return 5;
+	if (sel & 4)
+		return 0;	/* LDT: not used by the workloads */
+	return (uint8_t)((sel >> 3) - 12 + 1);	/* GDT TLS slots 12..14 */
+}
+
+static void task_regs(void)
+{
+	const arch_regs_t *g = &L.regs;
+	uint64_t v[21] = { g->r15, g->r14, g->r13, g->r12, g->rbp, g->rbx, g->r11, g->r10, g->r9,
+			   g->r8, g->rax, g->rcx, g->rdx, g->rsi, g->rdi, g->orig_rax, g->rip,
+			   seg_code(g->cs), g->eflags, g->rsp, seg_code(g->ss) };
+	size_t r = w_obj(&W, 4097, 280, 0), b;
+
+	w64(&W, r + 80, g->fs_base);
+	w64(&W, r + 88, g->gs_base);
+	w32(&W, r + 96, seg_code(g->fs));
+	w32(&W, r + 100, seg_code(g->gs));
+	w32(&W, r + 104, seg_code(g->ds));
+	w32(&W, r + 108, seg_code(g->es));
+	for (int i = 0; i < 21; i++)
+		w64(&W, r + 112 + 8 * i, v[i]);
+	b = w_obj(&W, 4103, 24, L.rhel5 ? 6 : 11);
+	w32(&W, b + 16, (uint32_t)L.fpu_len);
+	w_data(&W, L.fpu, L.fpu_len);
+	w_end(&W, b);
+}
+
+static void siginfo_obj(const siginfo_t *si)
+{
+	size_t o = w_obj(&W, 1027, L.rhel5 ? 72 : 184, 0);
+
+	w32(&W, o + 20, si->si_signo);
+	w32(&W, o + 24, si->si_errno);
+	w32(&W, o + 28, si->si_code);
+	w64(&W, o + 32, (uint64_t)(uintptr_t)si->si_ptr);
+	w32(&W, o + 40, si->si_pid);
+	w32(&W, o + 44, si->si_uid);
+	if (!L.rhel5)	/* cpt_sifields: the raw union */
+		memcpy(W.d + o + 72, (const char *)si + 16, 112);
+}
+
+static void task_ids(size_t o)
+{
+	uint32_t ngids = 0;
+
+	w32(&W, o + 176, L.pid);
+	w32(&W, o + 180, L.pid);
+	w32(&W, o + 184, (uint32_t)stat_field(4));
+	w32(&W, o + 188, (uint32_t)stat_field(4));
+	w32(&W, o + 192, (uint32_t)stat_field(5));
+	w32(&W, o + 196, (uint32_t)stat_field(6));
+	w32(&W, o + 208, L.pid);
+	W.d[o + 215] = 1;
+	w32(&W, o + 236, SIGCHLD);
+	w32(&W, o + 240, (uint32_t)L.pdeath);
+	for (int i = 0; i < 4; i++) {
+		w32(&W, o + 248 + 4 * i, (uint32_t)status_field("Uid", i == 3 ? 3 : i));
+		w32(&W, o + 264 + 4 * i, (uint32_t)status_field("Gid", i == 3 ? 3 : i));
+	}
+	w32(&W, o + 244, (uint32_t)status_field("Uid", 0));
+	for (gid_t g; ngids < 32 && (g = (gid_t)status_field("Groups", (int)ngids)); ngids++)
+		w32(&W, o + 284 + 4 * ngids, g);
+	w32(&W, o + 280, ngids);
+	w64(&W, o + 416, status_field("CapEff", 0));
+	w64(&W, o + 424, status_field("CapInh", 0));
+	w64(&W, o + 432, status_field("CapPrm", 0));
+}
+
+static void task_rlimits(size_t o, size_t cur, size_t max)
+{
+	for (int i = 0; i < 16; i++) {
+		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+		prlimit(L.pid, i, NULL, &rl);
+		w64(&W, o + cur + 8 * i, rl.rlim_cur);
+		w64(&W, o + max + 8 * i, rl.rlim_max);
+	}
+}
+
+static void task_times(size_t o)
+{
+	const struct itimerval *it = L.it;
+	uint64_t ms[4] = { it[2].it_value.tv_sec * 1000ULL + it[2].it_value.tv_usec / 1000,
+			   it[2].it_interval.tv_sec * 1000ULL + it[2].it_interval.tv_usec / 1000,
+			   it[1].it_value.tv_sec * 1000ULL + it[1].it_value.tv_usec / 1000,
+			   it[1].it_interval.tv_sec * 1000ULL + it[1].it_interval.tv_usec / 1000 };
+
+	w64(&W, o + 520, it[0].it_value.tv_sec * 1000000000ULL + it[0].it_value.tv_usec * 1000ULL);
+	w64(&W, o + 528, it[0].it_interval.tv_sec * 1000000000ULL +
+			 it[0].it_interval.tv_usec * 1000ULL);
+	for (int i = 0; i < 4; i++)	/* prof, virt: cputime in jiffies of HZ 1000 */
+		w64(&W, o + 536 + 8 * i, ms[i]);
+}
+
+static void sect_tasks(size_t mm, size_t files, size_t fs, size_t sighand, size_t ns,
+		       size_t timers)
+{
+	size_t s = w_sect(&W, 3), o = w_obj(&W, 0, L.rhel5 ? 976 : 992, 1), sig;
+	char comm[64] = "";
+	uint64_t pend = 0;
+
+	w64(&W, o + 16, 2);
+	w64(&W, o + 56, NUL64);
+	w64(&W, o + 80, NUL64);
+	w32(&W, o + 40, 120 + (int32_t)stat_field(19));
+	w32(&W, o + 44, 120 + (int32_t)stat_field(19));
+	w64(&W, o + 96, mm);
+	w64(&W, o + 104, files);
+	w64(&W, o + 112, fs);
+	w64(&W, o + 128, sighand);
+	w64(&W, o + 136, L.blocked);
+	for (int i = 0; i < L.npriv; i++)
+		pend |= 1ULL << (L.priv[i].si_signo - 1);
+	w64(&W, o + 152, pend);
+	w64(&W, o + 160, ns);
+	w64(&W, o + 168, NUL64);
+	w64(&W, o + 224, L.clear_tid);
+	task_ids(o);
+	snprintf(comm, sizeof(comm), "/proc/%d/comm", L.pid);
+	{
+		FILE *f = fopen(comm, "r");
+
+		if (!f || !fgets(comm, sizeof(comm), f))
+			die("comm");
+		fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+		memcpy(W.d + o + 440, comm, strlen(comm) < 16 ? strlen(comm) : 15);
+	}
+	task_times(o);
+	w16(&W, o + 568, 1);
+	W.d[o + 570] = (uint8_t)L.secbits;
+	task_rlimits(o, 688, 816);
+	for (int i = 944; i < 976; i += 8)
+		w64(&W, o + i, NUL64);
+	if (!L.rhel5) {
+		w64(&W, o + 976, timers);
+		w64(&W, o + 984, status_field("CapBnd", 0));
+	}
+	task_regs();
+	if (!(L.ss.ss_flags & SS_DISABLE)) {
+		size_t a = w_obj(&W, 1046, 32, 0);
+
+		w64(&W, a + 16, (uint64_t)(uintptr_t)L.ss.ss_sp);
+		w32(&W, a + 24, (uint32_t)L.ss.ss_size);
+	}
+	if (L.robust) {
+		size_t a = w_obj(&W, 4112, 152, 0);
+
+		w64(&W, a + 16, L.robust);
+	}
+	for (int i = 0; i < L.npriv; i++)
+		siginfo_obj(&L.priv[i]);
+	sig = w_obj(&W, 6, L.rhel5 ? 448 : 456, 1);
+	w64(&W, o + 120, sig);
+	w64(&W, sig + 56, NUL64);
+	pend = 0;
+	for (int i = 0; i < L.nshared; i++) {
+		pend |= 1ULL << (L.shared[i].si_signo - 1);
+		siginfo_obj(&L.shared[i]);
+	}
+	w64(&W, sig + 48, pend);
+	task_rlimits(sig, 192, 320);
+	w_end(&W, sig);
+	w_end(&W, o);
+	w_end(&W, s);
+}
+
+static void write_dump(void)
+{
+	size_t s, ns, files, fs, sighand, timers, mm;
+	struct utsname u;
+
+	w_header(&W, L.rhel5 ? 0x304 : 0x803, (uint32_t)time(NULL));
+	s = w_sect(&W, 1);
+	w_end(&W, w_obj(&W, 1042, L.rhel5 ? 72 : 160, 0));
+	w_end(&W, s);
+	s = w_sect(&W, 10);
+	ns = w_obj(&W, 10, 16, 1);
+	w_end(&W, ns);
+	w_end(&W, s);
+	sect_inodes_files();
+	files = sect_files_struct();
+	fs = sect_fs();
+	sighand = sect_sighand();
+	timers = sect_timers();
+	mm = sect_mm();
+	sect_tasks(mm, files, fs, sighand, ns, timers);
+	uname(&u);
+	s = w_sect(&W, 22);
+	w_name(&W, u.nodename);
+	w_name(&W, u.domainname);
+	if (!L.rhel5)
+		w_name(&W, "2.6.32-042stab120.11");
+	w_end(&W, s);
+	w_trailer(&W, 1);
+}
+
+int main(int argc, char **argv)
+{
+	bool kill_it = false;
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--rhel5"))
+			L.rhel5 = true;
+		else if (!strcmp(argv[i], "--kill"))
+			kill_it = true;
+		else
+			break;
+	}
+	if (argc - i != 2) {
+		fprintf(stderr, "usage: cptlive [--rhel5] [--kill] PID FILE\n");
+		return 2;
+	}
+	L.pid = atoi(argv[i]);
+	log_set_level(LOG_WARN);
+	seize();
+	collect_files();
+	write_dump();
+	if (w_save(&W, argv[i + 1]))
+		die("write");
+	if (kill_it)
+		kill(L.pid, SIGKILL);
+	return 0;
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The process of the "live process -> cpt file -> ovz2img -> vzcr restore"
+ * chain (tests/convert/live.t): one of everything ovz2img translates, each
+ * checked by the process itself once it goes on. Memory: anonymous pages,
+ * heap, a private file mapping written to (COW), a stack array. Files: a
+ * regular file at an offset, a dup sharing it, O_APPEND with close-on-exec,
+ * a pipe holding data, cwd, umask. Signals: a handler with flags and mask,
+ * SIGINT ignored, a blocked and pending SIGUSR1, a queued real-time signal
+ * with its value. Timers: ITIMER_REAL and a POSIX timer, remaining time
+ * sane. FPU: the rounding mode (x87 control word and MXCSR).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wl.h"
+
+#define ANON_PAGES	64
+#define HEAP_PAGES	8
+#define SIG_RT		(SIGRTMIN + 3)
+#define SIG_TIMER	(SIGRTMIN + 4)
+
+/* Rounding "up" in the x87 control word and in MXCSR (no libm needed). */
+static void fpu_round_up(void)
+{
+	unsigned short cw;
+	unsigned int mx;
+
+	__asm__ volatile("fnstcw %0" : "=m"(cw));
+	cw = (cw & ~0xc00) | 0x800;
+	__asm__ volatile("fldcw %0" : : "m"(cw));
+	__asm__ volatile("stmxcsr %0" : "=m"(mx));
+	mx = (mx & ~0x6000u) | 0x4000;
+	__asm__ volatile("ldmxcsr %0" : : "m"(mx));
+}
+
+static bool fpu_rounds_up(void)
+{
+	unsigned short cw;
+	unsigned int mx;
+
+	__asm__ volatile("fnstcw %0" : "=m"(cw));
+	__asm__ volatile("stmxcsr %0" : "=m"(mx));
+	return (cw & 0xc00) == 0x800 && (mx & 0x6000) == 0x4000;
+}
+
+static volatile int usr1_runs, usr1_bad, rt_runs, rt_value;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	sigset_t cur;
+
+	(void)uc;
+	usr1_runs++;
+	/* sa_mask came back: SIGHUP is blocked while the handler runs */
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	if (sig != SIGUSR1 || si->si_signo != SIGUSR1 || !sigismember(&cur, SIGHUP))
+		usr1_bad++;
+}
+
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	(void)sig;
+	rt_runs++;
+	rt_value = si->si_value.sival_int;
+}
+
+static void handlers(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO | SA_RESTART };
+	sigset_t block;
+
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGHUP);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_sigaction = on_rt;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIG_RT, &sa, NULL);
+	signal(SIGINT, SIG_IGN);
+	signal(SIG_TIMER, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIG_RT);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	raise(SIGUSR1);
+	sigqueue(getpid(), SIG_RT, (union sigval){ .sival_int = 4242 });
+}
+
+static void check_signals(void)
+{
+	struct sigaction sa;
+	sigset_t pend, unblock;
+
+	sigaction(SIGUSR1, NULL, &sa);
+	wl_check(sa.sa_sigaction == on_usr1 && (sa.sa_flags & SA_RESTART) &&
+		 sigismember(&sa.sa_mask, SIGHUP), "SIGUSR1 handler, flags and mask kept");
+	sigaction(SIGINT, NULL, &sa);
+	wl_check(sa.sa_handler == SIG_IGN, "SIGINT still ignored");
+	sigpending(&pend);
+	wl_check(sigismember(&pend, SIGUSR1), "SIGUSR1 still pending");
+	wl_check(sigismember(&pend, SIG_RT), "the real-time signal still queued");
+	sigemptyset(&unblock);
+	sigaddset(&unblock, SIGUSR1);
+	sigaddset(&unblock, SIG_RT);
+	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+	wl_check(usr1_runs == 1 && !usr1_bad, "SIGUSR1 delivered once with its mask (%d runs, %d bad)",
+		 usr1_runs, usr1_bad);
+	wl_check(rt_runs == 1 && rt_value == 4242, "real-time signal delivered with its value (%d, %d)",
+		 rt_runs, rt_value);
+}
+
+static timer_t tm;
+
+static void timers(void)
+{
+	struct itimerval it = { .it_value = { 1000, 0 } };
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIG_TIMER };
+	struct itimerspec its = { .it_value = { 500, 0 }, .it_interval = { 7, 0 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+	timer_create(CLOCK_MONOTONIC, &sev, &tm);
+	timer_settime(tm, 0, &its, NULL);
+}
+
+static void check_timers(void)
+{
+	struct itimerval it;
+	struct itimerspec its;
+
+	getitimer(ITIMER_REAL, &it);
+	wl_check(it.it_value.tv_sec > 900 && it.it_value.tv_sec < 1000,
+		 "ITIMER_REAL left %ld s of 1000", (long)it.it_value.tv_sec);
+	wl_check(timer_gettime(tm, &its) == 0, "the POSIX timer exists (%s)", strerror(errno));
+	wl_check(its.it_value.tv_sec > 400 && its.it_value.tv_sec < 500 &&
+		 its.it_interval.tv_sec == 7, "POSIX timer: %ld s left of 500, interval %ld",
+		 (long)its.it_value.tv_sec, (long)its.it_interval.tv_sec);
+}
+
+struct files {
+	int reg, dup, app, pipe[2];
+	char *map;
+};
+
+static void files(struct files *f)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/data", wl_dir());
+	f->reg = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (f->reg < 0 || write(f->reg, "0123456789abcdef", 16) != 16)
+		wl_fail("cannot write %s", path);
+	lseek(f->reg, 5, SEEK_SET);
+	f->dup = dup(f->reg);
+	snprintf(path, sizeof(path), "%s/append", wl_dir());
+	f->app = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (pipe(f->pipe) < 0 || write(f->pipe[1], "hello pipe", 10) != 10)
+		wl_fail("cannot fill a pipe");
+	f->map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, f->reg, 0);
+	if (f->map == MAP_FAILED)
+		wl_fail("cannot map %s", path);
+	else
+		memcpy(f->map, "COW!", 4);	/* the file keeps "0123" */
+	if (chdir(wl_dir()) < 0)
+		wl_fail("cannot chdir");
+	umask(027);
+}
+
+static void check_files(struct files *f)
+{
+	char buf[32] = { 0 }, cwd[4096];
+	mode_t old = umask(0);
+
+	wl_check(lseek(f->reg, 0, SEEK_CUR) == 5, "regular file at offset 5");
+	wl_check(read(f->dup, buf, 3) == 3 && !memcmp(buf, "567", 3), "dup reads on at the shared offset");
+	wl_check(lseek(f->reg, 0, SEEK_CUR) == 8, "the offset is shared by the dup");
+	wl_check((fcntl(f->app, F_GETFL) & O_APPEND) && (fcntl(f->app, F_GETFD) & FD_CLOEXEC),
+		 "O_APPEND and close-on-exec kept");
+	memset(buf, 0, sizeof(buf));
+	fcntl(f->pipe[0], F_SETFL, O_NONBLOCK);
+	wl_check(read(f->pipe[0], buf, sizeof(buf)) == 10 && !strcmp(buf, "hello pipe"),
+		 "pipe data kept ('%s')", buf);
+	wl_check(!memcmp(f->map, "COW!4567", 8), "private file mapping: written page and file page");
+	wl_check(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, wl_dir()), "cwd kept (%s)", cwd);
+	wl_check(old == 027, "umask kept (%o)", old);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char stack_page[4096];
+	struct files f;
+	char *anon, *heap;
+
+	wl_init(argc, argv);
+	anon = mmap(NULL, ANON_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	heap = malloc(HEAP_PAGES * 4096);
+	if (anon == MAP_FAILED || !heap)
+		wl_fail("no memory");
+	wl_fill(anon, ANON_PAGES, 11, 1);
+	wl_fill(heap, HEAP_PAGES, 12, 3);
+	memset(stack_page, 0x5a, sizeof(stack_page));
+	files(&f);
+	handlers();
+	timers();
+	fpu_round_up();
+	wl_ready();
+	wl_wait();
+	wl_check(fpu_rounds_up(), "FPU rounding mode (x87 and MXCSR) kept");
+	wl_check(wl_same(anon, ANON_PAGES, 11, 1), "anonymous pages kept");
+	wl_check(wl_same(heap, HEAP_PAGES, 12, 3), "heap kept");
+	for (size_t i = 0; i < sizeof(stack_page); i++)
+		if (!wl_check(stack_page[i] == 0x5a, "stack byte %zu", i))
+			break;
+	check_files(&f);
+	check_timers();
+	check_signals();
+	return wl_done();
+}
