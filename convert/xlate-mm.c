@@ -398,6 +398,8 @@ int xl_write_mm(struct xlate *x, const struct xl_task *t)
 	m->vmas = calloc(MAX_VMAS, sizeof(*m->vmas));
 	m->vp = calloc(MAX_VMAS, sizeof(*m->vp));
 	r = m->vmas && m->vp ? walk_mm(m, get64(t->rec, 96), t->pos) : -ENOMEM;
+	if (!r)
+		r = xl_vdso_fixup(x, t->pid, m->vmas, m->vp, &m->nvmas, MAX_VMAS);
 	if (!r && m->pagemap)
 		r = finish(m);
 	m->me.exe_file_id = m->exe_id ?: m->code_id;

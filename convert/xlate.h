@@ -15,6 +15,7 @@
 
 #include "cpt-priv.h"
 #include "image.h"
+#include "vma.pb-c.h"
 
 #define CPT_CONTENT_ARRAY	1
 #define CPT_CONTENT_DATA	2
@@ -98,6 +99,12 @@ int xl_write_cores(struct xlate *x, const struct xl_task *t, const struct xl_tas
 		   size_t n);
 /* xlate-mm.c: mm-PID.img, pagemap-PID.img, pages-PID.img of process @t. */
 int xl_write_mm(struct xlate *x, const struct xl_task *t);
+/*
+ * xlate-vdso.c: an old kernel's lone vDSO VMA among the @n in @vp (storage
+ * @vmas, room for @max): refused, or with --force [vvar] areas added.
+ */
+int xl_vdso_fixup(struct xlate *x, uint32_t pid, VmaEntry *vmas, VmaEntry **vp, size_t *n,
+		  size_t max);
 /* xlate-files.c: fdinfo-PID.img and fs-PID.img of process @t. */
 int xl_write_files(struct xlate *x, const struct xl_task *t);
 /*

@@ -121,7 +121,7 @@ static const struct task_spec tasks[] = {
 
 /* What the translation cases change (mkcpt --list-xlate). */
 static struct {
-	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe;
+	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso;
 } opt;
 
 enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, NFILES };
@@ -375,7 +375,15 @@ static void write_vmas(const struct gen *g, struct refs *rf, int i)
 		p64(b + 32, rf->mms[0]);
 	}
 	end(o);
-	o = obj_begin(1024, 80, 1);		/* the old kernel's vDSO */
+	for (int k = 0; k < 2 && !opt.oldvdso; k++) {	/* vvar, vvar_vclock: as cptlive writes */
+		o = obj_begin(1024, 80, 1);
+		p32(o + 24, 2);
+		p64(o + 40, k ? 0x7ffee000 : 0x7ffea000);
+		p64(o + 48, k ? 0x7fff0000 : 0x7ffee000);
+		p64(o + 56, 0x1);
+		end(o);
+	}
+	o = obj_begin(1024, 80, 1);		/* the vDSO */
 	p32(o + 24, 2);
 	p64(o + 40, 0x7fff0000);
 	p64(o + 48, 0x7fff2000);
@@ -579,6 +587,7 @@ static const struct xcase xcases[] = {
 	{ "mounts", "mounts (NAMESPACE section)", &nest, 1 },
 	{ "pages_len", "bytes of data for", &opt.pages_len, 0 },
 	{ "noexe", "no file mapping holds its code", &opt.noexe, 0 },
+	{ "oldvdso", "the old kernel's vDSO of process 1", &opt.oldvdso, 1 },
 };
 
 static int write_case(const char *name, const char *path)

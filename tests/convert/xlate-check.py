@@ -64,8 +64,9 @@ mm1, mm42 = one("mm-1.img"), one("mm-42.img")
 v = mm1["vmas"]
 check([(x["start"], x["end"], x["prot"], x["status"]) for x in v] ==
       [(0x400000, 0x401000, 5, 0x41), (0x600000, 0x602000, 3, 0x201 | 0x20),
+       (0x7ffea000, 0x7ffee000, 1, 0x1001), (0x7ffee000, 0x7fff0000, 1, 0x100001),
        (0x7fff0000, 0x7fff2000, 5, 0x9)],
-      "VMAs: exe file (private), anonymous heap, old vDSO as [vdso]")
+      "VMAs: exe file (private), anonymous heap, [vvar], [vvar_vclock], [vdso]")
 files = {f["id"]: f for f in img["files.img"]}
 check(files[mm1["exe_file_id"]]["reg"]["name"] == "/bin/sh", "exe file: the VM_EXECUTABLE mapping")
 check(mm1.get("mm_saved_auxv", []) == ([6, 4096, 0, 0] if rhel6 else []),
