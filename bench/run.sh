@@ -131,3 +131,5 @@ echo "MB/s of a memcpy and of $rounds sequential writes + fsync of as many bytes
 echo "filesystem, measured in this run."
 echo "Target: dump/wr >= 0.5. Each round:"
 cat "$work/notes" 2>/dev/null
+# ovz2img: conversion speed of a large cpt dump beside a plain read of it
+bash bench/ovz2img.sh
