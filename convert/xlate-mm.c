@@ -25,8 +25,10 @@
 #include "pagemap.pb-c.h"
 #include "xlate.h"
 
+/* vm_flags bits as the RHEL6 (042stab) kernel numbers them */
 #define VM_SHARED	0x8ULL
 #define VM_GROWSDOWN	0x100ULL
+#define VM_NOHUGEPAGE	0x200ULL	/* RHEL6's THP backport; VM_GROWSUP (0 on x86) before */
 #define VM_EXECUTABLE	0x1000ULL	/* the exe mapping, on kernels that had the flag */
 #define VM_LOCKED	0x2000ULL
 #define VM_SEQ_READ	0x8000ULL
@@ -34,6 +36,9 @@
 #define VM_DONTCOPY	0x20000ULL
 #define VM_NORESERVE	0x200000ULL
 #define VM_HUGETLB	0x400000ULL
+#define VM_NODUMP	0x04000000ULL
+#define VM_MERGEABLE	0x80000000ULL
+#define VM_HUGEPAGE	0x100000000ULL
 
 /* engine/proc_parse.h's status bits, as the image format defines them */
 #define VMA_AREA_REGULAR	(1U << 0)
@@ -283,7 +288,11 @@ static int one_vma(struct mm_x *m, uint64_t pos, const struct cpt_obj_hdr *h)
 	v->flags |= (fl & VM_LOCKED ? MAP_LOCKED : 0) | (fl & VM_NORESERVE ? MAP_NORESERVE : 0);
 	v->madv = (fl & VM_DONTCOPY ? 1ULL << MADV_DONTFORK : 0) |
 		  (fl & VM_SEQ_READ ? 1ULL << MADV_SEQUENTIAL : 0) |
-		  (fl & VM_RAND_READ ? 1ULL << MADV_RANDOM : 0);
+		  (fl & VM_RAND_READ ? 1ULL << MADV_RANDOM : 0) |
+		  (fl & VM_NOHUGEPAGE ? 1ULL << MADV_NOHUGEPAGE : 0) |
+		  (fl & VM_HUGEPAGE ? 1ULL << MADV_HUGEPAGE : 0) |
+		  (fl & VM_NODUMP ? 1ULL << MADV_DONTDUMP : 0) |
+		  (fl & VM_MERGEABLE ? 1ULL << MADV_MERGEABLE : 0);
 	v->has_madv = v->madv != 0;
 	m->vp[m->nvmas++] = v;
 	if (v->status & (VMA_AREA_VDSO | VMA_AREA_VVAR | VMA_AREA_VVAR_VCLOCK))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cptlive: writes an OpenVZ cpt dump of a LIVE single-threaded process of
- * this machine, the way the old kernel's checkpointer laid it out (note
+ * cptlive: writes an OpenVZ cpt dump of a LIVE process tree of this
+ * machine, the way the old kernel's checkpointer laid it out (note
  * ../shared/notes/ovz-cpt-format.md, RHEL6 order and records; --rhel5 for
  * 2.6.18 record sizes), for the chain "live process -> cpt -> ovz2img ->
  * vzcr restore" (live.t). The process is seized and stopped with ptrace;
@@ -13,6 +13,10 @@
  * clear_tid, brk, pdeath signal, securebits) by syscalls injected with the
  * engine's infect.c; pending signals by PTRACE_PEEKSIGINFO. With --kill the
  * process is killed afterwards (vzctl chkpnt's CPT_KILL). Not installed.
+ *
+ * The whole tree under PID is dumped: processes breadth first, each with
+ * its threads; pages a later process shares with an earlier one (fork) as
+ * COPYPAGES, the way the old writer did.
  *
  *   cptlive [--rhel5] [--kill] PID FILE
  */
@@ -48,13 +52,16 @@
 #define MAX_FILES	256
 #define MAX_SIGS	64
 #define MAX_TIMERS	32
+#define MAX_PROCS	16
+#define MAX_THREADS	16
 #define PAGE		4096UL
 
 struct lfile {
 	char path[4096];
 	uint32_t i_mode, flags;
 	uint64_t fpos, ino;
-	int fd;			/* the first fd (in the task) of this description */
+	pid_t pid;		/* the process of the first fd of this description */
+	int fd;			/* that fd, -1 for a mapping's own file */
 	bool map_only;		/* a mapped file no fd holds */
 	size_t obj, inode_obj;
 };
@@ -66,26 +73,43 @@ struct ltimer {
 	int overrun;
 };
 
-static struct {
-	pid_t pid;
-	bool rhel5;
+struct lthr {
+	pid_t tid;
 	arch_regs_t regs;
 	uint8_t fpu[8192];
 	size_t fpu_len;
 	uint64_t blocked;
-	siginfo_t priv[MAX_SIGS], shared[MAX_SIGS];
-	int npriv, nshared;
+	siginfo_t priv[MAX_SIGS];
+	int npriv;
+	stack_t ss;
+	uint64_t clear_tid, robust;
+	size_t obj;		/* its TASK record */
+};
+
+struct lproc {
+	pid_t pid;
+	struct lthr th[MAX_THREADS];	/* the leader first */
+	int nth;
+	siginfo_t shared[MAX_SIGS];
+	int nshared;
 	struct arch_ksigaction sa[65];
 	struct itimerval it[3];
 	struct ltimer tm[MAX_TIMERS];
 	int ntm;
-	stack_t ss;
-	uint64_t clear_tid, robust, brk;
+	uint64_t brk;
 	long pdeath, secbits;
+	int fd_file[1024];	/* fd -> files[] index, -1 if none */
+	uint32_t fd_cloexec[1024];
+	struct vma_list vmas;
+	size_t mm, files, fs, sighand, timers;	/* their records */
+};
+
+static struct {
+	bool rhel5;
+	struct lproc p[MAX_PROCS];	/* parents before children */
+	int np;
 	struct lfile files[MAX_FILES];
 	int nfiles;
-	int fd_file[1024];	/* fd -> files[] index, -1 if none */
-	struct vma_list vmas;
 } L;
 
 static struct cptw W;
@@ -93,8 +117,8 @@ static struct cptw W;
 static void die(const char *what)
 {
 	fprintf(stderr, "cptlive: %s: %s\n", what, strerror(errno));
-	if (L.pid > 0)
-		kill(L.pid, SIGKILL);
+	for (int i = 0; i < L.np; i++)
+		kill(L.p[i].pid, SIGKILL);
 	exit(1);
 }
 
@@ -117,32 +141,32 @@ static void peek(struct infect *inf, void *buf, size_t len)
 }
 
 /* /proc/PID/timers: ids, clocks, signals, how they notify. */
-static void read_timer_list(void)
+static void read_timer_list(struct lproc *P)
 {
 	char path[64], line[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/timers", L.pid);
+	snprintf(path, sizeof(path), "/proc/%d/timers", P->pid);
 	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f)) {
-		struct ltimer *t = &L.tm[L.ntm];
+		struct ltimer *t = &P->tm[P->ntm];
 		char how[16], kind[8];
 		unsigned long long v;
 		unsigned int n;
 
-		if (sscanf(line, "ID: %u", &n) == 1 && L.ntm < MAX_TIMERS) {
+		if (sscanf(line, "ID: %u", &n) == 1 && P->ntm < MAX_TIMERS) {
 			memset(t, 0, sizeof(*t));
 			t->id = n;
-			L.ntm++;
-		} else if (L.ntm && sscanf(line, "signal: %u/%llx", &n, &v) == 2) {
+			P->ntm++;
+		} else if (P->ntm && sscanf(line, "signal: %u/%llx", &n, &v) == 2) {
 			t[-1].signo = n;
 			t[-1].value = v;
-		} else if (L.ntm && sscanf(line, "notify: %15[a-z]/%7[a-z].%u", how, kind, &n) == 3) {
+		} else if (P->ntm && sscanf(line, "notify: %15[a-z]/%7[a-z].%u", how, kind, &n) == 3) {
 			t[-1].notify = !strcmp(how, "none") ? SIGEV_NONE : SIGEV_SIGNAL;
 			if (!strcmp(kind, "tid"))
 				t[-1].notify |= SIGEV_THREAD_ID;
 			t[-1].tid = n;
-		} else if (L.ntm && sscanf(line, "ClockID: %u", &n) == 1) {
+		} else if (P->ntm && sscanf(line, "ClockID: %u", &n) == 1) {
 			t[-1].clock = n;
 		}
 	}
@@ -150,52 +174,67 @@ static void read_timer_list(void)
 		fclose(f);
 }
 
+/* What only a thread can tell: its sigaltstack and clear_tid address. */
+static void thread_queries(struct infect *inf, struct lthr *t)
+{
+	inj(inf, NR_sigaltstack, 0, inf->scratch, 0, 0);
+	peek(inf, &t->ss, sizeof(t->ss));
+	inj(inf, NR_prctl, PR_GET_TID_ADDRESS, inf->scratch, 0, 0);
+	peek(inf, &t->clear_tid, sizeof(t->clear_tid));
+}
+
 /* What only the task can tell, by syscalls run inside it. */
-static void inject_queries(void)
+static void inject_queries(struct lproc *P)
 {
 	struct infect inf = { .mem_fd = -1 };
 	unsigned long ip = 0, hole;
 
-	for (size_t i = 0; i < L.vmas.n && !ip; i++)
-		if ((L.vmas.v[i].prot & 4) && !(L.vmas.v[i].status & VMA_AREA_VSYSCALL))
-			ip = infect_find_syscall(L.pid, L.vmas.v[i].start, L.vmas.v[i].end);
-	hole = vma_find_hole(&L.vmas, INFECT_SCRATCH_SIZE);
-	if (!ip || !hole || infect_start(&inf, L.pid, ip, hole) < 0)
+	for (size_t i = 0; i < P->vmas.n && !ip; i++)
+		if ((P->vmas.v[i].prot & 4) && !(P->vmas.v[i].status & VMA_AREA_VSYSCALL))
+			ip = infect_find_syscall(P->pid, P->vmas.v[i].start, P->vmas.v[i].end);
+	hole = vma_find_hole(&P->vmas, INFECT_SCRATCH_SIZE);
+	if (!ip || !hole || infect_start(&inf, P->pid, ip, hole) < 0)
 		die("infect_start");
 	for (int sig = 1; sig <= 64; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		inj(&inf, NR_rt_sigaction, sig, 0, inf.scratch, ARCH_KSIGSET_SIZE);
-		peek(&inf, &L.sa[sig], sizeof(L.sa[sig]));
+		peek(&inf, &P->sa[sig], sizeof(P->sa[sig]));
 	}
 	for (int w = 0; w < 3; w++) {
 		inj(&inf, NR_getitimer, w, inf.scratch, 0, 0);
-		peek(&inf, &L.it[w], sizeof(L.it[w]));
+		peek(&inf, &P->it[w], sizeof(P->it[w]));
 	}
-	read_timer_list();
-	for (int i = 0; i < L.ntm; i++) {
-		inj(&inf, NR_timer_gettime, L.tm[i].id, inf.scratch, 0, 0);
-		peek(&inf, &L.tm[i].its, sizeof(L.tm[i].its));
-		L.tm[i].overrun = (int)inj(&inf, NR_timer_getoverrun, L.tm[i].id, 0, 0, 0);
+	read_timer_list(P);
+	for (int i = 0; i < P->ntm; i++) {
+		inj(&inf, NR_timer_gettime, P->tm[i].id, inf.scratch, 0, 0);
+		peek(&inf, &P->tm[i].its, sizeof(P->tm[i].its));
+		P->tm[i].overrun = (int)inj(&inf, NR_timer_getoverrun, P->tm[i].id, 0, 0, 0);
 	}
-	inj(&inf, NR_sigaltstack, 0, inf.scratch, 0, 0);
-	peek(&inf, &L.ss, sizeof(L.ss));
-	inj(&inf, NR_prctl, PR_GET_TID_ADDRESS, inf.scratch, 0, 0);
-	peek(&inf, &L.clear_tid, sizeof(L.clear_tid));
+	thread_queries(&inf, &P->th[0]);
 	inj(&inf, NR_prctl, PR_GET_PDEATHSIG, inf.scratch, 0, 0);
-	peek(&inf, &L.pdeath, sizeof(int));
-	L.secbits = inj(&inf, NR_prctl, PR_GET_SECUREBITS, 0, 0, 0);
-	L.brk = (uint64_t)inj(&inf, NR_brk, 0, 0, 0, 0);
+	peek(&inf, &P->pdeath, sizeof(int));
+	P->secbits = inj(&inf, NR_prctl, PR_GET_SECUREBITS, 0, 0, 0);
+	P->brk = (uint64_t)inj(&inf, NR_brk, 0, 0, 0, 0);
+	for (int i = 1; i < P->nth; i++) {
+		struct infect ti = { .mem_fd = -1 };
+
+		if (infect_attach_scratch(&ti, P->th[i].tid, inf.scratch_map, inf.scratch_map_len) < 0)
+			die("infect a thread");
+		thread_queries(&ti, &P->th[i]);
+		if (infect_stop(&ti) < 0)
+			die("infect_stop");
+	}
 	if (infect_stop(&inf) < 0)
 		die("infect_stop");
 }
 
-static void peek_signals(bool shared, siginfo_t *out, int *n)
+static void peek_signals(pid_t tid, bool shared, siginfo_t *out, int *n)
 {
 	for (*n = 0; *n < MAX_SIGS; (*n)++) {
 		struct __ptrace_peeksiginfo_args a = { .off = *n, .nr = 1,
 			.flags = shared ? PTRACE_PEEKSIGINFO_SHARED : 0 };
-		long r = ptrace(PTRACE_PEEKSIGINFO, L.pid, &a, &out[*n]);
+		long r = ptrace(PTRACE_PEEKSIGINFO, tid, &a, &out[*n]);
 
 		if (r < 0)
 			die("PTRACE_PEEKSIGINFO");
@@ -204,36 +243,98 @@ static void peek_signals(bool shared, siginfo_t *out, int *n)
 	}
 }
 
-static void seize(void)
+static void seize_thread(struct lthr *t)
 {
-	struct iovec iov = { L.fpu, sizeof(L.fpu) };
+	struct iovec iov = { t->fpu, sizeof(t->fpu) };
 	struct seized s;
 
-	if (ptrace_seize_stop(L.pid, SEIZE_OPTS_DUMP, &s) < 0)
+	if (ptrace_seize_stop(t->tid, SEIZE_OPTS_DUMP, &s) < 0)
 		die("seize");
-	if (arch_regs_get(L.pid, &L.regs) < 0)
+	if (arch_regs_get(t->tid, &t->regs) < 0)
 		die("registers");
 	if (L.rhel5)	/* 2.6.18 kernels knew fxsave only */
 		iov.iov_len = 512;
-	if (ptrace(PTRACE_GETREGSET, L.pid, L.rhel5 ? NT_PRFPREG : NT_X86_XSTATE, &iov) < 0)
+	if (ptrace(PTRACE_GETREGSET, t->tid, L.rhel5 ? NT_PRFPREG : NT_X86_XSTATE, &iov) < 0)
 		die("FPU state");
-	L.fpu_len = iov.iov_len;
-	if (ptrace_get_sigmask(L.pid, &L.blocked) < 0)
+	t->fpu_len = iov.iov_len;
+	if (ptrace_get_sigmask(t->tid, &t->blocked) < 0)
 		die("sigmask");
-	peek_signals(false, L.priv, &L.npriv);
-	peek_signals(true, L.shared, &L.nshared);
-	syscall(SYS_get_robust_list, L.pid, &L.robust, &(size_t){ 0 });
-	if (proc_parse_smaps(L.pid, &L.vmas) < 0)
+	peek_signals(t->tid, false, t->priv, &t->npriv);
+	syscall(SYS_get_robust_list, t->tid, &t->robust, &(size_t){ 0 });
+}
+
+/* Ids in a /proc list file (task/, children), appended to @out. */
+static int proc_list(const char *path, pid_t *out, int n, int max)
+{
+	char buf[4096], *p = buf;
+	int fd = open(path, O_RDONLY);
+	ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (len < 0)
+		return n;
+	buf[len] = '\0';
+	while (n < max && (out[n] = (pid_t)strtol(p, &p, 10)) > 0)
+		n++;
+	return n;
+}
+
+/* The process @pid and its threads, seized; its children queued after it. */
+static void seize_proc(pid_t pid)
+{
+	struct lproc *P = &L.p[L.np++];
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+
+	P->pid = pid;
+	P->th[P->nth++].tid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	while (d && (e = readdir(d)))
+		if (atoi(e->d_name) > 0 && atoi(e->d_name) != pid && P->nth < MAX_THREADS)
+			P->th[P->nth++].tid = atoi(e->d_name);
+	if (d)
+		closedir(d);
+	for (int i = 0; i < P->nth; i++)
+		seize_thread(&P->th[i]);
+	peek_signals(pid, true, P->shared, &P->nshared);
+	if (proc_parse_smaps(pid, &P->vmas) < 0)
 		die("smaps");
-	inject_queries();
-	vma_list_free(&L.vmas);
-	if (proc_parse_smaps(L.pid, &L.vmas) < 0)	/* without the scratch area */
+	inject_queries(P);
+	vma_list_free(&P->vmas);
+	if (proc_parse_smaps(pid, &P->vmas) < 0)	/* without the scratch area */
 		die("smaps");
+}
+
+/* The whole tree, breadth first as the old kernel's TASKS section has it. */
+static void seize(pid_t root)
+{
+	pid_t queue[MAX_PROCS];
+	int nq = 1;
+
+	queue[0] = root;
+	for (int i = 0; i < nq; i++) {
+		char path[96];
+
+		if (L.np == MAX_PROCS) {
+			errno = E2BIG;
+			die("too many processes");
+		}
+		seize_proc(queue[i]);
+		for (int k = 0; k < L.p[L.np - 1].nth; k++) {
+			snprintf(path, sizeof(path), "/proc/%d/task/%d/children", queue[i],
+				 L.p[L.np - 1].th[k].tid);
+			nq = proc_list(path, queue, nq, MAX_PROCS);
+		}
+	}
 }
 
 /* ---- files: fds, mapped files, pipe contents ---- */
 
-static int add_file(const char *path, const struct stat *st, uint32_t flags, uint64_t pos, int fd)
+static int add_file(const char *path, const struct stat *st, uint32_t flags, uint64_t pos,
+		    pid_t pid, int fd)
 {
 	struct lfile *f = &L.files[L.nfiles];
 
@@ -247,24 +348,23 @@ static int add_file(const char *path, const struct stat *st, uint32_t flags, uin
 	f->ino = st->st_ino;
 	f->flags = flags;
 	f->fpos = pos;
+	f->pid = pid;
 	f->fd = fd;
 	f->map_only = fd < 0;
 	return L.nfiles++;
 }
 
-/* The description of task fd @fd is one we have already? (kcmp) */
-static int same_description(int fd)
+/* The description of fd @fd of @pid is one we have already? (kcmp) */
+static int same_description(pid_t pid, int fd)
 {
 	for (int i = 0; i < L.nfiles; i++)
 		if (L.files[i].fd >= 0 &&
-		    syscall(SYS_kcmp, L.pid, L.pid, KCMP_FILE, L.files[i].fd, fd) == 0)
+		    syscall(SYS_kcmp, L.files[i].pid, pid, KCMP_FILE, L.files[i].fd, fd) == 0)
 			return i;
 	return -1;
 }
 
-static uint32_t fd_cloexec[1024];
-
-static void one_fd(int fd)
+static void one_fd(struct lproc *P, int fd)
 {
 	char p[128], target[4096], line[256];
 	unsigned long long pos = 0;
@@ -274,28 +374,28 @@ static void one_fd(int fd)
 	FILE *fi;
 	int k;
 
-	snprintf(p, sizeof(p), "/proc/%d/fd/%d", L.pid, fd);
+	snprintf(p, sizeof(p), "/proc/%d/fd/%d", P->pid, fd);
 	n = readlink(p, target, sizeof(target) - 1);
 	if (n < 0 || stat(p, &st) < 0)
 		die(p);
 	target[n] = '\0';
-	snprintf(p, sizeof(p), "/proc/%d/fdinfo/%d", L.pid, fd);
+	snprintf(p, sizeof(p), "/proc/%d/fdinfo/%d", P->pid, fd);
 	fi = fopen(p, "r");
 	while (fi && fgets(line, sizeof(line), fi))
 		if (sscanf(line, "pos: %llu", &pos) != 1)
 			sscanf(line, "flags: %o", &flags);
 	if (fi)
 		fclose(fi);
-	fd_cloexec[fd] = (flags & O_CLOEXEC) != 0;
-	k = same_description(fd);
-	L.fd_file[fd] = k >= 0 ? k : add_file(target, &st, flags & ~O_CLOEXEC, pos, fd);
+	P->fd_cloexec[fd] = (flags & O_CLOEXEC) != 0;
+	k = same_description(P->pid, fd);
+	P->fd_file[fd] = k >= 0 ? k : add_file(target, &st, flags & ~O_CLOEXEC, pos, P->pid, fd);
 }
 
 /* One file per mapped path: the mapping's own description. */
-static void map_files(void)
+static void map_files(const struct lproc *P)
 {
-	for (size_t i = 0; i < L.vmas.n; i++) {
-		struct vma_area *v = &L.vmas.v[i];
+	for (size_t i = 0; i < P->vmas.n; i++) {
+		struct vma_area *v = &P->vmas.v[i];
 		struct stat st;
 		int k;
 
@@ -309,36 +409,39 @@ static void map_files(void)
 		if (stat(v->path, &st) < 0)
 			die(v->path);
 		add_file(v->path, &st, (v->flags & MAP_SHARED) && (v->prot & 2) ? O_RDWR : O_RDONLY,
-			 0, -1);
+			 0, P->pid, -1);
 	}
 }
 
 static void collect_files(void)
 {
-	char p[64];
-	struct dirent *e;
-	DIR *d;
+	for (int i = 0; i < L.np; i++) {
+		struct lproc *P = &L.p[i];
+		struct dirent *e;
+		char p[64];
+		DIR *d;
 
-	memset(L.fd_file, 0xff, sizeof(L.fd_file));
-	snprintf(p, sizeof(p), "/proc/%d/fd", L.pid);
-	d = opendir(p);
-	if (!d)
-		die(p);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && atoi(e->d_name) < 1024)
-			one_fd(atoi(e->d_name));
-	closedir(d);
-	map_files();
+		memset(P->fd_file, 0xff, sizeof(P->fd_file));
+		snprintf(p, sizeof(p), "/proc/%d/fd", P->pid);
+		d = opendir(p);
+		if (!d)
+			die(p);
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.' && atoi(e->d_name) < 1024)
+				one_fd(P, atoi(e->d_name));
+		closedir(d);
+		map_files(P);
+	}
 }
 
 /* The bytes queued in a pipe, copied with tee(): the task keeps them. */
-static size_t pipe_bytes(int fd, char *buf, size_t size)
+static size_t pipe_bytes(pid_t pid, int fd, char *buf, size_t size)
 {
 	char p[64];
 	int rfd, tp[2];
 	ssize_t n, got = 0;
 
-	snprintf(p, sizeof(p), "/proc/%d/fd/%d", L.pid, fd);
+	snprintf(p, sizeof(p), "/proc/%d/fd/%d", pid, fd);
 	rfd = open(p, O_RDONLY | O_NONBLOCK);
 	if (rfd < 0 || pipe(tp) < 0)
 		die("pipe copy");
@@ -354,13 +457,13 @@ static size_t pipe_bytes(int fd, char *buf, size_t size)
 
 /* ---- the dump ---- */
 
-static uint64_t status_field(const char *key, int idx)
+static uint64_t status_field(pid_t pid, const char *key, int idx)
 {
 	char p[64], line[1024];
 	uint64_t v = 0;
 	FILE *f;
 
-	snprintf(p, sizeof(p), "/proc/%d/status", L.pid);
+	snprintf(p, sizeof(p), "/proc/%d/status", pid);
 	f = fopen(p, "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		size_t k = strlen(key);
@@ -378,13 +481,13 @@ static uint64_t status_field(const char *key, int idx)
 }
 
 /* Fields of /proc/PID/stat, 1-based as proc(5) numbers them. */
-static uint64_t stat_field(int n)
+static uint64_t stat_field(pid_t pid, int n)
 {
 	char p[64], buf[4096], *s;
 	ssize_t len;
 	int fd;
 
-	snprintf(p, sizeof(p), "/proc/%d/stat", L.pid);
+	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
 	fd = open(p, O_RDONLY);
 	len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 	if (fd >= 0)
@@ -435,7 +538,7 @@ static void sect_inodes_files(void)
 		o = w_obj(&W, 12, L.rhel5 ? 112 : 120, 1);
 		w64(&W, o + 24, f->ino);
 		w32(&W, o + 32, f->i_mode);
-		n = pipe_bytes(f->fd, buf, sizeof(buf));
+		n = pipe_bytes(f->pid, f->fd, buf, sizeof(buf));
 		if (n) {
 			b = w_obj(&W, 4103, 24, 2);
 			w32(&W, b + 16, (uint32_t)n);
@@ -455,69 +558,82 @@ static void sect_inodes_files(void)
 	w_end(&W, s);
 }
 
-static size_t sect_files_struct(void)
+static void sect_files_struct(void)
 {
-	size_t s = w_sect(&W, 5), o = w_obj(&W, 3, 32, 1);
+	size_t s = w_sect(&W, 5);
 
-	w32(&W, o + 20, 1024);
-	for (int fd = 0; fd < 1024; fd++) {
-		size_t d;
+	for (int i = 0; i < L.np; i++) {
+		struct lproc *P = &L.p[i];
+		size_t o = P->files = w_obj(&W, 3, 32, 1);
 
-		if (L.fd_file[fd] < 0)
-			continue;
-		d = w_obj(&W, 1025, L.rhel5 ? 32 : 40, 0);
-		w32(&W, d + 16, fd);
-		w32(&W, d + 20, fd_cloexec[fd]);
-		w64(&W, d + 24, L.files[L.fd_file[fd]].obj);
-		w_end(&W, d);
+		w32(&W, o + 16, i);
+		w32(&W, o + 20, 1024);
+		for (int fd = 0; fd < 1024; fd++) {
+			size_t d;
+
+			if (P->fd_file[fd] < 0)
+				continue;
+			d = w_obj(&W, 1025, L.rhel5 ? 32 : 40, 0);
+			w32(&W, d + 16, fd);
+			w32(&W, d + 20, P->fd_cloexec[fd]);
+			w64(&W, d + 24, L.files[P->fd_file[fd]].obj);
+			w_end(&W, d);
+		}
+		w_end(&W, o);
 	}
-	w_end(&W, o);
 	w_end(&W, s);
-	return o;
 }
 
-static size_t sect_fs(void)
+static void sect_fs(void)
 {
-	size_t s = w_sect(&W, 6), o = w_obj(&W, 2, 24, 1);
+	size_t s = w_sect(&W, 6);
 	const char *which[2] = { "root", "cwd" };
 
-	w32(&W, o + 16, (uint32_t)status_field("Umask", 0));
-	for (int i = 0; i < 2; i++) {
-		struct lfile f = { .i_mode = S_IFDIR | 0755, .flags = O_RDONLY | O_DIRECTORY };
-		char p[64];
-		ssize_t n;
+	for (int k = 0; k < L.np; k++) {
+		struct lproc *P = &L.p[k];
+		size_t o = P->fs = w_obj(&W, 2, 24, 1);
 
-		snprintf(p, sizeof(p), "/proc/%d/%s", L.pid, which[i]);
-		n = readlink(p, f.path, sizeof(f.path) - 1);
-		if (n < 0)
-			die(p);
-		file_obj(&f, 1);
+		w32(&W, o + 16, (uint32_t)status_field(P->pid, "Umask", 0));
+		for (int i = 0; i < 2; i++) {
+			struct lfile f = { .i_mode = S_IFDIR | 0755, .flags = O_RDONLY | O_DIRECTORY };
+			char p[64];
+			ssize_t n;
+
+			snprintf(p, sizeof(p), "/proc/%d/%s", P->pid, which[i]);
+			n = readlink(p, f.path, sizeof(f.path) - 1);
+			if (n < 0)
+				die(p);
+			file_obj(&f, 1);
+		}
+		w_end(&W, o);
 	}
-	w_end(&W, o);
 	w_end(&W, s);
-	return o;
 }
 
-static size_t sect_sighand(void)
+static void sect_sighand(void)
 {
-	size_t s = w_sect(&W, 7), o = w_obj(&W, 5, 16, 1);
+	size_t s = w_sect(&W, 7);
 
-	for (int sig = 1; sig <= 64; sig++) {
-		size_t h;
+	for (int i = 0; i < L.np; i++) {
+		struct lproc *P = &L.p[i];
+		size_t o = P->sighand = w_obj(&W, 5, 16, 1);
 
-		if (!L.sa[sig].handler && !L.sa[sig].flags)
-			continue;
-		h = w_obj(&W, 1026, 56, 0);
-		w32(&W, h + 16, sig - 1);
-		w64(&W, h + 24, L.sa[sig].handler);
-		w64(&W, h + 32, L.sa[sig].restorer);
-		w64(&W, h + 40, L.sa[sig].flags);
-		w64(&W, h + 48, L.sa[sig].mask);
-		w_end(&W, h);
+		for (int sig = 1; sig <= 64; sig++) {
+			size_t h;
+
+			if (!P->sa[sig].handler && !P->sa[sig].flags)
+				continue;
+			h = w_obj(&W, 1026, 56, 0);
+			w32(&W, h + 16, sig - 1);
+			w64(&W, h + 24, P->sa[sig].handler);
+			w64(&W, h + 32, P->sa[sig].restorer);
+			w64(&W, h + 40, P->sa[sig].flags);
+			w64(&W, h + 48, P->sa[sig].mask);
+			w_end(&W, h);
+		}
+		w_end(&W, o);
 	}
-	w_end(&W, o);
 	w_end(&W, s);
-	return o;
 }
 
 static uint64_t ts_packed(const struct timespec *t)
@@ -537,19 +653,18 @@ static bool timer_queued(const struct ltimer *t, siginfo_t *q, int *n)
 	return false;
 }
 
-static size_t sect_timers(void)
+/* One timer list per process that has timers; the signal of a timer, if queued, leaves the queue. */
+static void timer_list(struct lproc *P)
 {
-	size_t s, o;
+	size_t o = P->timers = w_obj(&W, 20, 16, 1);
 
-	if (L.rhel5 || !L.ntm)	/* 2.6.18 dumps have no POSIX timers */
-		return NUL64;
-	s = w_sect(&W, 33);
-	o = w_obj(&W, 20, 16, 1);
-	for (int i = 0; i < L.ntm; i++) {
-		const struct ltimer *t = &L.tm[i];
+	for (int i = 0; i < P->ntm; i++) {
+		const struct ltimer *t = &P->tm[i];
 		size_t r = w_obj(&W, 4123, 88, 0);
-		bool q = timer_queued(t, L.shared, &L.nshared) || timer_queued(t, L.priv, &L.npriv);
+		bool q = timer_queued(t, P->shared, &P->nshared);
 
+		for (int k = 0; k < P->nth && !q; k++)
+			q = timer_queued(t, P->th[k].priv, &P->th[k].npriv);
 		w32(&W, r + 16, t->id);
 		w32(&W, r + 20, t->clock);
 		w32(&W, r + 24, (uint32_t)t->overrun);
@@ -564,8 +679,21 @@ static size_t sect_timers(void)
 		w_end(&W, r);
 	}
 	w_end(&W, o);
+}
+
+static void sect_timers(void)
+{
+	size_t s;
+
+	for (int i = 0; i < L.np; i++)
+		L.p[i].timers = NUL64;
+	if (L.rhel5)	/* 2.6.18 dumps have no POSIX timers */
+		return;
+	s = w_sect(&W, 33);
+	for (int i = 0; i < L.np; i++)
+		if (L.p[i].ntm)
+			timer_list(&L.p[i]);
 	w_end(&W, s);
-	return o;
 }
 
 static uint64_t vm_flags(const struct vma_area *v, const char *exe)
@@ -580,37 +708,75 @@ static uint64_t vm_flags(const struct vma_area *v, const char *exe)
 		f |= 0x2000;
 	if ((v->prot & 4) && v->path && !strcmp(v->path, exe))
 		f |= 0x1000;	/* VM_EXECUTABLE: what 2.6.x marked the exe mapping with */
+	/* madvise flags, with RHEL6's bits: DONTCOPY, SEQ/RAND_READ, NOHUGEPAGE, ... */
+	if (v->madv & (1ULL << MADV_DONTFORK))
+		f |= 0x20000;
+	if (v->madv & (1ULL << MADV_SEQUENTIAL))
+		f |= 0x8000;
+	if (v->madv & (1ULL << MADV_RANDOM))
+		f |= 0x10000;
+	if (v->madv & (1ULL << MADV_NOHUGEPAGE))
+		f |= 0x200;
+	if (v->madv & (1ULL << MADV_HUGEPAGE))
+		f |= 0x100000000ULL;
+	if (v->madv & (1ULL << MADV_DONTDUMP))
+		f |= 0x04000000;
+	if (v->madv & (1ULL << MADV_MERGEABLE))
+		f |= 0x80000000ULL;
 	return f;
 }
 
-/* Present private pages of @v as PAGES blocks, run by run. */
-static void vma_pages(const struct vma_area *v, int pm, int mem)
+/* pagemap of each process, by its index in L.p */
+static int pagemaps[MAX_PROCS];
+
+/*
+ * What the old writer emits for the page at @a of process @k: 0 nothing
+ * (absent, or the file's own page), 1 its data, 2 + j a COPYPAGES of the
+ * same physical page mapped at @a by the earlier process j (fork sharing).
+ */
+static int page_kind(int k, uint64_t a)
+{
+	uint64_t e = 0, pe;
+
+	if (pread(pagemaps[k], &e, 8, (off_t)(a / PAGE * 8)) != 8)
+		die("pagemap");
+	if (!((e >> 63) & 1))
+		return (e >> 62) & 1;	/* swapped: data */
+	if ((e >> 61) & 1)
+		return 0;
+	for (int j = 0; j < k; j++)
+		if (pread(pagemaps[j], &pe, 8, (off_t)(a / PAGE * 8)) == 8 && (pe >> 63) & 1 &&
+		    !((pe >> 61) & 1) && (pe & ((1ULL << 55) - 1)) == (e & ((1ULL << 55) - 1)))
+			return 2 + j;
+	return 1;
+}
+
+/* Private pages of @v as PAGES and COPYPAGES blocks, run by run. */
+static void vma_pages(int k, const struct vma_area *v, int mem)
 {
 	static char buf[PAGE];
 	uint64_t run = 0;
+	int kind = 0;
 
 	for (uint64_t a = v->start; a <= v->end; a += PAGE) {
-		uint64_t e = 0;
-		bool take = false;
+		int now = a < v->end ? page_kind(k, a) : 0;
 
-		if (a < v->end && pread(pm, &e, 8, (off_t)(a / PAGE * 8)) != 8)
-			die("pagemap");
-		/* present (63) or swapped (62), and not a page of the file (61) */
-		take = a < v->end && ((e >> 63) & 1 ? !((e >> 61) & 1) : (e >> 62) & 1);
-		if (take && !run) {
-			run = w_obj(&W, 4098, 32, 2);
-			w64(&W, run + 16, a);
-		}
-		if (take) {
-			if (pread(mem, buf, PAGE, (off_t)a) != (ssize_t)PAGE)
-				die("/proc/PID/mem");
-			w_data(&W, buf, PAGE);
-			continue;
-		}
-		if (run) {
+		if (run && now != kind) {
 			w64(&W, run + 24, a);
 			w_end(&W, run);
 			run = 0;
+		}
+		if (now && !run) {
+			run = w_obj(&W, now == 1 ? 4098 : 4099, now == 1 ? 32 : 40, now == 1 ? 2 : 0);
+			w64(&W, run + 16, a);
+			if (now > 1)
+				w64(&W, run + 32, L.p[now - 2].mm);
+		}
+		kind = now;
+		if (now == 1) {
+			if (pread(mem, buf, PAGE, (off_t)a) != (ssize_t)PAGE)
+				die("/proc/PID/mem");
+			w_data(&W, buf, PAGE);
 		}
 	}
 }
@@ -623,7 +789,7 @@ static size_t file_of(const char *path)
 	return NUL64;
 }
 
-static void mm_auxv(void)
+static void mm_auxv(pid_t pid)
 {
 	uint64_t aux[512];
 	char p[64];
@@ -631,7 +797,7 @@ static void mm_auxv(void)
 	size_t o;
 	int fd;
 
-	snprintf(p, sizeof(p), "/proc/%d/auxv", L.pid);
+	snprintf(p, sizeof(p), "/proc/%d/auxv", pid);
 	fd = open(p, O_RDONLY);
 	n = fd < 0 ? -1 : read(fd, aux, sizeof(aux));
 	if (fd >= 0)
@@ -645,32 +811,33 @@ static void mm_auxv(void)
 	w_end(&W, o);
 }
 
-static size_t sect_mm(void)
+static void one_mm(int k)
 {
 	static const int stat_at[] = { 26, 27, 45, 46, 47, 0, 28, 48, 49, 50, 51 };
-	size_t s = w_sect(&W, 4), o = w_obj(&W, 1, L.rhel5 ? 128 : 136, 1);
+	struct lproc *P = &L.p[k];
+	size_t o = P->mm = w_obj(&W, 1, L.rhel5 ? 128 : 136, 1);
 	char p[64], exe[4096] = "";
-	int pm, mem;
+	int mem;
 
 	for (int i = 0; i < 11; i++)
-		w64(&W, o + 16 + 8 * i, stat_at[i] ? stat_field(stat_at[i]) : L.brk);
+		w64(&W, o + 16 + 8 * i, stat_at[i] ? stat_field(P->pid, stat_at[i]) : P->brk);
 	w64(&W, o + 112, NUL64);
 	W.d[o + 120] = 1;
 	if (!L.rhel5) {
 		w64(&W, o + 128, 1);	/* mm_flags: dumpable */
-		mm_auxv();
+		mm_auxv(P->pid);
 	}
-	snprintf(p, sizeof(p), "/proc/%d/exe", L.pid);
+	snprintf(p, sizeof(p), "/proc/%d/exe", P->pid);
 	if (readlink(p, exe, sizeof(exe) - 1) < 0)
 		die(p);
-	snprintf(p, sizeof(p), "/proc/%d/pagemap", L.pid);
-	pm = open(p, O_RDONLY);
-	snprintf(p, sizeof(p), "/proc/%d/mem", L.pid);
+	snprintf(p, sizeof(p), "/proc/%d/pagemap", P->pid);
+	pagemaps[k] = open(p, O_RDONLY);
+	snprintf(p, sizeof(p), "/proc/%d/mem", P->pid);
 	mem = open(p, O_RDONLY);
-	if (pm < 0 || mem < 0)
+	if (pagemaps[k] < 0 || mem < 0)
 		die(p);
-	for (size_t i = 0; i < L.vmas.n; i++) {
-		const struct vma_area *v = &L.vmas.v[i];
+	for (size_t i = 0; i < P->vmas.n; i++) {
+		const struct vma_area *v = &P->vmas.v[i];
 		bool special = v->status & (VMA_AREA_VDSO | VMA_AREA_VVAR | VMA_AREA_VVAR_VCLOCK);
 		size_t r;
 
@@ -685,14 +852,22 @@ static size_t sect_mm(void)
 		w64(&W, r + 56, vm_flags(v, exe));
 		w64(&W, r + 72, v->pgoff / PAGE);
 		if (!special && !(v->flags & MAP_SHARED))
-			vma_pages(v, pm, mem);
+			vma_pages(k, v, mem);
 		w_end(&W, r);
 	}
-	close(pm);
 	close(mem);
 	w_end(&W, o);
+}
+
+static void sect_mm(void)
+{
+	size_t s = w_sect(&W, 4);
+
+	for (int k = 0; k < L.np; k++)
+		one_mm(k);
+	for (int k = 0; k < L.np; k++)
+		close(pagemaps[k]);
 	w_end(&W, s);
-	return o;
 }
 
 static uint8_t seg_code(uint64_t sel)
@@ -710,9 +885,9 @@ static uint8_t seg_code(uint64_t sel)
 	return (uint8_t)((sel >> 3) - 12 + 1);	/* GDT TLS slots 12..14 */
 }
 
-static void task_regs(void)
+static void task_regs(const struct lthr *t)
 {
-	const arch_regs_t *g = &L.regs;
+	const arch_regs_t *g = &t->regs;
 	uint64_t v[21] = { g->r15, g->r14, g->r13, g->r12, g->rbp, g->rbx, g->r11, g->r10, g->r9,
 			   g->r8, g->rax, g->rcx, g->rdx, g->rsi, g->rdi, g->orig_rax, g->rip,
 			   seg_code(g->cs), g->eflags, g->rsp, seg_code(g->ss) };
@@ -727,8 +902,8 @@ static void task_regs(void)
 	for (int i = 0; i < 21; i++)
 		w64(&W, r + 112 + 8 * i, v[i]);
 	b = w_obj(&W, 4103, 24, L.rhel5 ? 6 : 11);
-	w32(&W, b + 16, (uint32_t)L.fpu_len);
-	w_data(&W, L.fpu, L.fpu_len);
+	w32(&W, b + 16, (uint32_t)t->fpu_len);
+	w_data(&W, t->fpu, t->fpu_len);
 	w_end(&W, b);
 }
 
@@ -746,47 +921,49 @@ static void siginfo_obj(const siginfo_t *si)
 		memcpy(W.d + o + 72, (const char *)si + 16, 112);
 }
 
-static void task_ids(size_t o)
+static void task_ids(size_t o, const struct lproc *P, const struct lthr *t)
 {
 	uint32_t ngids = 0;
 
-	w32(&W, o + 176, L.pid);
-	w32(&W, o + 180, L.pid);
-	w32(&W, o + 184, (uint32_t)stat_field(4));
-	w32(&W, o + 188, (uint32_t)stat_field(4));
-	w32(&W, o + 192, (uint32_t)stat_field(5));
-	w32(&W, o + 196, (uint32_t)stat_field(6));
-	w32(&W, o + 208, L.pid);
+	w32(&W, o + 176, t->tid);
+	w32(&W, o + 180, P->pid);
+	w32(&W, o + 184, (uint32_t)stat_field(P->pid, 4));
+	w32(&W, o + 188, (uint32_t)stat_field(P->pid, 4));
+	w32(&W, o + 192, (uint32_t)stat_field(P->pid, 5));
+	w32(&W, o + 196, (uint32_t)stat_field(P->pid, 6));
+	w32(&W, o + 208, P->pid);
 	W.d[o + 215] = 1;
-	w32(&W, o + 236, SIGCHLD);
-	w32(&W, o + 240, (uint32_t)L.pdeath);
+	w32(&W, o + 236, t->tid == P->pid ? SIGCHLD : UINT32_MAX);
+	w32(&W, o + 240, (uint32_t)P->pdeath);
 	for (int i = 0; i < 4; i++) {
-		w32(&W, o + 248 + 4 * i, (uint32_t)status_field("Uid", i == 3 ? 3 : i));
-		w32(&W, o + 264 + 4 * i, (uint32_t)status_field("Gid", i == 3 ? 3 : i));
+		w32(&W, o + 248 + 4 * i, (uint32_t)status_field(t->tid, "Uid", i));
+		w32(&W, o + 264 + 4 * i, (uint32_t)status_field(t->tid, "Gid", i));
 	}
-	w32(&W, o + 244, (uint32_t)status_field("Uid", 0));
-	for (gid_t g; ngids < 32 && (g = (gid_t)status_field("Groups", (int)ngids)); ngids++)
+	w32(&W, o + 244, (uint32_t)status_field(t->tid, "Uid", 0));
+	for (gid_t g; ngids < 32 && (g = (gid_t)status_field(t->tid, "Groups", (int)ngids)); ngids++)
 		w32(&W, o + 284 + 4 * ngids, g);
 	w32(&W, o + 280, ngids);
-	w64(&W, o + 416, status_field("CapEff", 0));
-	w64(&W, o + 424, status_field("CapInh", 0));
-	w64(&W, o + 432, status_field("CapPrm", 0));
+	w64(&W, o + 416, status_field(t->tid, "CapEff", 0));
+	w64(&W, o + 424, status_field(t->tid, "CapInh", 0));
+	w64(&W, o + 432, status_field(t->tid, "CapPrm", 0));
+	if (!L.rhel5)
+		w64(&W, o + 984, status_field(t->tid, "CapBnd", 0));
 }
 
-static void task_rlimits(size_t o, size_t cur, size_t max)
+static void task_rlimits(pid_t pid, size_t o, size_t cur, size_t max)
 {
 	for (int i = 0; i < 16; i++) {
 		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 
-		prlimit(L.pid, i, NULL, &rl);
+		prlimit(pid, i, NULL, &rl);
 		w64(&W, o + cur + 8 * i, rl.rlim_cur);
 		w64(&W, o + max + 8 * i, rl.rlim_max);
 	}
 }
 
-static void task_times(size_t o)
+static void task_times(size_t o, const struct lproc *P)
 {
-	const struct itimerval *it = L.it;
+	const struct itimerval *it = P->it;
 	uint64_t ms[4] = { it[2].it_value.tv_sec * 1000ULL + it[2].it_value.tv_usec / 1000,
 			   it[2].it_interval.tv_sec * 1000ULL + it[2].it_interval.tv_usec / 1000,
 			   it[1].it_value.tv_sec * 1000ULL + it[1].it_value.tv_usec / 1000,
@@ -799,83 +976,106 @@ static void task_times(size_t o)
 		w64(&W, o + 536 + 8 * i, ms[i]);
 }
 
-static void sect_tasks(size_t mm, size_t files, size_t fs, size_t sighand, size_t ns,
-		       size_t timers)
+static void task_comm(size_t o, pid_t pid, pid_t tid)
 {
-	size_t s = w_sect(&W, 3), o = w_obj(&W, 0, L.rhel5 ? 976 : 992, 1), sig;
-	char comm[64] = "";
+	char p[96], comm[64] = "";
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/task/%d/comm", pid, tid);
+	f = fopen(p, "r");
+	if (!f || !fgets(comm, sizeof(comm), f))
+		die(p);
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	memcpy(W.d + o + 440, comm, strlen(comm) < 16 ? strlen(comm) : 15);
+}
+
+/* The records a TASK holds (note 4.2); the group's last thread the SIGNAL_STRUCT. */
+static void task_children(struct lproc *P, struct lthr *t, bool last)
+{
+	size_t sig;
+	uint64_t pend = 0;
+
+	task_regs(t);
+	if (!(t->ss.ss_flags & SS_DISABLE)) {
+		size_t a = w_obj(&W, 1046, 32, 0);
+
+		w64(&W, a + 16, (uint64_t)(uintptr_t)t->ss.ss_sp);
+		w32(&W, a + 24, (uint32_t)t->ss.ss_size);
+	}
+	if (t->robust) {
+		size_t a = w_obj(&W, 4112, 152, 0);
+
+		w64(&W, a + 16, t->robust);
+	}
+	for (int i = 0; i < t->npriv; i++)
+		siginfo_obj(&t->priv[i]);
+	if (!last)
+		return;
+	sig = w_obj(&W, 6, L.rhel5 ? 448 : 456, 1);
+	for (int i = 0; i < P->nth; i++)	/* every thread's cpt_signal */
+		w64(&W, P->th[i].obj + 120, sig);
+	w64(&W, sig + 56, NUL64);
+	for (int i = 0; i < P->nshared; i++) {
+		pend |= 1ULL << (P->shared[i].si_signo - 1);
+		siginfo_obj(&P->shared[i]);
+	}
+	w64(&W, sig + 48, pend);
+	task_rlimits(P->pid, sig, 192, 320);
+	w_end(&W, sig);
+}
+
+static void one_task(struct lproc *P, struct lthr *t, size_t ns, bool last)
+{
+	size_t o = t->obj = w_obj(&W, 0, L.rhel5 ? 976 : 992, 1);
 	uint64_t pend = 0;
 
 	w64(&W, o + 16, 2);
 	w64(&W, o + 56, NUL64);
 	w64(&W, o + 80, NUL64);
-	w32(&W, o + 40, 120 + (int32_t)stat_field(19));
-	w32(&W, o + 44, 120 + (int32_t)stat_field(19));
-	w64(&W, o + 96, mm);
-	w64(&W, o + 104, files);
-	w64(&W, o + 112, fs);
-	w64(&W, o + 128, sighand);
-	w64(&W, o + 136, L.blocked);
-	for (int i = 0; i < L.npriv; i++)
-		pend |= 1ULL << (L.priv[i].si_signo - 1);
+	w32(&W, o + 40, 120 + (int32_t)stat_field(P->pid, 19));
+	w32(&W, o + 44, 120 + (int32_t)stat_field(P->pid, 19));
+	w64(&W, o + 96, P->mm);
+	w64(&W, o + 104, P->files);
+	w64(&W, o + 112, P->fs);
+	w64(&W, o + 128, P->sighand);
+	w64(&W, o + 136, t->blocked);
+	for (int i = 0; i < t->npriv; i++)
+		pend |= 1ULL << (t->priv[i].si_signo - 1);
 	w64(&W, o + 152, pend);
 	w64(&W, o + 160, ns);
 	w64(&W, o + 168, NUL64);
-	w64(&W, o + 224, L.clear_tid);
-	task_ids(o);
-	snprintf(comm, sizeof(comm), "/proc/%d/comm", L.pid);
-	{
-		FILE *f = fopen(comm, "r");
-
-		if (!f || !fgets(comm, sizeof(comm), f))
-			die("comm");
-		fclose(f);
-		comm[strcspn(comm, "\n")] = '\0';
-		memcpy(W.d + o + 440, comm, strlen(comm) < 16 ? strlen(comm) : 15);
-	}
-	task_times(o);
+	w64(&W, o + 224, t->clear_tid);
+	task_ids(o, P, t);
+	task_comm(o, P->pid, t->tid);
+	task_times(o, P);
 	w16(&W, o + 568, 1);
-	W.d[o + 570] = (uint8_t)L.secbits;
-	task_rlimits(o, 688, 816);
+	W.d[o + 570] = (uint8_t)P->secbits;
+	task_rlimits(P->pid, o, 688, 816);
 	for (int i = 944; i < 976; i += 8)
 		w64(&W, o + i, NUL64);
-	if (!L.rhel5) {
-		w64(&W, o + 976, timers);
-		w64(&W, o + 984, status_field("CapBnd", 0));
-	}
-	task_regs();
-	if (!(L.ss.ss_flags & SS_DISABLE)) {
-		size_t a = w_obj(&W, 1046, 32, 0);
-
-		w64(&W, a + 16, (uint64_t)(uintptr_t)L.ss.ss_sp);
-		w32(&W, a + 24, (uint32_t)L.ss.ss_size);
-	}
-	if (L.robust) {
-		size_t a = w_obj(&W, 4112, 152, 0);
-
-		w64(&W, a + 16, L.robust);
-	}
-	for (int i = 0; i < L.npriv; i++)
-		siginfo_obj(&L.priv[i]);
-	sig = w_obj(&W, 6, L.rhel5 ? 448 : 456, 1);
-	w64(&W, o + 120, sig);
-	w64(&W, sig + 56, NUL64);
-	pend = 0;
-	for (int i = 0; i < L.nshared; i++) {
-		pend |= 1ULL << (L.shared[i].si_signo - 1);
-		siginfo_obj(&L.shared[i]);
-	}
-	w64(&W, sig + 48, pend);
-	task_rlimits(sig, 192, 320);
-	w_end(&W, sig);
+	if (!L.rhel5)
+		w64(&W, o + 976, t->tid == P->pid ? P->timers : NUL64);
+	task_children(P, t, last);
 	w_end(&W, o);
+}
+
+/* One TASK per thread: each process, its threads, breadth first. */
+static void sect_tasks(size_t ns)
+{
+	size_t s = w_sect(&W, 3);
+
+	for (int i = 0; i < L.np; i++)
+		for (int k = 0; k < L.p[i].nth; k++)
+			one_task(&L.p[i], &L.p[i].th[k], ns, k == L.p[i].nth - 1);
 	w_end(&W, s);
 }
 
 static void write_dump(void)
 {
-	size_t s, ns, files, fs, sighand, timers, mm;
 	struct utsname u;
+	size_t s, ns;
+	uint32_t n = 0;
 
 	w_header(&W, L.rhel5 ? 0x304 : 0x803, (uint32_t)time(NULL));
 	s = w_sect(&W, 1);
@@ -886,12 +1086,12 @@ static void write_dump(void)
 	w_end(&W, ns);
 	w_end(&W, s);
 	sect_inodes_files();
-	files = sect_files_struct();
-	fs = sect_fs();
-	sighand = sect_sighand();
-	timers = sect_timers();
-	mm = sect_mm();
-	sect_tasks(mm, files, fs, sighand, ns, timers);
+	sect_files_struct();
+	sect_fs();
+	sect_sighand();
+	sect_timers();
+	sect_mm();
+	sect_tasks(ns);
 	uname(&u);
 	s = w_sect(&W, 22);
 	w_name(&W, u.nodename);
@@ -899,7 +1099,9 @@ static void write_dump(void)
 	if (!L.rhel5)
 		w_name(&W, "2.6.32-042stab120.11");
 	w_end(&W, s);
-	w_trailer(&W, 1);
+	for (int i = 0; i < L.np; i++)
+		n += L.p[i].nth;
+	w_trailer(&W, n);
 }
 
 int main(int argc, char **argv)
@@ -919,14 +1121,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: cptlive [--rhel5] [--kill] PID FILE\n");
 		return 2;
 	}
-	L.pid = atoi(argv[i]);
 	log_set_level(LOG_WARN);
-	seize();
+	seize(atoi(argv[i]));
 	collect_files();
 	write_dump();
 	if (w_save(&W, argv[i + 1]))
 		die("write");
-	if (kill_it)
-		kill(L.pid, SIGKILL);
+	for (int k = 0; kill_it && k < L.np; k++)
+		kill(L.p[k].pid, SIGKILL);
 	return 0;
 }

@@ -20,12 +20,14 @@ chain() {
 		return
 	fi
 	pid=$(cat "$dir/root")
-	echo "$pid" >"$dir/pids"
+	tree_pids "$pid" >"$dir/pids"
 	snapshot "$dir" >"$dir/before"
-	run_ok "$name: cptlive dumps the live process and kills it" \
+	is "$(wc -l <"$dir/pids")" 2 "$name: a tree of two processes"
+	is "$(ls /proc/"$pid"/task | wc -l)" 2 "$name: the root has two threads"
+	run_ok "$name: cptlive dumps the live tree and kills it" \
 		$live $opt --kill "$pid" "$dir/dump.cpt" || return
-	wait_for 30 all_gone "$pid"
-	ok $? "$name: the dumped process is gone"
+	wait_for 30 all_gone $(cat "$dir/pids")
+	ok $? "$name: the dumped tree is gone"
 	$ovz --info "$dir/dump.cpt" >"$dir/info"
 	ok $? "$name: ovz2img --info reads the dump"
 	run_ok "$name: ovz2img translates it" $ovz "$dir/dump.cpt" "$dir/img" || return

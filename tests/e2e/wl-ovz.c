@@ -8,9 +8,14 @@
  * a pipe holding data, cwd, umask. Signals: a handler with flags and mask,
  * SIGINT ignored, a blocked and pending SIGUSR1, a queued real-time signal
  * with its value. Timers: ITIMER_REAL and a POSIX timer, remaining time
- * sane. FPU: the rounding mode (x87 control word and MXCSR).
+ * sane. FPU: the rounding mode (x87 control word and MXCSR). Tree: a child
+ * in its own process group that checks the memory it shares with its
+ * parent since fork and its own, and left bytes in a pipe its parent reads;
+ * a thread with its own blocked mask, a signal pending for it alone and a
+ * TLS variable.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -20,7 +25,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +38,8 @@
 #define HEAP_PAGES	8
 #define SIG_RT		(SIGRTMIN + 3)
 #define SIG_TIMER	(SIGRTMIN + 4)
+#define SIG_THREAD	(SIGRTMIN + 6)
+#define CHILD_PAGES	16
 
 /* Rounding "up" in the x87 control word and in MXCSR (no libm needed). */
 static void fpu_round_up(void)
@@ -203,8 +213,98 @@ static void check_files(struct files *f)
 	wl_check(old == 027, "umask kept (%o)", old);
 }
 
+static __thread int tls_word = 77;
+static volatile int thr_ready, thr_stop, thr_ok;
+
+/* A thread: its own mask, a signal pending for it alone, a TLS word. */
+static void *thread_fn(void *arg)
+{
+	sigset_t m, cur, pend;
+
+	(void)arg;
+	sigemptyset(&m);
+	sigaddset(&m, SIG_THREAD);
+	pthread_sigmask(SIG_BLOCK, &m, NULL);
+	tls_word = 1234;
+	syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIG_THREAD);
+	thr_ready = 1;
+	while (!thr_stop) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	pthread_sigmask(SIG_BLOCK, NULL, &cur);
+	sigpending(&pend);
+	thr_ok = (tls_word == 1234) | sigismember(&cur, SIG_THREAD) << 1 |
+		 sigismember(&pend, SIG_THREAD) << 2;
+	return NULL;
+}
+
+/* The child: memory shared with the parent since fork and its own. */
+static int child(const char *anon, int out)
+{
+	char *own = mmap(NULL, CHILD_PAGES * 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t parent = getppid();
+
+	/*
+	 * A VMA of its own next to one inherited from the parent: the kernel
+	 * keeps them apart (two anon_vmas), a restore would map one. A
+	 * madvise flag keeps them apart in both, and travels through the dump.
+	 */
+	if (own == MAP_FAILED || setpgid(0, 0) < 0 ||
+	    madvise(own, CHILD_PAGES * 4096, MADV_NOHUGEPAGE) < 0)
+		_exit(2);
+	wl_fill(own, CHILD_PAGES, 21, 1);
+	if (write(out, "kid", 3) != 3)
+		_exit(3);
+	wl_wait();
+	if (!wl_same(anon, ANON_PAGES, 11, 1))
+		_exit(4);
+	if (!wl_same(own, CHILD_PAGES, 21, 1))
+		_exit(5);
+	_exit(getppid() == parent && getpgid(0) == getpid() ? 0 : 6);
+}
+
+static pid_t start_child(const char *anon, int kp[2])
+{
+	pid_t pid;
+	int n = 0;
+
+	if (pipe(kp) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		child(anon, kp[1]);
+	while (pid > 0 && n < 3 && !ioctl(kp[0], FIONREAD, &n) && n < 3) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	return pid;
+}
+
+static void check_tree(pid_t kid, int kp[2], pthread_t th)
+{
+	char buf[8] = { 0 };
+	int st = -1;
+
+	thr_stop = 1;
+	pthread_join(th, NULL);
+	wl_check(thr_ok == 7, "thread: TLS, own mask, own pending signal kept (%#x)", thr_ok);
+	kill(kid, SIGUSR2);
+	wl_check(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		 "child checks itself (status %#x)", st);
+	fcntl(kp[0], F_SETFL, O_NONBLOCK);
+	wl_check(read(kp[0], buf, sizeof(buf)) == 3 && !strcmp(buf, "kid"),
+		 "the child's bytes in the pipe ('%s')", buf);
+}
+
 int main(int argc, char **argv)
 {
+	pthread_t th;
+	int kp[2];
+	pid_t kid;
 	unsigned char stack_page[4096];
 	struct files f;
 	char *anon, *heap;
@@ -220,9 +320,19 @@ int main(int argc, char **argv)
 	wl_fill(heap, HEAP_PAGES, 12, 3);
 	memset(stack_page, 0x5a, sizeof(stack_page));
 	files(&f);
+	kid = start_child(anon, kp);
+	if (kid < 0)
+		wl_fail("cannot fork");
 	handlers();
 	timers();
 	fpu_round_up();
+	if (pthread_create(&th, NULL, thread_fn, NULL))
+		wl_fail("cannot start a thread");
+	while (!thr_ready) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
 	wl_ready();
 	wl_wait();
 	wl_check(fpu_rounds_up(), "FPU rounding mode (x87 and MXCSR) kept");
@@ -234,5 +344,6 @@ int main(int argc, char **argv)
 	check_files(&f);
 	check_timers();
 	check_signals();
+	check_tree(kid, kp, th);
 	return wl_done();
 }
