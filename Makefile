@@ -165,12 +165,14 @@ convert/ovz2img: $(convert-objs) $(ENGINE_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(convert-objs) $(ENGINE_LIB) $(ENGINE_LIBS)
 programs	+= convert/ovz2img
-# libFuzzer harness for the reader: `make fuzz-cpt`, never run by make check
-fuzz-srcs	:= $(filter-out convert/main.c convert/xlate%,$(convert-objs:.o=.c)) engine/lib/log.c
-tests/convert/fuzz-cpt: tests/convert/fuzz-cpt.c $(fuzz-srcs) tests/convert/mkcpt
+# libFuzzer harness for the reader and the translation: `make fuzz-cpt`, never
+# run by make check; the image writing comes from the engine library as built
+fuzz-srcs	:= $(filter-out convert/main.c,$(convert-objs:.o=.c)) engine/lib/log.c
+tests/convert/fuzz-cpt: tests/convert/fuzz-cpt.c $(fuzz-srcs) tests/convert/mkcpt $(ENGINE_LIB)
 	$(call msg,FUZZ,$@)
 	$(Q)clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iengine/lib \
-		-Iconvert/include -Iconvert -o $@ $< $(fuzz-srcs)
+		-Iengine/include -Iengine/images/gen -Iconvert/include -Iconvert -o $@ $< \
+		$(fuzz-srcs) $(ENGINE_LIB) $(PROTOBUF_C_LIBS)
 	$(Q)mkdir -p tests/convert/corpus && tests/convert/mkcpt --all tests/convert/corpus
 fuzz-cpt: tests/convert/fuzz-cpt
 	tests/convert/fuzz-cpt -max_total_time=$${FUZZ_SECONDS:-60} tests/convert/corpus
