@@ -41,6 +41,9 @@ int xl_unsupported(struct xlate *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	for (char *p = buf; *p; p++)	/* names from the dump: no control bytes in logs */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	if (!x->force)
 		return log_err(-EOPNOTSUPP, "Failed to translate %s: vzcr restore cannot bring it back (--force skips it)",
 			       buf);
@@ -375,6 +378,21 @@ static int check_outdir(const char *outdir)
 	return 0;
 }
 
+/* @s as a JSON string: bytes outside printable ASCII as \u00XX. */
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
 static void report(const struct xlate *x, const char *outdir, bool json, FILE *out)
 {
 	if (!json) {
@@ -384,13 +402,14 @@ static void report(const struct xlate *x, const char *outdir, bool json, FILE *o
 			fprintf(out, "skipped: %s\n", x->skipped[i]);
 		return;
 	}
-	fprintf(out, "{\"outdir\": \"");
-	for (const char *p = outdir; *p; p++)
-		fprintf(out, (*p == '"' || *p == '\\') ? "\\%c" : (*p < 0x20 ? "\\u%04x" : "%c"), *p);
-	fprintf(out, "\", \"tasks\": %zu, \"page_bytes\": %" PRIu64 ", \"skipped\": [",
+	fprintf(out, "{\"outdir\": ");
+	json_str(out, outdir);
+	fprintf(out, ", \"tasks\": %zu, \"page_bytes\": %" PRIu64 ", \"skipped\": [",
 		x->f->ntasks, x->page_bytes);
-	for (size_t i = 0; i < x->nskipped; i++)
-		fprintf(out, "%s\"%s\"", i ? ", " : "", x->skipped[i]);	/* our own ASCII text */
+	for (size_t i = 0; i < x->nskipped; i++) {
+		fputs(i ? ", " : "", out);
+		json_str(out, x->skipped[i]);
+	}
 	fprintf(out, "]}\n");
 }
 

@@ -26,10 +26,10 @@ for gen in rhel6 rhel5 rhel6-grown; do
 	done < <(sed 's/^not ok/notok/' "$tmp/tap")
 done
 
-$ovz --json "$tmp/rhel6.cpt" "$tmp/j" >"$tmp/json"
+$ovz --json "$tmp/rhel6.cpt" "$tmp/j \"q\\" >"$tmp/json"
 is $? 0 "--json: exit 0"
-is "$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["tasks"], j["page_bytes"], j["skipped"])' "$tmp/json")" \
-	"3 16384 []" "--json: tasks, page bytes, nothing skipped"
+is "$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["outdir"][-5:], j["tasks"], j["page_bytes"], j["skipped"])' "$tmp/json")" \
+	"j \"q\\ 3 16384 []" "--json: OUTDIR (quotes escaped), tasks, page bytes, nothing skipped"
 
 mkdir "$tmp/empty"
 $ovz "$tmp/rhel6.cpt" "$tmp/empty" >/dev/null
