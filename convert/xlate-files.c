@@ -95,6 +95,25 @@ static const char *refusal(const uint8_t *rec, const char *name)
 	return NULL;
 }
 
+int xl_file_is_shmem(struct xlate *x, uint64_t pos, uint64_t *ret_ino)
+{
+	uint8_t rec[FILE_REC_LEN];
+	struct cpt_obj_hdr h;
+	char name[NAME_MAX_LEN] = "";
+	int r;
+
+	r = cpt_read_obj(x->f, pos, x->f->size, CPT_OBJ_FILE, "FILE", rec, sizeof(rec), &h);
+	if (!r && h.next > h.hdrlen)
+		r = xl_read_name(x, pos + h.hdrlen, pos + h.next, name, sizeof(name));
+	if (r < 0)
+		return r;
+	strip_deleted(name);
+	if (strcmp(name, "/dev/zero") || S_ISCHR(get32(rec, 40)))
+		return 0;	/* the device itself: MAP_SHARED of it is not anonymous */
+	*ret_ino = get64(rec, 48);
+	return 1;
+}
+
 static int pipe_data(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h, void *arg)
 {
 	PipeDataEntry pd = PIPE_DATA_ENTRY__INIT;

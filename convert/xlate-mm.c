@@ -47,6 +47,7 @@
 #define VMA_AREA_HEAP		(1U << 5)
 #define VMA_FILE_PRIVATE	(1U << 6)
 #define VMA_FILE_SHARED		(1U << 7)
+#define VMA_ANON_SHARED		(1U << 8)
 #define VMA_ANON_PRIVATE	(1U << 9)
 #define VMA_AREA_VVAR		(1U << 12)
 #define VMA_AREA_VVAR_VCLOCK	(1U << 20)
@@ -227,6 +228,21 @@ static int vma_kind(struct mm_x *m, uint64_t pos, const uint8_t *rec, VmaEntry *
 		v->status = VMA_AREA_REGULAR | ((fl & 4) ? VMA_AREA_VDSO :
 			    m->nvvar++ ? VMA_AREA_VVAR_VCLOCK : VMA_AREA_VVAR);
 		return 0;
+	}
+	if (file != CPT_NULL && (fl & VM_SHARED)) {
+		uint64_t ino;
+
+		r = xl_file_is_shmem(m->x, file, &ino);
+		if (r < 0)
+			return r;
+		if (r) {
+			r = xl_shmem_id(m->x, file, ino, &id);
+			v->shmid = id;
+			v->pgoff = get64(rec, 72) * XL_PAGE;
+			v->flags = MAP_SHARED | MAP_ANONYMOUS;
+			v->status = VMA_AREA_REGULAR | VMA_ANON_SHARED;
+			return r;
+		}
 	}
 	if (file != CPT_NULL) {
 		r = xl_file_id(m->x, file, &id, NULL);

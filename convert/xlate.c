@@ -441,5 +441,6 @@ int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FI
 		free(x.skipped[i]);
 	free(x.skipped);
 	free(x.files);
+	free(x.shm);
 	return r;
 }

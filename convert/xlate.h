@@ -63,6 +63,8 @@ struct xlate {
 	uint32_t *pipes_done;	/* pipe ids whose data is written */
 	size_t npipes_done;
 	uint64_t page_bytes;	/* page contents written */
+	uint64_t *shm;		/* INODEs of shared memory objects; SHMID = index + 1 */
+	size_t nshm;
 };
 
 /* A task record read whole (the grow-only rule: missing tail zeroed). */
@@ -112,6 +114,16 @@ int xl_write_files(struct xlate *x, const struct xl_task *t);
  * 0 if --force skipped it. Its FD_TYPES__* goes to *ret_type if not NULL.
  */
 int xl_file_id(struct xlate *x, uint64_t pos, uint32_t *ret_id, int *ret_type);
+/*
+ * Is the FILE at @pos shared anonymous memory ("/dev/zero (deleted)")? 1 and
+ * its INODE's position in *ret_ino, 0 if not, or -errno.
+ */
+int xl_file_is_shmem(struct xlate *x, uint64_t pos, uint64_t *ret_ino);
+/*
+ * xlate-shmem.c: the SHMID of the shared memory object whose contents are
+ * the INODE at @ino (of the FILE at @file), its images written on first use.
+ */
+int xl_shmem_id(struct xlate *x, uint64_t file, uint64_t ino, uint32_t *ret_id);
 /* Open files.img and pipes-data.img; close them (0 or -errno). */
 int xl_files_begin(struct xlate *x);
 int xl_files_end(struct xlate *x);

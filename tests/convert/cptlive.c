@@ -63,6 +63,8 @@ struct lfile {
 	pid_t pid;		/* the process of the first fd of this description */
 	int fd;			/* that fd, -1 for a mapping's own file */
 	bool map_only;		/* a mapped file no fd holds */
+	bool shm;		/* shared anonymous memory: "/dev/zero (deleted)" */
+	uint64_t shm_start, shm_end, shm_pgoff;	/* a mapping of it, in process pid */
 	size_t obj, inode_obj;
 };
 
@@ -391,6 +393,60 @@ static void one_fd(struct lproc *P, int fd)
 	P->fd_file[fd] = k >= 0 ? k : add_file(target, &st, flags & ~O_CLOEXEC, pos, P->pid, fd);
 }
 
+/* Shared anonymous memory: one deleted "/dev/zero" file per object. */
+static void map_shm(const struct lproc *P, const struct vma_area *v)
+{
+	struct stat st = { .st_mode = S_IFREG | 0666, .st_ino = v->ino };
+	struct lfile *f;
+
+	for (int k = 0; k < L.nfiles; k++)
+		if (L.files[k].shm && L.files[k].ino == v->ino)
+			return;
+	f = &L.files[add_file("/dev/zero (deleted)", &st, O_RDWR, 0, P->pid, -1)];
+	f->shm = true;
+	f->map_only = false;
+	f->shm_start = v->start;
+	f->shm_end = v->end;
+	f->shm_pgoff = v->pgoff;
+}
+
+/* The INODE of a shared memory object: its non-zero pages, at object offsets. */
+static void shm_inode(struct lfile *f)
+{
+	static const char zero[PAGE];
+	static char buf[PAGE];
+	char p[64];
+	size_t o = f->inode_obj = w_obj(&W, 12, L.rhel5 ? 112 : 120, 1), run = 0;
+	int mem;
+
+	w64(&W, o + 24, f->ino);
+	w32(&W, o + 32, f->i_mode);
+	snprintf(p, sizeof(p), "/proc/%d/mem", f->pid);
+	mem = open(p, O_RDONLY);
+	if (mem < 0)
+		die(p);
+	for (uint64_t a = f->shm_start; a <= f->shm_end; a += PAGE) {
+		bool data = a < f->shm_end;
+
+		if (data && pread(mem, buf, PAGE, (off_t)a) != (ssize_t)PAGE)
+			die("shared memory");
+		data = data && memcmp(buf, zero, PAGE);
+		if (run && !data) {
+			w64(&W, run + 24, f->shm_pgoff + a - f->shm_start);
+			w_end(&W, run);
+			run = 0;
+		}
+		if (data && !run) {
+			run = w_obj(&W, 4098, 32, 2);
+			w64(&W, run + 16, f->shm_pgoff + a - f->shm_start);
+		}
+		if (data)
+			w_data(&W, buf, PAGE);
+	}
+	close(mem);
+	w_end(&W, o);
+}
+
 /* One file per mapped path: the mapping's own description. */
 static void map_files(const struct lproc *P)
 {
@@ -399,6 +455,10 @@ static void map_files(const struct lproc *P)
 		struct stat st;
 		int k;
 
+		if (v->status & VMA_ANON_SHARED) {
+			map_shm(P, v);
+			continue;
+		}
 		if (!(v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) || !v->path)
 			continue;
 		for (k = 0; k < L.nfiles; k++)
@@ -509,6 +569,7 @@ static size_t file_obj(const struct lfile *f, uint32_t fmode)
 	w32(&W, o + 20, fmode);
 	w64(&W, o + 24, f->fpos);
 	w32(&W, o + 40, f->i_mode);
+	w32(&W, o + 44, f->shm ? 0x1 : 0);	/* CPT_DENTRY_DELETED */
 	w64(&W, o + 48, f->inode_obj ? f->inode_obj : NUL64);
 	w64(&W, o + 56, NUL64);
 	w32(&W, o + 64, UINT32_MAX);
@@ -528,6 +589,8 @@ static void sect_inodes_files(void)
 		struct lfile *f = &L.files[i];
 		size_t o, b, n;
 
+		if (f->shm)
+			shm_inode(f);
 		if (!S_ISFIFO(f->i_mode))
 			continue;
 		for (int k = 0; k < i; k++)
@@ -781,11 +844,17 @@ static void vma_pages(int k, const struct vma_area *v, int mem)
 	}
 }
 
-static size_t file_of(const char *path)
+/* The FILE a VMA maps: its path's, or its shared memory object's. */
+static size_t file_of(const struct vma_area *v)
 {
-	for (int k = 0; k < L.nfiles; k++)
-		if (L.files[k].map_only && !strcmp(L.files[k].path, path))
-			return L.files[k].obj;
+	for (int k = 0; k < L.nfiles; k++) {
+		const struct lfile *f = &L.files[k];
+
+		if ((v->status & VMA_ANON_SHARED) ? f->shm && f->ino == v->ino :
+		    (v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) && v->path && f->map_only &&
+		    !strcmp(f->path, v->path))
+			return f->obj;
+	}
 	return NUL64;
 }
 
@@ -844,8 +913,7 @@ static void one_mm(int k)
 		if (v->status & VMA_AREA_VSYSCALL)
 			continue;	/* the kernel's, not in the mm: not dumped */
 		r = w_obj(&W, 1024, 80, 1);
-		w64(&W, r + 16, v->path && (v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) ?
-				file_of(v->path) : NUL64);
+		w64(&W, r + 16, file_of(v));
 		w32(&W, r + 24, special ? 2 : 0);
 		w64(&W, r + 40, v->start);
 		w64(&W, r + 48, v->end);

@@ -124,10 +124,10 @@ static struct {
 	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso;
 } opt;
 
-enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, NFILES };
+enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, NFILES };
 
 struct refs {
-	size_t ns, fs, files, sighand, timers, inode, file[NFILES], mms[2];
+	size_t ns, fs, files, sighand, timers, inode, shm_inode, file[NFILES], mms[2];
 	size_t task_at[3], sig_at[2];
 };
 
@@ -241,7 +241,8 @@ static void write_file(struct refs *rf, int k, const char *name, uint32_t i_mode
 	p32(o + 20, (flags & 3) == 0 ? 1 : 2);
 	p64(o + 24, fpos);
 	p32(o + 40, i_mode);
-	p64(o + 48, (i_mode & 0170000) == 0010000 ? rf->inode : NUL64);
+	p64(o + 48, (i_mode & 0170000) == 0010000 ? rf->inode : k == F_SHM ? rf->shm_inode : NUL64);
+	p32(o + 44, k == F_SHM);	/* CPT_DENTRY_DELETED */
 	p64(o + 56, NUL64);
 	p64(o + 88, NUL64);
 	name_obj(name);
@@ -261,6 +262,16 @@ static void write_files(struct refs *rf)
 	memcpy(d + o, "queued", 6);
 	end(b);
 	end(rf->inode);
+	/* shared anonymous memory: its second page written, at object offsets */
+	rf->shm_inode = obj_begin(12, 120, 1);
+	p64(rf->shm_inode + 24, 888);
+	p32(rf->shm_inode + 32, 0100666);
+	b = obj_begin(4098, 32, 2);
+	p64(b + 16, 4096);
+	p64(b + 24, 8192);
+	fill_data('S', 4096);
+	end(b);
+	end(rf->shm_inode);
 	end(s);
 	s = sect_begin(2);
 	write_file(rf, F_SH, "/bin/sh", 0100755, 0, 0);
@@ -268,6 +279,7 @@ static void write_files(struct refs *rf)
 	write_file(rf, F_PIPE_R, "pipe:[777]", 0010600, 0, 0);
 	write_file(rf, F_PIPE_W, "pipe:[777]", 0010600, 01 | 04000, 0);
 	write_file(rf, F_TTY, "/dev/tty1", 0020620, 02, 0);
+	write_file(rf, F_SHM, "/dev/zero (deleted)", 0100666, 02, 0);
 	end(s);
 }
 
@@ -374,6 +386,12 @@ static void write_vmas(const struct gen *g, struct refs *rf, int i)
 		p64(b + 24, 0x602000);
 		p64(b + 32, rf->mms[0]);
 	}
+	end(o);
+	o = obj_begin(1024, 80, 1);		/* shared anonymous memory, both MMs */
+	p64(o + 16, rf->file[F_SHM]);
+	p64(o + 40, 0x700000);
+	p64(o + 48, 0x702000);
+	p64(o + 56, 0x3 | 0x8);
 	end(o);
 	for (int k = 0; k < 2 && !opt.oldvdso; k++) {	/* vvar, vvar_vclock: as cptlive writes */
 		o = obj_begin(1024, 80, 1);

@@ -64,9 +64,17 @@ mm1, mm42 = one("mm-1.img"), one("mm-42.img")
 v = mm1["vmas"]
 check([(x["start"], x["end"], x["prot"], x["status"]) for x in v] ==
       [(0x400000, 0x401000, 5, 0x41), (0x600000, 0x602000, 3, 0x201 | 0x20),
-       (0x7ffea000, 0x7ffee000, 1, 0x1001), (0x7ffee000, 0x7fff0000, 1, 0x100001),
+       (0x700000, 0x702000, 3, 0x101), (0x7ffea000, 0x7ffee000, 1, 0x1001), (0x7ffee000, 0x7fff0000, 1, 0x100001),
        (0x7fff0000, 0x7fff2000, 5, 0x9)],
-      "VMAs: exe file (private), anonymous heap, [vvar], [vvar_vclock], [vdso]")
+      "VMAs: exe file (private), anonymous heap, shared anonymous, [vvar], [vvar_vclock], [vdso]")
+shm1 = [x for x in mm1["vmas"] if x["status"] & 0x100]
+shm42 = [x for x in mm42["vmas"] if x["status"] & 0x100]
+check(len(shm1) == len(shm42) == 1 and shm1[0]["shmid"] == shm42[0]["shmid"] == 1 and
+      shm1[0]["flags"] == 0x21, "shared anonymous memory: one object for both processes")
+pms = img["pagemap-shmem-1.img"]
+check([(e["vaddr"], e["nr_pages"]) for e in pms[1:]] == [(4096, 1)] and
+      open(d + "/pages-%d.img" % pms[0]["pages_id"], "rb").read() == b"S" * 4096,
+      "shared memory contents at their object offsets")
 files = {f["id"]: f for f in img["files.img"]}
 check(files[mm1["exe_file_id"]]["reg"]["name"] == "/bin/sh", "exe file: the VM_EXECUTABLE mapping")
 check(mm1.get("mm_saved_auxv", []) == ([6, 4096, 0, 0] if rhel6 else []),

@@ -17,7 +17,7 @@ for gen in rhel6 rhel5 rhel6-grown; do
 	out=$($ovz "$tmp/$gen.cpt" "$tmp/$gen" 2>"$tmp/err")
 	is $? 0 "$gen: ovz2img exits 0"
 	is "$(cat "$tmp/err")" "" "$gen: nothing on stderr"
-	is "$out" "wrote $tmp/$gen: 3 tasks, 16384 bytes of pages" "$gen: the report"
+	is "$out" "wrote $tmp/$gen: 3 tasks, 20480 bytes of pages" "$gen: the report"
 	vzcr/vzcr image show --json "$tmp/$gen" >"$tmp/$gen.json"
 	ok $? "$gen: vzcr image show reads every image"
 	python3 tests/convert/xlate-check.py "$tmp/$gen.json" "$tmp/$gen" "$gen" >"$tmp/tap"
@@ -29,7 +29,7 @@ done
 $ovz --json "$tmp/rhel6.cpt" "$tmp/j \"q\\" >"$tmp/json"
 is $? 0 "--json: exit 0"
 is "$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["outdir"][-5:], j["tasks"], j["page_bytes"], j["skipped"])' "$tmp/json")" \
-	"j \"q\\ 3 16384 []" "--json: OUTDIR (quotes escaped), tasks, page bytes, nothing skipped"
+	"j \"q\\ 3 20480 []" "--json: OUTDIR (quotes escaped), tasks, page bytes, nothing skipped"
 
 mkdir "$tmp/empty"
 $ovz "$tmp/rhel6.cpt" "$tmp/empty" >/dev/null

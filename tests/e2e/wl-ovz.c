@@ -10,7 +10,8 @@
  * with its value. Timers: ITIMER_REAL and a POSIX timer, remaining time
  * sane. FPU: the rounding mode (x87 control word and MXCSR). Tree: a child
  * in its own process group that checks the memory it shares with its
- * parent since fork and its own, and left bytes in a pipe its parent reads;
+ * parent since fork and its own, writes to shared anonymous memory its parent
+ * then reads, and left bytes in a pipe its parent reads;
  * a thread with its own blocked mask, a signal pending for it alone and a
  * TLS variable.
  */
@@ -240,6 +241,9 @@ static void *thread_fn(void *arg)
 	return NULL;
 }
 
+#define SHM_PAGES	4
+static char *shm;	/* MAP_SHARED | MAP_ANONYMOUS: two pages written, two untouched */
+
 /* The child: memory shared with the parent since fork and its own. */
 static int child(const char *anon, int out)
 {
@@ -263,6 +267,9 @@ static int child(const char *anon, int out)
 		_exit(4);
 	if (!wl_same(own, CHILD_PAGES, 21, 1))
 		_exit(5);
+	if (!wl_same(shm, 2, 31, 1))
+		_exit(7);
+	shm[3 * 4096 + 5] = 0x77;	/* the parent must see it */
 	_exit(getppid() == parent && getpgid(0) == getpid() ? 0 : 6);
 }
 
@@ -295,6 +302,8 @@ static void check_tree(pid_t kid, int kp[2], pthread_t th)
 	kill(kid, SIGUSR2);
 	wl_check(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		 "child checks itself (status %#x)", st);
+	wl_check(wl_same(shm, 2, 31, 1) && shm[3 * 4096 + 5] == 0x77 && !shm[2 * 4096],
+		 "shared anonymous memory: contents kept, still shared with the child");
 	fcntl(kp[0], F_SETFL, O_NONBLOCK);
 	wl_check(read(kp[0], buf, sizeof(buf)) == 3 && !strcmp(buf, "kid"),
 		 "the child's bytes in the pipe ('%s')", buf);
@@ -320,6 +329,11 @@ int main(int argc, char **argv)
 	wl_fill(heap, HEAP_PAGES, 12, 3);
 	memset(stack_page, 0x5a, sizeof(stack_page));
 	files(&f);
+	shm = mmap(NULL, SHM_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		   0);
+	if (shm == MAP_FAILED)
+		wl_fail("no shared memory");
+	wl_fill(shm, 2, 31, 1);
 	kid = start_child(anon, kp);
 	if (kid < 0)
 		wl_fail("cannot fork");
