@@ -5,7 +5,8 @@
  * shared between fds and processes stay shared): regular files, directories
  * and devices by path, anonymous pipes by inode with their buffered bytes in
  * pipes-data.img. FILES_STRUCT gives fdinfo-PID.img, FS gives fs-PID.img.
- * Sockets, ttys, deleted files, named FIFOs and anon-inode files (epoll,
+ * Deleted files come back from their contents (xlate-ghost.c).
+ * Sockets, ttys, named FIFOs and anon-inode files (epoll,
  * inotify, signalfd, timerfd, eventfd) are refused by name, or with --force
  * left out (their fds are not restored) and listed.
  */
@@ -46,7 +47,8 @@ int xl_files_end(struct xlate *x)
 	int r = img_close(x->files_img);
 
 	r = img_close(x->pipes_img) ?: r;
-	x->files_img = x->pipes_img = NULL;
+	r = img_close(x->remap_img) ?: r;
+	x->files_img = x->pipes_img = x->remap_img = NULL;
 	free(x->pipes_done);
 	x->pipes_done = NULL;
 	return r;
@@ -71,6 +73,8 @@ static bool tty_name(const char *n)
 	       !strcmp(n, "/dev/console") || !strcmp(n, "/dev/ptmx") || !strncmp(n, "/dev/pty", 8);
 }
 
+static const char deleted_file[] = "a deleted file";
+
 /* What the engine cannot open, by name; NULL if it can. */
 static const char *refusal(const uint8_t *rec, const char *name)
 {
@@ -89,7 +93,7 @@ static const char *refusal(const uint8_t *rec, const char *name)
 	if (S_ISFIFO(mode) && strncmp(name, "pipe:", 5))
 		return "a named FIFO";
 	if (lfl & DENTRY_DELETED)
-		return "a deleted file";
+		return deleted_file;	/* unless its INODE rebuilds it (xlate-ghost.c) */
 	if (!S_ISFIFO(mode) && name[0] != '/')
 		return "a file without a path";
 	return NULL;
@@ -211,6 +215,27 @@ static int write_entry(struct xlate *x, uint64_t pos, const uint8_t *rec, char *
 	return img_write(x->files_img, &fe);
 }
 
+/*
+ * A deleted file: its contents as a ghost (@why cleared), or the path of a
+ * link that survives (in @name, @why cleared), or still refused.
+ */
+static int deleted(struct xlate *x, uint64_t pos, const uint8_t *rec, char *name,
+		   const char **why, uint32_t id)
+{
+	char *alt = malloc(NAME_MAX_LEN);
+	int r;
+
+	if (!alt)
+		return -ENOMEM;
+	r = xl_ghost(x, pos, get64(rec, 48), id, alt, NAME_MAX_LEN);
+	if (r == 2)
+		memcpy(name, alt, strlen(alt) + 1);
+	if (r > 0)
+		*why = NULL;
+	free(alt);
+	return r < 0 ? r : 0;
+}
+
 static int new_file(struct xlate *x, uint64_t pos, struct xl_file *xf)
 {
 	uint8_t rec[FILE_REC_LEN];
@@ -229,6 +254,8 @@ static int new_file(struct xlate *x, uint64_t pos, struct xl_file *xf)
 		r = xl_read_name(x, pos + h.hdrlen, pos + h.next, name, NAME_MAX_LEN);
 	why = r ? NULL : refusal(rec, name);
 	strip_deleted(name);
+	if (!r && why == deleted_file && S_ISREG(get32(rec, 40)))
+		r = deleted(x, pos, rec, name, &why, x->next_id);
 	if (!r && why)
 		r = xl_unsupported(x, "%s '%s' (FILE at offset %#" PRIx64 ")", why, name, pos);
 	else if (!r) {

@@ -442,5 +442,6 @@ int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FI
 	free(x.skipped);
 	free(x.files);
 	free(x.shm);
+	free(x.ghosts);
 	return r;
 }

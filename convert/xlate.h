@@ -65,6 +65,9 @@ struct xlate {
 	uint64_t page_bytes;	/* page contents written */
 	uint64_t *shm;		/* INODEs of shared memory objects; SHMID = index + 1 */
 	size_t nshm;
+	struct img *remap_img;	/* remap-fpath.img, once a ghost needs it */
+	uint64_t *ghosts;	/* INODEs of deleted files; ghost id = index + 1 */
+	size_t nghosts;
 };
 
 /* A task record read whole (the grow-only rule: missing tail zeroed). */
@@ -124,6 +127,14 @@ int xl_file_is_shmem(struct xlate *x, uint64_t pos, uint64_t *ret_ino);
  * the INODE at @ino (of the FILE at @file), its images written on first use.
  */
 int xl_shmem_id(struct xlate *x, uint64_t file, uint64_t ino, uint32_t *ret_id);
+/*
+ * xlate-ghost.c: a deleted file (FILE at @file, INODE at @ino, file_entry id
+ * @file_id): 1 when its contents went to a ghost image (remapped by id), 2
+ * when the INODE names a path still linked (in @alt), 0 when the dump has
+ * nothing to rebuild it from, or -errno.
+ */
+int xl_ghost(struct xlate *x, uint64_t file, uint64_t ino, uint32_t file_id, char *alt,
+	     size_t altsz);
 /* Open files.img and pipes-data.img; close them (0 or -errno). */
 int xl_files_begin(struct xlate *x);
 int xl_files_end(struct xlate *x);

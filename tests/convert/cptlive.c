@@ -64,6 +64,7 @@ struct lfile {
 	int fd;			/* that fd, -1 for a mapping's own file */
 	bool map_only;		/* a mapped file no fd holds */
 	bool shm;		/* shared anonymous memory: "/dev/zero (deleted)" */
+	bool deleted;		/* an unlinked regular file: its contents go in its INODE */
 	uint64_t shm_start, shm_end, shm_pgoff;	/* a mapping of it, in process pid */
 	size_t obj, inode_obj;
 };
@@ -390,7 +391,11 @@ static void one_fd(struct lproc *P, int fd)
 		fclose(fi);
 	P->fd_cloexec[fd] = (flags & O_CLOEXEC) != 0;
 	k = same_description(P->pid, fd);
-	P->fd_file[fd] = k >= 0 ? k : add_file(target, &st, flags & ~O_CLOEXEC, pos, P->pid, fd);
+	if (k < 0) {
+		k = add_file(target, &st, flags & ~O_CLOEXEC, pos, P->pid, fd);
+		L.files[k].deleted = S_ISREG(st.st_mode) && !st.st_nlink;
+	}
+	P->fd_file[fd] = k;
 }
 
 /* Shared anonymous memory: one deleted "/dev/zero" file per object. */
@@ -410,13 +415,64 @@ static void map_shm(const struct lproc *P, const struct vma_area *v)
 	f->shm_pgoff = v->pgoff;
 }
 
-/* The INODE of a shared memory object: its non-zero pages, at object offsets. */
-static void shm_inode(struct lfile *f)
+/* Non-zero pages of @fd up to @end as PAGES blocks at their offsets + @base. */
+static void data_blocks(int fd, uint64_t from, uint64_t end, uint64_t base)
 {
 	static const char zero[PAGE];
 	static char buf[PAGE];
+	size_t run = 0;
+
+	for (uint64_t a = from; a <= end; a += PAGE) {
+		bool data = a < end;
+
+		memset(buf, 0, PAGE);
+		if (data && pread(fd, buf, PAGE, (off_t)a) < 0)
+			die("contents");
+		data = data && memcmp(buf, zero, PAGE);
+		if (run && !data) {
+			w64(&W, run + 24, base + a - from);
+			w_end(&W, run);
+			run = 0;
+		}
+		if (data && !run) {
+			run = w_obj(&W, 4098, 32, 2);
+			w64(&W, run + 16, base + a - from);
+		}
+		if (data)
+			w_data(&W, buf, PAGE);
+	}
+}
+
+/* The INODE of an unlinked file: identity, owner, size, times, contents. */
+static void ghost_inode(struct lfile *f)
+{
+	struct stat st;
 	char p[64];
-	size_t o = f->inode_obj = w_obj(&W, 12, L.rhel5 ? 112 : 120, 1), run = 0;
+	size_t o;
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%d/fd/%d", f->pid, f->fd);
+	fd = open(p, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die(p);
+	o = f->inode_obj = w_obj(&W, 12, L.rhel5 ? 112 : 120, 1);
+	w64(&W, o + 24, st.st_ino);
+	w32(&W, o + 32, st.st_mode);
+	w32(&W, o + 40, st.st_uid);
+	w32(&W, o + 44, st.st_gid);
+	w64(&W, o + 56, st.st_size);
+	w64(&W, o + 72, ((uint64_t)st.st_atim.tv_sec << 32) + st.st_atim.tv_nsec);
+	w64(&W, o + 80, ((uint64_t)st.st_mtim.tv_sec << 32) + st.st_mtim.tv_nsec);
+	data_blocks(fd, 0, (st.st_size + PAGE - 1) / PAGE * PAGE, 0);
+	close(fd);
+	w_end(&W, o);
+}
+
+/* The INODE of a shared memory object: its non-zero pages, at object offsets. */
+static void shm_inode(struct lfile *f)
+{
+	char p[64];
+	size_t o = f->inode_obj = w_obj(&W, 12, L.rhel5 ? 112 : 120, 1);
 	int mem;
 
 	w64(&W, o + 24, f->ino);
@@ -425,24 +481,7 @@ static void shm_inode(struct lfile *f)
 	mem = open(p, O_RDONLY);
 	if (mem < 0)
 		die(p);
-	for (uint64_t a = f->shm_start; a <= f->shm_end; a += PAGE) {
-		bool data = a < f->shm_end;
-
-		if (data && pread(mem, buf, PAGE, (off_t)a) != (ssize_t)PAGE)
-			die("shared memory");
-		data = data && memcmp(buf, zero, PAGE);
-		if (run && !data) {
-			w64(&W, run + 24, f->shm_pgoff + a - f->shm_start);
-			w_end(&W, run);
-			run = 0;
-		}
-		if (data && !run) {
-			run = w_obj(&W, 4098, 32, 2);
-			w64(&W, run + 16, f->shm_pgoff + a - f->shm_start);
-		}
-		if (data)
-			w_data(&W, buf, PAGE);
-	}
+	data_blocks(mem, f->shm_start, f->shm_end, f->shm_pgoff);
 	close(mem);
 	w_end(&W, o);
 }
@@ -569,7 +608,7 @@ static size_t file_obj(const struct lfile *f, uint32_t fmode)
 	w32(&W, o + 20, fmode);
 	w64(&W, o + 24, f->fpos);
 	w32(&W, o + 40, f->i_mode);
-	w32(&W, o + 44, f->shm ? 0x1 : 0);	/* CPT_DENTRY_DELETED */
+	w32(&W, o + 44, f->shm || f->deleted ? 0x1 : 0);	/* CPT_DENTRY_DELETED */
 	w64(&W, o + 48, f->inode_obj ? f->inode_obj : NUL64);
 	w64(&W, o + 56, NUL64);
 	w32(&W, o + 64, UINT32_MAX);
@@ -591,6 +630,8 @@ static void sect_inodes_files(void)
 
 		if (f->shm)
 			shm_inode(f);
+		if (f->deleted)
+			ghost_inode(f);
 		if (!S_ISFIFO(f->i_mode))
 			continue;
 		for (int k = 0; k < i; k++)

@@ -121,13 +121,14 @@ static const struct task_spec tasks[] = {
 
 /* What the translation cases change (mkcpt --list-xlate). */
 static struct {
-	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso;
+	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost;
 } opt;
 
-enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, NFILES };
+enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, NFILES };
 
 struct refs {
-	size_t ns, fs, files, sighand, timers, inode, shm_inode, file[NFILES], mms[2];
+	size_t ns, fs, files, sighand, timers, inode, shm_inode, gone_inode, moved_inode;
+	size_t file[NFILES], mms[2];
 	size_t task_at[3], sig_at[2];
 };
 
@@ -241,8 +242,9 @@ static void write_file(struct refs *rf, int k, const char *name, uint32_t i_mode
 	p32(o + 20, (flags & 3) == 0 ? 1 : 2);
 	p64(o + 24, fpos);
 	p32(o + 40, i_mode);
-	p64(o + 48, (i_mode & 0170000) == 0010000 ? rf->inode : k == F_SHM ? rf->shm_inode : NUL64);
-	p32(o + 44, k == F_SHM);	/* CPT_DENTRY_DELETED */
+	p64(o + 48, (i_mode & 0170000) == 0010000 ? rf->inode : k == F_SHM ? rf->shm_inode :
+		    k == F_GONE ? rf->gone_inode : k == F_MOVED ? rf->moved_inode : NUL64);
+	p32(o + 44, k >= F_SHM);	/* CPT_DENTRY_DELETED */
 	p64(o + 56, NUL64);
 	p64(o + 88, NUL64);
 	name_obj(name);
@@ -272,6 +274,28 @@ static void write_files(struct refs *rf)
 	fill_data('S', 4096);
 	end(b);
 	end(rf->shm_inode);
+	/* an unlinked file of 4100 bytes: two pages of data, the last one past its end */
+	rf->gone_inode = obj_begin(12, 120, 1);
+	p64(rf->gone_inode + 24, 999);
+	p32(rf->gone_inode + 32, 0100600);
+	p32(rf->gone_inode + 40, 74);
+	p64(rf->gone_inode + 56, 4100);
+	p64(rf->gone_inode + 80, (uint64_t)1600000000 << 32);
+	for (int k = 0; k < 2; k++) {
+		b = obj_begin(4098, 32, 2);
+		p64(b + 16, 4096 * k);
+		p64(b + 24, 4096 * (k + 1));
+		fill_data(k ? 'H' : 'G', 4096);
+		end(b);
+	}
+	end(rf->gone_inode);
+	/* deleted, but linked elsewhere still: the INODE names where */
+	rf->moved_inode = obj_begin(12, 120, 1);
+	p64(rf->moved_inode + 24, 1000);
+	p32(rf->moved_inode + 32, 0100644);
+	p32(rf->moved_inode + 36, 1);
+	name_obj("/tmp/new");
+	end(rf->moved_inode);
 	end(s);
 	s = sect_begin(2);
 	write_file(rf, F_SH, "/bin/sh", 0100755, 0, 0);
@@ -280,6 +304,9 @@ static void write_files(struct refs *rf)
 	write_file(rf, F_PIPE_W, "pipe:[777]", 0010600, 01 | 04000, 0);
 	write_file(rf, F_TTY, "/dev/tty1", 0020620, 02, 0);
 	write_file(rf, F_SHM, "/dev/zero (deleted)", 0100666, 02, 0);
+	write_file(rf, F_GONE, "/tmp/gone (deleted)", 0100600, 02, 5);
+	write_file(rf, F_MOVED, " (deleted)/tmp/old", 0100644, 0, 0);
+	write_file(rf, F_LOST, "/tmp/lost (deleted)", 0100644, 0, 0);
 	end(s);
 }
 
@@ -303,6 +330,10 @@ static void write_fds_fs(struct refs *rf)
 	filedesc(7, 0, rf->file[F_HOSTNAME]);	/* a dup: the same description */
 	if (opt.tty)
 		filedesc(5, 0, rf->file[F_TTY]);
+	filedesc(9, 0, rf->file[F_GONE]);
+	filedesc(10, 0, rf->file[F_MOVED]);
+	if (opt.lost)
+		filedesc(11, 0, rf->file[F_LOST]);
 	end(rf->files);
 	end(s);
 	s = sect_begin(6);
@@ -606,6 +637,7 @@ static const struct xcase xcases[] = {
 	{ "pages_len", "bytes of data for", &opt.pages_len, 0 },
 	{ "noexe", "no file mapping holds its code", &opt.noexe, 0 },
 	{ "oldvdso", "the old kernel's vDSO of process 1", &opt.oldvdso, 1 },
+	{ "lost", "a deleted file '/tmp/lost'", &opt.lost, 1 },
 };
 
 static int write_case(const char *name, const char *path)

@@ -87,7 +87,7 @@ p42 = open(d + "/pages-42.img", "rb").read()
 check(p1 == b"A" * 4096 + b"B" * 4096, "pages of init")
 check(p42 == b"C" * 4096 + b"B" * 4096, "pages of sshd: its own, and COPYPAGES from init's MM")
 fd = {e["fd"]: e for e in img["fdinfo-1.img"]}
-check(sorted(fd) == [0, 3, 4, 7] and fd[0]["id"] == fd[7]["id"] and fd[3]["flags"] == 1,
+check(sorted(fd) == [0, 3, 4, 7, 9, 10] and fd[0]["id"] == fd[7]["id"] and fd[3]["flags"] == 1,
       "fds: a dup shares its file, close-on-exec kept")
 r0 = files[fd[0]["id"]]["reg"]
 check((r0["name"], r0["pos"]) == ("/etc/hostname", 3), "regular file: path and offset")
@@ -100,3 +100,15 @@ fs = one("fs-1.img")
 check((files[fs["root_id"]]["reg"]["name"], files[fs["cwd_id"]]["reg"]["name"], fs["umask"]) ==
       ("/", "/tmp", 0o22), "root, cwd, umask")
 check(one("utsns-1.img")["nodename"] == "ct101.example.org", "uts nodename")
+gone = files[fd[9]["id"]]["reg"]
+check((gone["name"], gone["pos"], files[fd[10]["id"]]["reg"]["name"]) == ("/tmp/gone", 5, "/tmp/new"),
+      "deleted files: the path without its mark, and the surviving link's path")
+check([(r["orig_id"], r["remap_id"], r["remap_type"]) for r in img["remap-fpath.img"]] ==
+      [(fd[9]["id"], 1, "GHOST")], "remap-fpath: the unlinked file is ghost 1")
+gh = img["ghost-file-1.img"]
+check((gh[0]["mode"], gh[0]["size"], gh[0]["uid"], gh[0]["mtim"]["tv_sec"]) ==
+      (0o100600, 4100, 74, 1600000000) and
+      [(c["off"], c["len"]) for c in gh[1:]] == [(0, 4096), (4096, 4096)],
+      "ghost: mode, size, owner, mtime, its two chunks")
+raw = open(d + "/ghost-file-1.img", "rb").read()
+check(raw.count(b"G" * 4096) == 1 and raw.count(b"H" * 4096) == 1, "ghost: the chunks' bytes")

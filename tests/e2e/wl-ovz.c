@@ -3,17 +3,17 @@
  * The process of the "live process -> cpt file -> ovz2img -> vzcr restore"
  * chain (tests/convert/live.t): one of everything ovz2img translates, each
  * checked by the process itself once it goes on. Memory: anonymous pages,
- * heap, a private file mapping written to (COW), a stack array. Files: a
- * regular file at an offset, a dup sharing it, O_APPEND with close-on-exec,
- * a pipe holding data, cwd, umask. Signals: a handler with flags and mask,
- * SIGINT ignored, a blocked and pending SIGUSR1, a queued real-time signal
- * with its value. Timers: ITIMER_REAL and a POSIX timer, remaining time
- * sane. FPU: the rounding mode (x87 control word and MXCSR). Tree: a child
- * in its own process group that checks the memory it shares with its
- * parent since fork and its own, writes to shared anonymous memory its parent
- * then reads, and left bytes in a pipe its parent reads;
- * a thread with its own blocked mask, a signal pending for it alone and a
- * TLS variable.
+ * heap, a private file mapping written to (COW), a stack array, shared
+ * anonymous memory. Files: a regular file at an offset, a dup sharing it,
+ * O_APPEND with close-on-exec, a pipe holding data, an unlinked file still
+ * open, cwd, umask. Signals: a handler with flags and mask, SIGINT ignored,
+ * a blocked and pending SIGUSR1, a queued real-time signal with its value.
+ * Timers: ITIMER_REAL and a POSIX timer, remaining time sane. FPU: the
+ * rounding mode (x87 control word and MXCSR). Tree: a child in its own
+ * process group that checks the memory it shares with its parent since
+ * fork and its own, writes to the shared memory its parent then reads, and
+ * left bytes in a pipe its parent reads; a thread with its own blocked
+ * mask, a signal pending for it alone and a TLS variable.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -167,7 +167,7 @@ static void check_timers(void)
 }
 
 struct files {
-	int reg, dup, app, pipe[2];
+	int reg, dup, app, pipe[2], ghost;
 	char *map;
 };
 
@@ -185,6 +185,12 @@ static void files(struct files *f)
 	f->app = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (pipe(f->pipe) < 0 || write(f->pipe[1], "hello pipe", 10) != 10)
 		wl_fail("cannot fill a pipe");
+	snprintf(path, sizeof(path), "%s/ghost", wl_dir());
+	f->ghost = open(path, O_RDWR | O_CREAT | O_TRUNC, 0640);
+	if (f->ghost < 0 || pwrite(f->ghost, "ghost data", 10, 0) != 10 ||
+	    pwrite(f->ghost, "tail", 4, 8192) != 4 || unlink(path) < 0)
+		wl_fail("cannot make an unlinked file");
+	lseek(f->ghost, 3, SEEK_SET);
 	f->map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, f->reg, 0);
 	if (f->map == MAP_FAILED)
 		wl_fail("cannot map %s", path);
@@ -193,6 +199,20 @@ static void files(struct files *f)
 	if (chdir(wl_dir()) < 0)
 		wl_fail("cannot chdir");
 	umask(027);
+}
+
+/* The unlinked file: still unlinked, its mode, size, offset and contents. */
+static void check_ghost(int fd)
+{
+	char buf[16] = { 0 };
+	struct stat st;
+
+	wl_check(fstat(fd, &st) == 0 && st.st_nlink == 0 && st.st_size == 8196 &&
+		 (st.st_mode & 07777) == 0640, "unlinked file: no link, 8196 bytes, mode 0640");
+	wl_check(lseek(fd, 0, SEEK_CUR) == 3, "unlinked file: offset 3");
+	wl_check(pread(fd, buf, 10, 0) == 10 && !strcmp(buf, "ghost data"), "unlinked file: head");
+	memset(buf, 0, sizeof(buf));
+	wl_check(pread(fd, buf, 8, 8192) == 4 && !strcmp(buf, "tail"), "unlinked file: tail");
 }
 
 static void check_files(struct files *f)
@@ -211,6 +231,7 @@ static void check_files(struct files *f)
 		 "pipe data kept ('%s')", buf);
 	wl_check(!memcmp(f->map, "COW!4567", 8), "private file mapping: written page and file page");
 	wl_check(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, wl_dir()), "cwd kept (%s)", cwd);
+	check_ghost(f->ghost);
 	wl_check(old == 027, "umask kept (%o)", old);
 }
 
