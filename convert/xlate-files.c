@@ -5,10 +5,10 @@
  * shared between fds and processes stay shared): regular files, directories
  * and devices by path, anonymous pipes by inode with their buffered bytes in
  * pipes-data.img. FILES_STRUCT gives fdinfo-PID.img, FS gives fs-PID.img.
- * Deleted files come back from their contents (xlate-ghost.c).
- * Sockets, ttys, named FIFOs and anon-inode files (epoll,
- * inotify, signalfd, timerfd, eventfd) are refused by name, or with --force
- * left out (their fds are not restored) and listed.
+ * Named FIFOs by path with their data in fifo-data.img; deleted files come
+ * back from their contents (xlate-ghost.c). Sockets, ttys and anon-inode
+ * files (epoll, inotify, signalfd, timerfd, eventfd) are refused by name,
+ * or with --force left out (their fds are not restored) and listed.
  */
 #define LOG_PREFIX "ovz2img: "
 
@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "fdinfo.pb-c.h"
+#include "fifo.pb-c.h"
 #include "fs.pb-c.h"
 #include "log.h"
 #include "pipe-data.pb-c.h"
@@ -48,7 +49,8 @@ int xl_files_end(struct xlate *x)
 
 	r = img_close(x->pipes_img) ?: r;
 	r = img_close(x->remap_img) ?: r;
-	x->files_img = x->pipes_img = x->remap_img = NULL;
+	r = img_close(x->fifo_img) ?: r;
+	x->files_img = x->pipes_img = x->remap_img = x->fifo_img = NULL;
 	free(x->pipes_done);
 	x->pipes_done = NULL;
 	return r;
@@ -90,8 +92,6 @@ static const char *refusal(const uint8_t *rec, const char *name)
 		return "a socket";
 	if (S_ISCHR(mode) && (get64(rec, 56) != CPT_NULL || (lfl & DENTRY_CLONING) || tty_name(name)))
 		return "a tty";
-	if (S_ISFIFO(mode) && strncmp(name, "pipe:", 5))
-		return "a named FIFO";
 	if (lfl & DENTRY_DELETED)
 		return deleted_file;	/* unless its INODE rebuilds it (xlate-ghost.c) */
 	if (!S_ISFIFO(mode) && name[0] != '/')
@@ -118,8 +118,14 @@ int xl_file_is_shmem(struct xlate *x, uint64_t pos, uint64_t *ret_ino)
 	return 1;
 }
 
+struct data_arg {
+	uint32_t pipe_id;
+	struct img *img;	/* pipes-data.img or fifo-data.img */
+};
+
 static int pipe_data(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h, void *arg)
 {
+	const struct data_arg *a = arg;
 	PipeDataEntry pd = PIPE_DATA_ENTRY__INIT;
 	uint8_t rec[24], *buf;
 	uint32_t size;
@@ -139,25 +145,32 @@ static int pipe_data(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h,
 	if (!buf)
 		return -ENOMEM;
 	r = cpt_pread(x->f, pos + h->hdrlen, buf, size, "pipe data");
-	pd.pipe_id = *(uint32_t *)arg;
+	pd.pipe_id = a->pipe_id;
 	pd.bytes = size;
 	if (!r)
-		r = img_write(x->pipes_img, &pd) ?: img_write_raw(x->pipes_img, buf, size);
+		r = img_write(a->img, &pd) ?: img_write_raw(a->img, buf, size);
 	free(buf);
 	return r;
 }
 
-/* Pipe id: the inode number; its buffered data once, from the INODE object. */
+/*
+ * Pipe or FIFO id: the inode number; its buffered data once, from the INODE
+ * object, to @img (pipes-data.img or fifo-data.img).
+ */
 static int pipe_id(struct xlate *x, const uint8_t *rec, uint64_t pos, const char *name,
-		   uint32_t *ret)
+		   struct img *img, uint32_t *ret)
 {
 	uint64_t ino = get64(rec, 48);
+	struct data_arg a = { 0, img };
 	uint8_t irec[32];
 	struct cpt_obj_hdr h;
 	uint32_t *n;
 	int r;
 
 	r = cpt_resolve(x->f, ino, CPT_OBJ_INODE, pos, "cpt_inode of a pipe");
+	if (r == 0 && strncmp(name, "pipe:[", 6))
+		return log_err(-EPROTO, "FILE at offset %#" PRIx64 ": a FIFO without an INODE",
+			       pos);
 	if (r <= 0) {	/* no INODE: the number in "pipe:[N]" */
 		*ret = (uint32_t)strtoul(name + 6, NULL, 10);
 		return r;
@@ -174,7 +187,39 @@ static int pipe_id(struct xlate *x, const uint8_t *rec, uint64_t pos, const char
 		return -ENOMEM;
 	x->pipes_done = n;
 	n[x->npipes_done++] = *ret;
-	return xl_children(x, ino, &h, pipe_data, ret);
+	a.pipe_id = *ret;
+	return xl_children(x, ino, &h, pipe_data, &a);
+}
+
+/* A named FIFO: a FIFO entry, its path in a REG entry of its own, data apart. */
+static int write_fifo(struct xlate *x, uint64_t pos, const uint8_t *rec, char *name,
+		      struct xl_file *xf, FownEntry *fown)
+{
+	FileEntry fe = FILE_ENTRY__INIT, pe = FILE_ENTRY__INIT;
+	RegFileEntry reg = REG_FILE_ENTRY__INIT;
+	FifoEntry fifo = FIFO_ENTRY__INIT;
+	int r;
+
+	if (!x->fifo_img) {
+		x->fifo_img = img_open(x->dfd, IMG_FIFO_DATA, O_WRONLY, 0);
+		if (!x->fifo_img)
+			return -errno;
+	}
+	pe.type = FD_TYPES__REG;
+	pe.id = reg.id = x->next_id++;
+	pe.reg = &reg;
+	reg.flags = get32(rec, 16);
+	reg.fown = fown;
+	reg.name = name;
+	reg.has_mode = true;
+	reg.mode = get32(rec, 40);
+	fe.type = xf->type = FD_TYPES__FIFO;
+	fe.id = fifo.id = xf->id;
+	fe.fifo = &fifo;
+	fifo.has_regf_id = true;
+	fifo.regf_id = reg.id;
+	r = pipe_id(x, rec, pos, name, x->fifo_img, &fifo.pipe_id);
+	return r < 0 ? r : img_write(x->files_img, &pe) ?: img_write(x->files_img, &fe);
 }
 
 static int write_entry(struct xlate *x, uint64_t pos, const uint8_t *rec, char *name,
@@ -191,13 +236,15 @@ static int write_entry(struct xlate *x, uint64_t pos, const uint8_t *rec, char *
 	fown.euid = get32(rec, 76);
 	fown.signum = get32(rec, 80);
 	fe.id = xf->id;
+	if (S_ISFIFO(mode) && strncmp(name, "pipe:", 5))
+		return write_fifo(x, pos, rec, name, xf, &fown);
 	if (S_ISFIFO(mode)) {
 		fe.type = FD_TYPES__PIPE;
 		fe.pipe = &pipe;
 		pipe.id = xf->id;
 		pipe.flags = get32(rec, 16);
 		pipe.fown = &fown;
-		r = pipe_id(x, rec, pos, name, &pipe.pipe_id);
+		r = pipe_id(x, rec, pos, name, x->pipes_img, &pipe.pipe_id);
 		if (r < 0)
 			return r;
 	} else {

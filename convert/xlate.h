@@ -66,6 +66,7 @@ struct xlate {
 	uint64_t *shm;		/* INODEs of shared memory objects; SHMID = index + 1 */
 	size_t nshm;
 	struct img *remap_img;	/* remap-fpath.img, once a ghost needs it */
+	struct img *fifo_img;	/* fifo-data.img, once a FIFO needs it */
 	uint64_t *ghosts;	/* INODEs of deleted files; ghost id = index + 1 */
 	size_t nghosts;
 };

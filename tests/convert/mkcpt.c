@@ -124,10 +124,10 @@ static struct {
 	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost;
 } opt;
 
-enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, NFILES };
+enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO, NFILES };
 
 struct refs {
-	size_t ns, fs, files, sighand, timers, inode, shm_inode, gone_inode, moved_inode;
+	size_t ns, fs, files, sighand, timers, inode, shm_inode, gone_inode, moved_inode, fifo_inode;
 	size_t file[NFILES], mms[2];
 	size_t task_at[3], sig_at[2];
 };
@@ -242,9 +242,10 @@ static void write_file(struct refs *rf, int k, const char *name, uint32_t i_mode
 	p32(o + 20, (flags & 3) == 0 ? 1 : 2);
 	p64(o + 24, fpos);
 	p32(o + 40, i_mode);
-	p64(o + 48, (i_mode & 0170000) == 0010000 ? rf->inode : k == F_SHM ? rf->shm_inode :
-		    k == F_GONE ? rf->gone_inode : k == F_MOVED ? rf->moved_inode : NUL64);
-	p32(o + 44, k >= F_SHM);	/* CPT_DENTRY_DELETED */
+	p64(o + 48, k == F_FIFO ? rf->fifo_inode : (i_mode & 0170000) == 0010000 ? rf->inode :
+		    k == F_SHM ? rf->shm_inode : k == F_GONE ? rf->gone_inode :
+		    k == F_MOVED ? rf->moved_inode : NUL64);
+	p32(o + 44, k >= F_SHM && k != F_FIFO);	/* CPT_DENTRY_DELETED */
 	p64(o + 56, NUL64);
 	p64(o + 88, NUL64);
 	name_obj(name);
@@ -296,6 +297,15 @@ static void write_files(struct refs *rf)
 	p32(rf->moved_inode + 36, 1);
 	name_obj("/tmp/new");
 	end(rf->moved_inode);
+	rf->fifo_inode = obj_begin(12, 120, 1);	/* a named FIFO with 5 bytes in it */
+	p64(rf->fifo_inode + 24, 1111);
+	p32(rf->fifo_inode + 32, 0010600);
+	b = obj_begin(4103, 24, 2);
+	p32(b + 16, 5);
+	o = grow(8);
+	memcpy(d + o, "fifo!", 5);
+	end(b);
+	end(rf->fifo_inode);
 	end(s);
 	s = sect_begin(2);
 	write_file(rf, F_SH, "/bin/sh", 0100755, 0, 0);
@@ -307,6 +317,7 @@ static void write_files(struct refs *rf)
 	write_file(rf, F_GONE, "/tmp/gone (deleted)", 0100600, 02, 5);
 	write_file(rf, F_MOVED, " (deleted)/tmp/old", 0100644, 0, 0);
 	write_file(rf, F_LOST, "/tmp/lost (deleted)", 0100644, 0, 0);
+	write_file(rf, F_FIFO, "/tmp/fifo", 0010600, 02 | 04000, 0);
 	end(s);
 }
 
@@ -332,6 +343,7 @@ static void write_fds_fs(struct refs *rf)
 		filedesc(5, 0, rf->file[F_TTY]);
 	filedesc(9, 0, rf->file[F_GONE]);
 	filedesc(10, 0, rf->file[F_MOVED]);
+	filedesc(12, 0, rf->file[F_FIFO]);
 	if (opt.lost)
 		filedesc(11, 0, rf->file[F_LOST]);
 	end(rf->files);

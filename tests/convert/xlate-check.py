@@ -87,7 +87,7 @@ p42 = open(d + "/pages-42.img", "rb").read()
 check(p1 == b"A" * 4096 + b"B" * 4096, "pages of init")
 check(p42 == b"C" * 4096 + b"B" * 4096, "pages of sshd: its own, and COPYPAGES from init's MM")
 fd = {e["fd"]: e for e in img["fdinfo-1.img"]}
-check(sorted(fd) == [0, 3, 4, 7, 9, 10] and fd[0]["id"] == fd[7]["id"] and fd[3]["flags"] == 1,
+check(sorted(fd) == [0, 3, 4, 7, 9, 10, 12] and fd[0]["id"] == fd[7]["id"] and fd[3]["flags"] == 1,
       "fds: a dup shares its file, close-on-exec kept")
 r0 = files[fd[0]["id"]]["reg"]
 check((r0["name"], r0["pos"]) == ("/etc/hostname", 3), "regular file: path and offset")
@@ -112,3 +112,9 @@ check((gh[0]["mode"], gh[0]["size"], gh[0]["uid"], gh[0]["mtim"]["tv_sec"]) ==
       "ghost: mode, size, owner, mtime, its two chunks")
 raw = open(d + "/ghost-file-1.img", "rb").read()
 check(raw.count(b"G" * 4096) == 1 and raw.count(b"H" * 4096) == 1, "ghost: the chunks' bytes")
+ff = files[fd[12]["id"]]
+check(fd[12]["type"] == "FIFO" and ff["type"] == "FIFO" and ff["fifo"]["pipe_id"] == 1111 and
+      files[ff["fifo"]["regf_id"]]["reg"]["name"] == "/tmp/fifo" and
+      files[ff["fifo"]["regf_id"]]["reg"]["flags"] == 0o4002, "named FIFO: its path and flags")
+check(img["fifo-data.img"] == [{"pipe_id": 1111, "bytes": 5}] and
+      open(d + "/fifo-data.img", "rb").read().endswith(b"fifo!"), "named FIFO: its data")

@@ -5,8 +5,8 @@
  * checked by the process itself once it goes on. Memory: anonymous pages,
  * heap, a private file mapping written to (COW), a stack array, shared
  * anonymous memory. Files: a regular file at an offset, a dup sharing it,
- * O_APPEND with close-on-exec, a pipe holding data, an unlinked file still
- * open, cwd, umask. Signals: a handler with flags and mask, SIGINT ignored,
+ * O_APPEND with close-on-exec, a pipe and a named FIFO holding data, an
+ * unlinked file still open, cwd, umask. Signals: a handler with flags and mask, SIGINT ignored,
  * a blocked and pending SIGUSR1, a queued real-time signal with its value.
  * Timers: ITIMER_REAL and a POSIX timer, remaining time sane. FPU: the
  * rounding mode (x87 control word and MXCSR). Tree: a child in its own
@@ -167,7 +167,7 @@ static void check_timers(void)
 }
 
 struct files {
-	int reg, dup, app, pipe[2], ghost;
+	int reg, dup, app, pipe[2], ghost, fifo;
 	char *map;
 };
 
@@ -191,6 +191,10 @@ static void files(struct files *f)
 	    pwrite(f->ghost, "tail", 4, 8192) != 4 || unlink(path) < 0)
 		wl_fail("cannot make an unlinked file");
 	lseek(f->ghost, 3, SEEK_SET);
+	snprintf(path, sizeof(path), "%s/fifo", wl_dir());
+	if (mkfifo(path, 0600) < 0 || (f->fifo = open(path, O_RDWR | O_NONBLOCK)) < 0 ||
+	    write(f->fifo, "fifo bytes", 10) != 10)
+		wl_fail("cannot fill a FIFO");
 	f->map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, f->reg, 0);
 	if (f->map == MAP_FAILED)
 		wl_fail("cannot map %s", path);
@@ -232,6 +236,9 @@ static void check_files(struct files *f)
 	wl_check(!memcmp(f->map, "COW!4567", 8), "private file mapping: written page and file page");
 	wl_check(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, wl_dir()), "cwd kept (%s)", cwd);
 	check_ghost(f->ghost);
+	memset(buf, 0, sizeof(buf));
+	wl_check(read(f->fifo, buf, sizeof(buf)) == 10 && !strcmp(buf, "fifo bytes") &&
+		 (fcntl(f->fifo, F_GETFL) & O_NONBLOCK), "FIFO: its data and flags kept ('%s')", buf);
 	wl_check(old == 027, "umask kept (%o)", old);
 }
 
