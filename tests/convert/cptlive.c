@@ -91,6 +91,7 @@ struct lthr {
 
 struct lproc {
 	pid_t pid;
+	bool zombie;		/* dead, not reaped: a TASK record and nothing else */
 	struct lthr th[MAX_THREADS];	/* the leader first */
 	int nth;
 	siginfo_t shared[MAX_SIGS];
@@ -312,6 +313,25 @@ static void seize_proc(pid_t pid)
 }
 
 /* The whole tree, breadth first as the old kernel's TASKS section has it. */
+/* The state letter of /proc/PID/stat ('Z' for a zombie). */
+static char proc_state(pid_t pid)
+{
+	char p[64], buf[512], *s;
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
+	fd = open(p, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		die(p);
+	buf[n] = '\0';
+	s = strrchr(buf, ')');
+	return s && s[1] && s[2] ? s[2] : '?';
+}
+
 static void seize(pid_t root)
 {
 	pid_t queue[MAX_PROCS];
@@ -324,6 +344,14 @@ static void seize(pid_t root)
 		if (L.np == MAX_PROCS) {
 			errno = E2BIG;
 			die("too many processes");
+		}
+		if (proc_state(queue[i]) == 'Z') {	/* nothing to seize, no children */
+			struct lproc *P = &L.p[L.np++];
+
+			P->pid = P->th[0].tid = queue[i];
+			P->nth = 1;
+			P->zombie = true;
+			continue;
 		}
 		seize_proc(queue[i]);
 		for (int k = 0; k < L.p[L.np - 1].nth; k++) {
@@ -521,6 +549,8 @@ static void collect_files(void)
 		DIR *d;
 
 		memset(P->fd_file, 0xff, sizeof(P->fd_file));
+		if (P->zombie)
+			continue;
 		snprintf(p, sizeof(p), "/proc/%d/fd", P->pid);
 		d = opendir(p);
 		if (!d)
@@ -668,7 +698,12 @@ static void sect_files_struct(void)
 
 	for (int i = 0; i < L.np; i++) {
 		struct lproc *P = &L.p[i];
-		size_t o = P->files = w_obj(&W, 3, 32, 1);
+		size_t o;
+
+		P->files = NUL64;
+		if (P->zombie)
+			continue;
+		o = P->files = w_obj(&W, 3, 32, 1);
 
 		w32(&W, o + 16, i);
 		w32(&W, o + 20, 1024);
@@ -695,7 +730,12 @@ static void sect_fs(void)
 
 	for (int k = 0; k < L.np; k++) {
 		struct lproc *P = &L.p[k];
-		size_t o = P->fs = w_obj(&W, 2, 24, 1);
+		size_t o;
+
+		P->fs = NUL64;
+		if (P->zombie)
+			continue;
+		o = P->fs = w_obj(&W, 2, 24, 1);
 
 		w32(&W, o + 16, (uint32_t)status_field(P->pid, "Umask", 0));
 		for (int i = 0; i < 2; i++) {
@@ -720,7 +760,12 @@ static void sect_sighand(void)
 
 	for (int i = 0; i < L.np; i++) {
 		struct lproc *P = &L.p[i];
-		size_t o = P->sighand = w_obj(&W, 5, 16, 1);
+		size_t o;
+
+		P->sighand = NUL64;
+		if (P->zombie)
+			continue;
+		o = P->sighand = w_obj(&W, 5, 16, 1);
 
 		for (int sig = 1; sig <= 64; sig++) {
 			size_t h;
@@ -849,7 +894,7 @@ static int page_kind(int k, uint64_t a)
 	if ((e >> 61) & 1)
 		return 0;
 	for (int j = 0; j < k; j++)
-		if (pread(pagemaps[j], &pe, 8, (off_t)(a / PAGE * 8)) == 8 && (pe >> 63) & 1 &&
+		if (pagemaps[j] >= 0 && pread(pagemaps[j], &pe, 8, (off_t)(a / PAGE * 8)) == 8 && (pe >> 63) & 1 &&
 		    !((pe >> 61) & 1) && (pe & ((1ULL << 55) - 1)) == (e & ((1ULL << 55) - 1)))
 			return 2 + j;
 	return 1;
@@ -972,10 +1017,15 @@ static void sect_mm(void)
 {
 	size_t s = w_sect(&W, 4);
 
+	for (int k = 0; k < L.np; k++) {
+		pagemaps[k] = -1;
+		L.p[k].mm = NUL64;
+		if (!L.p[k].zombie)
+			one_mm(k);
+	}
 	for (int k = 0; k < L.np; k++)
-		one_mm(k);
-	for (int k = 0; k < L.np; k++)
-		close(pagemaps[k]);
+		if (pagemaps[k] >= 0)
+			close(pagemaps[k]);
 	w_end(&W, s);
 }
 
@@ -1105,6 +1155,8 @@ static void task_children(struct lproc *P, struct lthr *t, bool last)
 	size_t sig;
 	uint64_t pend = 0;
 
+	if (P->zombie)
+		goto signal;
 	task_regs(t);
 	if (!(t->ss.ss_flags & SS_DISABLE)) {
 		size_t a = w_obj(&W, 1046, 32, 0);
@@ -1121,6 +1173,7 @@ static void task_children(struct lproc *P, struct lthr *t, bool last)
 		siginfo_obj(&t->priv[i]);
 	if (!last)
 		return;
+signal:
 	sig = w_obj(&W, 6, L.rhel5 ? 448 : 456, 1);
 	for (int i = 0; i < P->nth; i++)	/* every thread's cpt_signal */
 		w64(&W, P->th[i].obj + 120, sig);
@@ -1139,7 +1192,9 @@ static void one_task(struct lproc *P, struct lthr *t, size_t ns, bool last)
 	size_t o = t->obj = w_obj(&W, 0, L.rhel5 ? 976 : 992, 1);
 	uint64_t pend = 0;
 
-	w64(&W, o + 16, 2);
+	w64(&W, o + 16, P->zombie ? 16 : 2);	/* EXIT_ZOMBIE, or frozen */
+	if (P->zombie)
+		w32(&W, o + 232, (uint32_t)stat_field(P->pid, 52));	/* its wait status */
 	w64(&W, o + 56, NUL64);
 	w64(&W, o + 80, NUL64);
 	w32(&W, o + 40, 120 + (int32_t)stat_field(P->pid, 19));
@@ -1158,7 +1213,7 @@ static void one_task(struct lproc *P, struct lthr *t, size_t ns, bool last)
 	task_ids(o, P, t);
 	task_comm(o, P->pid, t->tid);
 	task_times(o, P);
-	w16(&W, o + 568, 1);
+	w16(&W, o + 568, !P->zombie);	/* used_math: an FPU record follows */
 	W.d[o + 570] = (uint8_t)P->secbits;
 	task_rlimits(P->pid, o, 688, 816);
 	for (int i = 944; i < 976; i += 8)

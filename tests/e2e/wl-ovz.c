@@ -12,8 +12,9 @@
  * rounding mode (x87 control word and MXCSR). Tree: a child in its own
  * process group that checks the memory it shares with its parent since
  * fork and its own, writes to the shared memory its parent then reads, and
- * left bytes in a pipe its parent reads; a thread with its own blocked
- * mask, a signal pending for it alone and a TLS variable.
+ * left bytes in a pipe its parent reads; a zombie child with its exit
+ * code; a thread with its own blocked mask, a signal pending for it alone
+ * and a TLS variable.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -319,6 +320,21 @@ static pid_t start_child(const char *anon, int kp[2])
 	return pid;
 }
 
+/* A child that exits with 3 and is not reaped: a zombie across the chain. */
+static pid_t start_zombie(void)
+{
+	siginfo_t si;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(3);
+	if (pid > 0 && waitid(P_PID, pid, &si, WEXITED | WNOWAIT) < 0)
+		return -1;
+	return pid;
+}
+
+static pid_t zombie;
+
 static void check_tree(pid_t kid, int kp[2], pthread_t th)
 {
 	char buf[8] = { 0 };
@@ -332,6 +348,9 @@ static void check_tree(pid_t kid, int kp[2], pthread_t th)
 		 "child checks itself (status %#x)", st);
 	wl_check(wl_same(shm, 2, 31, 1) && shm[3 * 4096 + 5] == 0x77 && !shm[2 * 4096],
 		 "shared anonymous memory: contents kept, still shared with the child");
+	st = -1;
+	wl_check(waitpid(zombie, &st, WNOHANG) == zombie && WIFEXITED(st) && WEXITSTATUS(st) == 3,
+		 "the zombie child is still there, with its exit code (status %#x)", st);
 	fcntl(kp[0], F_SETFL, O_NONBLOCK);
 	wl_check(read(kp[0], buf, sizeof(buf)) == 3 && !strcmp(buf, "kid"),
 		 "the child's bytes in the pipe ('%s')", buf);
@@ -363,7 +382,8 @@ int main(int argc, char **argv)
 		wl_fail("no shared memory");
 	wl_fill(shm, 2, 31, 1);
 	kid = start_child(anon, kp);
-	if (kid < 0)
+	zombie = start_zombie();
+	if (kid < 0 || zombie < 0)
 		wl_fail("cannot fork");
 	handlers();
 	timers();
