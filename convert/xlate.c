@@ -175,6 +175,14 @@ static int check_sections(struct xlate *x)
 	return 0;
 }
 
+static const struct xl_task *find_proc(const struct xl_task *t, size_t n, uint32_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].pid == pid && t[i].tgid == pid)
+			return &t[i];
+	return NULL;
+}
+
 static int load_tasks(struct xlate *x, struct xl_task **ret, size_t *ret_n)
 {
 	struct xl_task *t;
@@ -206,17 +214,17 @@ static int load_tasks(struct xlate *x, struct xl_task **ret, size_t *ret_n)
 				       ct->pid, ct->comm, ct->pos);
 		}
 	}
+	for (size_t i = 0; i < n; i++)	/* a thread without its leader would be lost */
+		if (t[i].pid != t[i].tgid && !find_proc(t, n, t[i].tgid)) {
+			int r = log_err(-EPROTO, "TASK at offset %#" PRIx64 ": thread %u of thread group %u, whose leader is not in the dump",
+					t[i].pos, t[i].pid, t[i].tgid);
+
+			free(t);
+			return r;
+		}
 	*ret = t;
 	*ret_n = n;
 	return 0;
-}
-
-static const struct xl_task *find_proc(const struct xl_task *t, size_t n, uint32_t pid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (t[i].pid == pid && t[i].tgid == pid)
-			return &t[i];
-	return NULL;
 }
 
 /* pstree entry of process @p: its threads, leader first. */

@@ -121,7 +121,7 @@ static const struct task_spec tasks[] = {
 
 /* What the translation cases change (mkcpt --list-xlate). */
 static struct {
-	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost;
+	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan;
 } opt;
 
 enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO, NFILES };
@@ -188,7 +188,7 @@ static void write_task(const struct gen *g, const struct task_spec *t, struct re
 	p64(pos + 160, rf->ns);
 	p64(pos + 168, NUL64);
 	p32(pos + 176, t->pid);
-	p32(pos + 180, t->tgid);
+	p32(pos + 180, opt.orphan && t->pid == 43 ? 44 : t->tgid);
 	p32(pos + 184, t->ppid);
 	p32(pos + 188, t->ppid);
 	p32(pos + 192, t->tgid);
@@ -650,6 +650,7 @@ static const struct xcase xcases[] = {
 	{ "noexe", "no file mapping holds its code", &opt.noexe, 0 },
 	{ "oldvdso", "the old kernel's vDSO of process 1", &opt.oldvdso, 1 },
 	{ "lost", "a deleted file '/tmp/lost'", &opt.lost, 1 },
+	{ "orphan", "whose leader is not in the dump", &opt.orphan, 0 },
 };
 
 static int write_case(const char *name, const char *path)
