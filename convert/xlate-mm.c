@@ -213,10 +213,21 @@ static int page_block(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h
 }
 
 /* The VMA's kind: status, MAP_* flags, file (note 5.1). */
-static int vma_kind(struct mm_x *m, uint64_t pos, const uint8_t *rec, VmaEntry *v)
+/*
+ * 2.6.18 kernels wrote their vDSO as a type 0 VMA (note section 11): no
+ * file, no pages, read+exec, one or two pages. Taken as the vDSO there.
+ */
+static bool rhel5_vdso(const struct mm_x *m, const uint8_t *rec, const VmaEntry *v, bool bare)
+{
+	return m->x->f->hdr.version < 0x800 && bare && get32(rec, 24) == 0 &&
+	       get64(rec, 16) == CPT_NULL && (get64(rec, 56) & 7) == 5 &&
+	       v->end - v->start <= 2 * XL_PAGE;
+}
+
+static int vma_kind(struct mm_x *m, uint64_t pos, const uint8_t *rec, VmaEntry *v, bool bare)
 {
 	uint64_t fl = get64(rec, 56), file = get64(rec, 16);
-	uint32_t type = get32(rec, 24), id = 0;
+	uint32_t type = rhel5_vdso(m, rec, v, bare) ? 2 : get32(rec, 24), id = 0;
 	int r;
 
 	if (type == 1 || (fl & VM_HUGETLB))
@@ -298,7 +309,7 @@ static int one_vma(struct mm_x *m, uint64_t pos, const struct cpt_obj_hdr *h)
 			       pos, v->start, v->end);
 	v->prot = fl & 7;	/* VM_READ | VM_WRITE | VM_EXEC == PROT_* */
 	v->fd = -1;
-	r = vma_kind(m, pos, rec, v);
+	r = vma_kind(m, pos, rec, v, h->next == h->hdrlen);
 	if (r)
 		return r < 0 ? r : 0;	/* 1: skipped with --force */
 	v->flags |= (fl & VM_LOCKED ? MAP_LOCKED : 0) | (fl & VM_NORESERVE ? MAP_NORESERVE : 0);

@@ -121,7 +121,7 @@ static const struct task_spec tasks[] = {
 
 /* What the translation cases change (mkcpt --list-xlate). */
 static struct {
-	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan;
+	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan, rhel5vdso;
 } opt;
 
 enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO, NFILES };
@@ -438,6 +438,7 @@ static void write_vmas(const struct gen *g, struct refs *rf, int i)
 	end(o);
 	for (int k = 0; k < 2 && !opt.oldvdso; k++) {	/* vvar, vvar_vclock: as cptlive writes */
 		o = obj_begin(1024, 80, 1);
+		p64(o + 16, NUL64);
 		p32(o + 24, 2);
 		p64(o + 40, k ? 0x7ffee000 : 0x7ffea000);
 		p64(o + 48, k ? 0x7fff0000 : 0x7ffee000);
@@ -445,7 +446,8 @@ static void write_vmas(const struct gen *g, struct refs *rf, int i)
 		end(o);
 	}
 	o = obj_begin(1024, 80, 1);		/* the vDSO */
-	p32(o + 24, 2);
+	p64(o + 16, NUL64);
+	p32(o + 24, opt.rhel5vdso ? 0 : 2);	/* 2.6.18: type 0, no file, no pages */
 	p64(o + 40, 0x7fff0000);
 	p64(o + 48, 0x7fff2000);
 	p64(o + 56, 0x1 | 0x4);
@@ -651,6 +653,7 @@ static const struct xcase xcases[] = {
 	{ "oldvdso", "the old kernel's vDSO of process 1", &opt.oldvdso, 1 },
 	{ "lost", "a deleted file '/tmp/lost'", &opt.lost, 1 },
 	{ "orphan", "whose leader is not in the dump", &opt.orphan, 0 },
+	{ "rhel5vdso", "the old kernel's vDSO of process 1", &opt.rhel5vdso, 1 },
 };
 
 static int write_case(const char *name, const char *path)
@@ -672,7 +675,9 @@ static int write_case(const char *name, const char *path)
 		if (!strcmp(name, xcases[i].name)) {
 			*xcases[i].flag = 1;
 			opt.late_exe = 1;
-			build(&gens[0]);
+			opt.oldvdso |= opt.rhel5vdso;	/* a 2.6.18 dump: the vDSO alone */
+			build(&gens[opt.rhel5vdso ? 1 : 0]);
+			opt.oldvdso = 0;
 			*xcases[i].flag = 0;
 			goto out;
 		}
