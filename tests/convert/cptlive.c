@@ -16,7 +16,8 @@
  *
  * The whole tree under PID is dumped: processes breadth first, each with
  * its threads; pages a later process shares with an earlier one (fork) as
- * COPYPAGES, the way the old writer did.
+ * COPYPAGES, the way the old writer did; zombies as a bare TASK record;
+ * stopped tasks with what /proc tells of them (no syscall runs in them).
  *
  *   cptlive [--rhel5] [--kill] PID FILE
  */
@@ -92,6 +93,7 @@ struct lthr {
 struct lproc {
 	pid_t pid;
 	bool zombie;		/* dead, not reaped: a TASK record and nothing else */
+	bool stopped;		/* in a group stop (SIGSTOP) */
 	struct lthr th[MAX_THREADS];	/* the leader first */
 	int nth;
 	siginfo_t shared[MAX_SIGS];
@@ -117,6 +119,9 @@ static struct {
 } L;
 
 static struct cptw W;
+
+static uint64_t status_field(pid_t pid, const char *key, int idx);
+static uint64_t stat_field(pid_t pid, int n);
 
 static void die(const char *what)
 {
@@ -284,6 +289,27 @@ static int proc_list(const char *path, pid_t *out, int n, int max)
 	return n;
 }
 
+/*
+ * A task in a group stop traps back into it whenever it is resumed: no
+ * syscall can run in it (the engine's own dump refuses it for that). What
+ * only such a syscall tells stays at its default, but for what /proc shows:
+ * ignored signals (SigIgn) and the brk (the end of [heap]).
+ */
+static void stopped_defaults(struct lproc *P)
+{
+	uint64_t ign = status_field(P->pid, "SigIgn", 0);
+
+	for (int sig = 1; sig <= 64; sig++)
+		if (ign & (1ULL << (sig - 1)))
+			P->sa[sig].handler = 1;	/* SIG_IGN */
+	for (int i = 0; i < P->nth; i++)
+		P->th[i].ss.ss_flags = SS_DISABLE;
+	P->brk = stat_field(P->pid, 47);
+	for (size_t i = 0; i < P->vmas.n; i++)
+		if (P->vmas.v[i].status & VMA_AREA_HEAP)
+			P->brk = P->vmas.v[i].end;
+}
+
 /* The process @pid and its threads, seized; its children queued after it. */
 static void seize_proc(pid_t pid)
 {
@@ -306,7 +332,10 @@ static void seize_proc(pid_t pid)
 	peek_signals(pid, true, P->shared, &P->nshared);
 	if (proc_parse_smaps(pid, &P->vmas) < 0)
 		die("smaps");
-	inject_queries(P);
+	if (P->stopped)
+		stopped_defaults(P);
+	else
+		inject_queries(P);
 	vma_list_free(&P->vmas);
 	if (proc_parse_smaps(pid, &P->vmas) < 0)	/* without the scratch area */
 		die("smaps");
@@ -353,6 +382,7 @@ static void seize(pid_t root)
 			P->zombie = true;
 			continue;
 		}
+		L.p[L.np].stopped = proc_state(queue[i]) == 'T';
 		seize_proc(queue[i]);
 		for (int k = 0; k < L.p[L.np - 1].nth; k++) {
 			snprintf(path, sizeof(path), "/proc/%d/task/%d/children", queue[i],
@@ -1192,7 +1222,8 @@ static void one_task(struct lproc *P, struct lthr *t, size_t ns, bool last)
 	size_t o = t->obj = w_obj(&W, 0, L.rhel5 ? 976 : 992, 1);
 	uint64_t pend = 0;
 
-	w64(&W, o + 16, P->zombie ? 16 : 2);	/* EXIT_ZOMBIE, or frozen */
+	/* EXIT_ZOMBIE; stopped as each generation coded it; else frozen */
+	w64(&W, o + 16, P->zombie ? 16 : P->stopped ? (L.rhel5 ? 4 : 0x84) : 2);
 	if (P->zombie)
 		w32(&W, o + 232, (uint32_t)stat_field(P->pid, 52));	/* its wait status */
 	w64(&W, o + 56, NUL64);

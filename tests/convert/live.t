@@ -22,7 +22,7 @@ chain() {
 	pid=$(cat "$dir/root")
 	tree_pids "$pid" >"$dir/pids"
 	snapshot "$dir" >"$dir/before"
-	is "$(wc -l <"$dir/pids")" 3 "$name: a tree of three processes (one a zombie)"
+	is "$(wc -l <"$dir/pids")" 4 "$name: a tree of four processes (a zombie, a stopped one)"
 	is "$(ls /proc/"$pid"/task | wc -l)" 2 "$name: the root has two threads"
 	run_ok "$name: cptlive dumps the live tree and kills it" \
 		$live $opt --kill "$pid" "$dir/dump.cpt" || return

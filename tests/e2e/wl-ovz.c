@@ -13,7 +13,7 @@
  * process group that checks the memory it shares with its parent since
  * fork and its own, writes to the shared memory its parent then reads, and
  * left bytes in a pipe its parent reads; a zombie child with its exit
- * code; a thread with its own blocked mask, a signal pending for it alone
+ * code; a stopped child; a thread with its own blocked mask, a signal pending for it alone
  * and a TLS variable.
  */
 #include <errno.h>
@@ -333,7 +333,36 @@ static pid_t start_zombie(void)
 	return pid;
 }
 
-static pid_t zombie;
+static pid_t zombie, stopped;
+
+/* A child that stopped itself (SIGSTOP): still stopped after the chain. */
+static pid_t start_stopped(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	if (pid > 0 && (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)))
+		return -1;
+	return pid;
+}
+
+static char state_of(pid_t pid)
+{
+	char path[64], buf[256], *s = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (f && fgets(buf, sizeof(buf), f))
+		s = strrchr(buf, ')');
+	if (f)
+		fclose(f);
+	return s && s[1] && s[2] ? s[2] : '?';
+}
 
 static void check_tree(pid_t kid, int kp[2], pthread_t th)
 {
@@ -348,6 +377,10 @@ static void check_tree(pid_t kid, int kp[2], pthread_t th)
 		 "child checks itself (status %#x)", st);
 	wl_check(wl_same(shm, 2, 31, 1) && shm[3 * 4096 + 5] == 0x77 && !shm[2 * 4096],
 		 "shared anonymous memory: contents kept, still shared with the child");
+	wl_check(state_of(stopped) == 'T', "the stopped child is still stopped (%c)",
+		 state_of(stopped));
+	kill(stopped, SIGKILL);
+	waitpid(stopped, NULL, 0);
 	st = -1;
 	wl_check(waitpid(zombie, &st, WNOHANG) == zombie && WIFEXITED(st) && WEXITSTATUS(st) == 3,
 		 "the zombie child is still there, with its exit code (status %#x)", st);
@@ -383,7 +416,8 @@ int main(int argc, char **argv)
 	wl_fill(shm, 2, 31, 1);
 	kid = start_child(anon, kp);
 	zombie = start_zombie();
-	if (kid < 0 || zombie < 0)
+	stopped = start_stopped();
+	if (kid < 0 || zombie < 0 || stopped < 0)
 		wl_fail("cannot fork");
 	handlers();
 	timers();
