@@ -176,6 +176,11 @@ tests/convert/fuzz-cpt: tests/convert/fuzz-cpt.c $(fuzz-srcs) tests/convert/mkcp
 	$(Q)mkdir -p tests/convert/corpus && tests/convert/mkcpt --all tests/convert/corpus
 fuzz-cpt: tests/convert/fuzz-cpt
 	tests/convert/fuzz-cpt -max_total_time=$${FUZZ_SECONDS:-60} tests/convert/corpus
+# cptlive, the live-tree dumper of the tests, is two objects
+tests/convert/cptlive: tests/convert/cptlive-dump.o
+tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-dump.o $(ENGINE_LIBS)
+tests/convert/cptlive-dump.o: | config.h $(proto-h) $(syscall-h)
+-include tests/convert/cptlive-dump.d
 
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem
