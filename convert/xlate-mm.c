@@ -72,6 +72,7 @@ struct mm_x {
 	struct img *pagemap;
 	int pages_fd;
 	uint64_t last_end;	/* pagemap entries must rise */
+	uint64_t pages_off;	/* bytes in the pages image so far */
 	unsigned int nvvar;
 };
 
@@ -117,9 +118,71 @@ static int emit(struct mm_x *m, uint64_t start, uint64_t end, uint64_t data_off)
 	pe.has_flags = true;
 	pe.flags = PE_PRESENT;
 	r = img_write(m->pagemap, &pe) ?: copy_pages(m, data_off, end - start);
+	for (size_t i = 0; !r && i < m->x->npokes; i++) {	/* xl_mm_poke()'s */
+		const struct xl_poke *p = &m->x->pokes[i];
+
+		if (p->pid != m->pid || p->addr < start || p->addr + p->len > end)
+			continue;
+		if (pwrite(m->pages_fd, p->data, p->len,
+			   (off_t)(m->pages_off + p->addr - start)) != (ssize_t)p->len)
+			r = log_perr(-errno ?: -EIO, "Failed to write pages-%u.img", m->pid);
+	}
 	m->last_end = end;
+	m->pages_off += end - start;
 	m->x->page_bytes += end - start;
 	return r;
+}
+
+struct poke_arg {
+	uint64_t addr, end;
+	bool found;
+};
+
+/* Is [addr, end) inside a page block of the MM (PAGES or COPYPAGES)? */
+static int poke_find(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h, void *arg)
+{
+	struct poke_arg *a = arg;
+	uint8_t rec[32];
+	int r;
+
+	if (h->type == CPT_OBJ_VMA)
+		return xl_children(x, pos, h, poke_find, arg);
+	if (h->type != CPT_OBJ_PAGES && h->type != CPT_OBJ_COPYPAGES)
+		return 0;
+	r = cpt_read_obj(x->f, pos, pos + h->next, h->type, "page block", rec, sizeof(rec), NULL);
+	if (r < 0)
+		return r;
+	if (get64(rec, 16) <= a->addr && a->end <= get64(rec, 24))
+		a->found = true;
+	return 0;
+}
+
+int xl_mm_poke(struct xlate *x, uint64_t mm, uint32_t pid, uint64_t addr, const void *data,
+	       size_t len)
+{
+	struct poke_arg a = { addr, addr + len, false };
+	struct cpt_obj_hdr h;
+	struct xl_poke *n;
+	int r;
+
+	if (len > sizeof(n->data) || a.end < addr)
+		return 0;
+	r = cpt_resolve(x->f, mm, CPT_OBJ_MM, mm, "cpt_mm");
+	if (r > 0)
+		r = cpt_read_obj(x->f, mm, x->f->size, CPT_OBJ_MM, "MM", NULL, 0, &h) ?:
+		    xl_children(x, mm, &h, poke_find, &a);
+	if (r < 0 || !a.found)
+		return r < 0 ? r : 0;
+	n = realloc(x->pokes, (x->npokes + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	x->pokes = n;
+	n += x->npokes++;
+	n->pid = pid;
+	n->addr = addr;
+	n->len = len;
+	memcpy(n->data, data, len);
+	return 1;
 }
 
 struct copy_arg {

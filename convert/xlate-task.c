@@ -19,11 +19,6 @@
 #include "log.h"
 #include "xlate-sig.h"
 
-#define ERESTARTSYS		512
-#define ERESTARTNOINTR		513
-#define ERESTARTNOHAND		514
-#define ERESTART_RESTARTBLOCK	516
-#define NR_RESTART_SYSCALL	219
 #define USER_CS_64		0x33
 #define CAP_WORDS		2
 #define TASK_EXIT_ZOMBIE	16
@@ -74,28 +69,6 @@ static uint64_t seg(uint64_t v)
 	return 0;
 }
 
-/*
- * A thread frozen in a syscall shows the kernel's restart code in rax; fold
- * it as signal delivery would so the syscall runs again on resume. The old
- * kernel's restart block cannot be resumed: restart_syscall returns -EINTR.
- */
-static void fold_restart(UserX86RegsEntry *g)
-{
-	if ((int64_t)g->orig_ax < 0)
-		return;
-	switch ((int64_t)g->ax) {
-	case -ERESTARTSYS: case -ERESTARTNOINTR: case -ERESTARTNOHAND:
-		g->ax = g->orig_ax;
-		g->ip -= 2;
-		break;
-	case -ERESTART_RESTARTBLOCK:
-		g->ax = NR_RESTART_SYSCALL;
-		g->ip -= 2;
-		break;
-	}
-	g->orig_ax = (uint64_t)-1;
-}
-
 static int read_regs(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h,
 		     struct xl_core *c, uint32_t tid)
 {
@@ -126,7 +99,6 @@ static int read_regs(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h,
 	if (g->cs != USER_CS_64)
 		return log_err(-EOPNOTSUPP, "Failed to translate thread %u: X86_64_REGS at offset %#" PRIx64 ": field cpt_cs %" PRIu64 " is not the 64-bit code segment (32-bit code): not supported",
 			       tid, pos, get64(rec, 248));
-	fold_restart(g);
 	c->have_regs = true;
 	return 0;
 }
@@ -506,6 +478,8 @@ static int write_core(struct xlate *x, const struct xl_task *t, bool leader, uin
 	if (!r && !c->have_regs && !zombie)
 		r = log_err(-EPROTO, "TASK %u at offset %#" PRIx64 ": no X86_64_REGS record", t->pid,
 			    t->pos);
+	if (!r && c->have_regs)
+		r = xl_restart(x, t, pid, &c->gp);
 	if (!r)
 		r = xl_sigq_mask(&c->sq_p, get64(t->rec, 152), "private");
 	if (!r && leader)

@@ -451,5 +451,6 @@ int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FI
 	free(x.files);
 	free(x.shm);
 	free(x.ghosts);
+	free(x.pokes);
 	return r;
 }

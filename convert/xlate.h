@@ -15,6 +15,7 @@
 
 #include "cpt-priv.h"
 #include "image.h"
+#include "core-x86.pb-c.h"
 #include "vma.pb-c.h"
 
 #define CPT_CONTENT_ARRAY	1
@@ -49,6 +50,14 @@ struct xl_file {
 	int type;		/* FD_TYPES__* */
 };
 
+/* Bytes of a process's memory to write over its dumped pages. */
+struct xl_poke {
+	uint32_t pid;
+	uint64_t addr;
+	uint8_t data[16];
+	size_t len;
+};
+
 struct xlate {
 	struct cpt_file *f;
 	int dfd;		/* the temporary image directory */
@@ -69,6 +78,8 @@ struct xlate {
 	struct img *fifo_img;	/* fifo-data.img, once a FIFO needs it */
 	uint64_t *ghosts;	/* INODEs of deleted files; ghost id = index + 1 */
 	size_t nghosts;
+	struct xl_poke *pokes;	/* bytes to change in pages images */
+	size_t npokes;
 };
 
 /* A task record read whole (the grow-only rule: missing tail zeroed). */
@@ -100,6 +111,19 @@ int xl_children(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h,
 /* The section with @code, or NULL. */
 const struct cpt_section *xl_section(struct xlate *x, uint32_t code);
 
+/*
+ * xlate-restart.c: registers @g of thread @t (of process @pid) frozen in a
+ * syscall, made to run it again on resume (an interrupted nanosleep for
+ * what was left of it). 0 or -errno.
+ */
+int xl_restart(struct xlate *x, const struct xl_task *t, uint32_t pid, UserX86RegsEntry *g);
+/*
+ * xlate-mm.c: have the @len bytes at @addr of process @pid (MM at @mm)
+ * replaced by @data in its pages image: 1 when a page block of the dump
+ * holds them, 0 when none does, or -errno.
+ */
+int xl_mm_poke(struct xlate *x, uint64_t mm, uint32_t pid, uint64_t addr, const void *data,
+	       size_t len);
 /* xlate-task.c: core-TID.img of every thread of the process @t (leader). */
 int xl_write_cores(struct xlate *x, const struct xl_task *t, const struct xl_task *all,
 		   size_t n);

@@ -211,8 +211,17 @@ static void write_task(const struct gen *g, const struct task_spec *t, struct re
 		p64(pos + 984, 0x1ffffffffULL);	/* bounding set */
 	for (size_t k = 992; k < g->task_len; k++)
 		d[pos + k] = 0xa5;	/* what a newer kernel appended: skipped */
-	/* init sleeps in nanosleep: the restart fold must happen */
-	write_regs(0x400102, t->pid == 1 ? (uint64_t)-516 : 0, t->pid == 1 ? 35 : (uint64_t)-1);
+	/*
+	 * init and thread 43 sleep in nanosleep; init's restart block says 2.5 s
+	 * are left, to be written at 0x601800 (RHEL6 and 2.6.18 argument orders)
+	 */
+	if (t->pid == 1) {
+		p64(pos + 480, 1);
+		p64(pos + (g->version >= 0x800 ? 488 : 512), 1);	/* CLOCK_MONOTONIC */
+		p64(pos + (g->version >= 0x800 ? 496 : 504), 0x601800);
+		p64(pos + (g->version >= 0x800 ? 512 : 488), 2500000000ULL);
+	}
+	write_regs(0x400102, t->pid != 42 ? (uint64_t)-516 : 0, t->pid != 42 ? 35 : (uint64_t)-1);
 	if (t->pid == 42)
 		siginfo_obj(g, 10, 7);		/* private SIGUSR1 from pid 7 */
 	if (t->signal_owner) {

@@ -28,8 +28,12 @@ check([(p["pid"], p["ppid"], p["pgid"], p["sid"], p["threads"]) for p in img["ps
 c1, c42, c43 = one("core-1.img"), one("core-42.img"), one("core-43.img")
 g = c1["thread_info"]["gpregs"]
 check((g["cs"], g["ss"], g["ip"], g["ax"], g["orig_ax"], g["sp"]) ==
-      (0x33, 0x2b, 0x400100, 219, 2**64 - 1, 0x601ff0),
-      "init registers: selectors decoded, frozen nanosleep folded to restart_syscall")
+      (0x33, 0x2b, 0x400100, 230, 2**64 - 1, 0x601ff0) and
+      (g["di"], g["si"], g["dx"], g["r10"]) == (1, 0, 0x601800, 0x601800),
+      "init registers: selectors decoded, its nanosleep re-issued as clock_nanosleep")
+g43 = c43["thread_info"]["gpregs"]
+check((g43["ip"], g43["ax"], g43["orig_ax"]) == (0x400100, 219, 2**64 - 1),
+      "thread 43: no restart block, folded to restart_syscall")
 fp = c1["thread_info"]["fpregs"]
 check((fp["cwd"], fp["mxcsr"], fp["xmm_space"][:4], fp["xsave"]["xstate_bv"]) ==
       (0x37f, 0x1fa0, [0x11111111] * 4, 3), "fxsave: control word, MXCSR, xmm0, x87|SSE valid")
@@ -84,7 +88,9 @@ pm42 = [(e["vaddr"], e["nr_pages"]) for e in img["pagemap-42.img"][1:]]
 check(pm1 == [(0x600000, 2)] and pm42 == [(0x600000, 1), (0x601000, 1)], "pagemaps")
 p1 = open(d + "/pages-1.img", "rb").read()
 p42 = open(d + "/pages-42.img", "rb").read()
-check(p1 == b"A" * 4096 + b"B" * 4096, "pages of init")
+ts = (2).to_bytes(8, "little") + (500000000).to_bytes(8, "little")
+check(p1 == b"A" * 4096 + b"B" * 0x800 + ts + b"B" * (0x800 - 16),
+      "pages of init, with the 2.5 s left of its sleep at rmtp")
 check(p42 == b"C" * 4096 + b"B" * 4096, "pages of sshd: its own, and COPYPAGES from init's MM")
 fd = {e["fd"]: e for e in img["fdinfo-1.img"]}
 check(sorted(fd) == [0, 3, 4, 7, 9, 10, 12] and fd[0]["id"] == fd[7]["id"] and fd[3]["flags"] == 1,
