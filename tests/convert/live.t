@@ -46,6 +46,35 @@ chain() {
 }
 
 chain rhel6 ""
+
+# control: the chain can fail. The same kind of dump, its translated cwd
+# pointed at the root (crit decode/encode): the process must see it
+control() {
+	local dir=$e2e_tmp/control pid
+	if ! [ -x /usr/bin/crit ]; then
+		ok 0 "# SKIP crit (Debian package criu) missing: no control run"
+		return
+	fi
+	wl_start "$dir" tests/e2e/wl-ovz || { ok 1 "control: workload starts"; return; }
+	pid=$(cat "$dir/root")
+	tree_pids "$pid" >"$dir/pids"
+	$live --kill "$pid" "$dir/dump.cpt" && $ovz "$dir/dump.cpt" "$dir/img" >/dev/null
+	ok $? "control: dumped and translated"
+	wait_for 30 all_gone $(cat "$dir/pids")
+	/usr/bin/crit decode -i "$dir/img/fs-$pid.img" -o "$dir/fs.json" &&
+		/usr/bin/python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+j["entries"][0]["cwd_id"] = j["entries"][0]["root_id"]
+json.dump(j, open(sys.argv[1], "w"))' "$dir/fs.json" &&
+		/usr/bin/crit encode -i "$dir/fs.json" -o "$dir/img/fs-$pid.img"
+	ok $? "control: cwd changed in fs-$pid.img"
+	run_ok "control: vzcr restore" $tvzcr restore -D "$dir/img" --pidfile "$dir/restored" ||
+		return
+	wl_verdict "$dir" >"$dir/verdict"
+	grep -q "^FAIL: cwd kept" "$dir/verdict"
+	ok $? "control: the process sees its cwd changed and fails ($(cat "$dir/verdict"))"
+}
+control
 grep -q "^version: *0x803" "$e2e_tmp/rhel6/info"
 ok $? "rhel6: the dump says version 0x803"
 chain rhel5 --rhel5 no-posix-timers
