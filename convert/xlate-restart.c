@@ -8,8 +8,9 @@
  * dump says how long was left and where the caller wants the rest written
  * (rmtp): that time is put at rmtp in the task's pages and the registers
  * re-issue clock_nanosleep(clock, 0, rmtp, rmtp), so the sleep goes on for
- * what was left. Without rmtp, or when its page is not in the dump, the
- * fold gives -EINTR, as vzcr's own checkpoints do.
+ * what was left. An interrupted poll (fn 3, RHEL6) is re-issued with the
+ * milliseconds it had left. Otherwise (no rmtp, its page not in the dump,
+ * another restart) the fold gives -EINTR, as vzcr's own checkpoints do.
  */
 #define LOG_PREFIX "ovz2img: "
 
@@ -29,6 +30,8 @@
 #define NR_CLOCK_NANOSLEEP	230
 #define SYSCALL_INSN_LEN	2
 #define RESTART_NANOSLEEP	1
+#define RESTART_POLL		3
+#define NR_POLL			7
 #define MAX_CLOCK		11	/* CLOCK_TAI */
 
 static void fold(UserX86RegsEntry *g)
@@ -74,6 +77,24 @@ static int nanosleep_again(struct xlate *x, const struct xl_task *t, uint32_t pi
 	return 1;
 }
 
+/* The poll restart block (RHEL6): ufds, (has_timeout << 32) | nfds, ns left. */
+static int poll_again(struct xlate *x, const struct xl_task *t, UserX86RegsEntry *g)
+{
+	const uint8_t *rb = t->rec + 480;
+	uint64_t nfds = get64(rb, 16), ns = get64(rb, 24);
+
+	if (x->f->hdr.version < 0x800 || get64(rb, 0) != RESTART_POLL)
+		return 0;
+	g->ax = NR_POLL;
+	g->di = get64(rb, 8);
+	g->si = (uint32_t)nfds;
+	/* rounded up: a poll that had time left must not return at once */
+	g->dx = nfds >> 32 ? (ns + 999999) / 1000000 : (uint64_t)-1;
+	g->ip -= SYSCALL_INSN_LEN;
+	g->orig_ax = (uint64_t)-1;
+	return 1;
+}
+
 int xl_restart(struct xlate *x, const struct xl_task *t, uint32_t pid, UserX86RegsEntry *g)
 {
 	int r = 0;
@@ -81,7 +102,7 @@ int xl_restart(struct xlate *x, const struct xl_task *t, uint32_t pid, UserX86Re
 	if ((int64_t)g->orig_ax < 0)
 		return 0;
 	if ((int64_t)g->ax == -ERESTART_RESTARTBLOCK)
-		r = nanosleep_again(x, t, pid, g);
+		r = nanosleep_again(x, t, pid, g) ?: poll_again(x, t, g);
 	if (r == 0)
 		fold(g);
 	return r < 0 ? r : 0;

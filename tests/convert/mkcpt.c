@@ -213,7 +213,8 @@ static void write_task(const struct gen *g, const struct task_spec *t, struct re
 		d[pos + k] = 0xa5;	/* what a newer kernel appended: skipped */
 	/*
 	 * init and thread 43 sleep in nanosleep; init's restart block says 2.5 s
-	 * are left, to be written at 0x601800 (RHEL6 and 2.6.18 argument orders)
+	 * are left, to be written at 0x601800 (RHEL6 and 2.6.18 argument orders);
+	 * thread 43 has no restart block
 	 */
 	if (t->pid == 1) {
 		p64(pos + 480, 1);
@@ -221,7 +222,13 @@ static void write_task(const struct gen *g, const struct task_spec *t, struct re
 		p64(pos + (g->version >= 0x800 ? 496 : 504), 0x601800);
 		p64(pos + (g->version >= 0x800 ? 512 : 488), 2500000000ULL);
 	}
-	write_regs(0x400102, t->pid != 42 ? (uint64_t)-516 : 0, t->pid != 42 ? 35 : (uint64_t)-1);
+	if (t->pid == 42 && g->version >= 0x800) {	/* sshd in poll: 2 fds, 1.5 s left */
+		p64(pos + 480, 3);
+		p64(pos + 488, 0x601000);
+		p64(pos + 496, (1ULL << 32) | 2);
+		p64(pos + 504, 1500000000ULL);
+	}
+	write_regs(0x400102, (uint64_t)-516, t->pid == 42 ? 7 : 35);
 	if (t->pid == 42)
 		siginfo_obj(g, 10, 7);		/* private SIGUSR1 from pid 7 */
 	if (t->signal_owner) {
