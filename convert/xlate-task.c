@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * core-TID.img of each thread from its TASK record (note section 4) and the
- * records nested in it: x86_64 registers with decoded segment selectors and
- * the syscall-restart fold a frozen syscall needs, the fxsave/xsave image,
- * sigaltstack, robust list, private pending signals; for the leader the
- * task-wide state: rlimits and shared pending signals (SIGNAL_STRUCT),
- * sigactions (SIGHAND_STRUCT), itimers and POSIX timers. Signal queues are
- * built in xlate-sig.c.
+ * records nested in it: x86_64 registers with decoded segment selectors (a
+ * frozen syscall is made to run again by xlate-restart.c), the
+ * fxsave/xsave image, sigaltstack, robust list, private pending signals;
+ * for the leader the task-wide state: rlimits and shared pending signals
+ * (SIGNAL_STRUCT), sigactions (SIGHAND_STRUCT), itimers and POSIX timers.
+ * Signal queues are built in xlate-sig.c.
  */
 #define LOG_PREFIX "ovz2img: "
 
