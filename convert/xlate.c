@@ -336,11 +336,11 @@ static int translate(struct xlate *x)
 	size_t n;
 	int r;
 
-	r = check_sections(x) ?: load_tasks(x, &all, &n) ?: xl_files_begin(x);
+	r = check_sections(x) ?: load_tasks(x, &all, &n);
 	if (r)
 		return r;
-	r = write_tree(x, all, n);
-	r = xl_files_end(x) ?: r;
+	r = xl_files_begin(x) ?: write_tree(x, all, n);
+	r = xl_files_end(x) ?: r;	/* closes what begin opened, whatever happened */
 	if (!r)
 		r = write_uts(x) ?: img_dir_sync(x->dfd);
 	if (!r)	/* last: its presence marks a complete set */
