@@ -113,6 +113,9 @@ static int emit(struct mm_x *m, uint64_t start, uint64_t end, uint64_t data_off)
 	if (start < m->last_end)
 		return log_err(-EPROTO, "page block %#" PRIx64 "-%#" PRIx64 " of process %u overlaps or precedes the one before (ending at %#" PRIx64 ")",
 			       start, end, m->pid, m->last_end);
+	if ((end - start) / XL_PAGE > UINT32_MAX)
+		return log_err(-EPROTO, "page block %#" PRIx64 "-%#" PRIx64 " of process %u: more pages than a pagemap entry holds",
+			       start, end, m->pid);
 	pe.vaddr = start;
 	pe.nr_pages = (uint32_t)((end - start) / XL_PAGE);
 	pe.has_flags = true;

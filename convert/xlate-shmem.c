@@ -51,7 +51,7 @@ static int shm_block(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h,
 	s = get64(rec, 16);
 	e = get64(rec, 24);
 	if (h->content != CPT_CONTENT_DATA || s >= e || (s | e) % XL_PAGE || s < o->last_end ||
-	    h->next - h->hdrlen != e - s)
+	    h->next - h->hdrlen != e - s || (e - s) / XL_PAGE > UINT32_MAX)
 		return log_err(-EPROTO, "shared memory PAGES at offset %#" PRIx64 ": offsets %#" PRIx64 "-%#" PRIx64 " not rising pages, or %" PRIu64 " bytes of data",
 			       pos, s, e, h->next - h->hdrlen);
 	pe.vaddr = s;

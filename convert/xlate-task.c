@@ -268,7 +268,7 @@ static int sighandler(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h
 {
 	struct xl_core *c = arg;
 	uint8_t rec[56];
-	uint32_t sig;
+	uint32_t idx;	/* signal number - 1 */
 	int r;
 
 	if (h->type != CPT_OBJ_SIGHANDLER)
@@ -276,14 +276,14 @@ static int sighandler(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h
 	r = read_small(x, pos, h, CPT_OBJ_SIGHANDLER, "SIGHANDLER", rec, sizeof(rec));
 	if (r < 0)
 		return r;
-	sig = get32(rec, 16) + 1;
-	if (sig > 64)
+	idx = get32(rec, 16);
+	if (idx >= 64)	/* checked before any arithmetic: all-ones must not wrap */
 		return log_err(-EPROTO, "SIGHANDLER at offset %#" PRIx64 ": field cpt_signo %u is past the 64 signals",
-			       pos, sig - 1);
-	c->sa[sig - 1].sigaction = get64(rec, 24);
-	c->sa[sig - 1].restorer = get64(rec, 32);
-	c->sa[sig - 1].flags = get64(rec, 40);
-	c->sa[sig - 1].mask = get64(rec, 48);
+			       pos, idx);
+	c->sa[idx].sigaction = get64(rec, 24);
+	c->sa[idx].restorer = get64(rec, 32);
+	c->sa[idx].flags = get64(rec, 40);
+	c->sa[idx].mask = get64(rec, 48);
 	return 0;
 }
 

@@ -121,7 +121,7 @@ static const struct task_spec tasks[] = {
 
 /* What the translation cases change (mkcpt --list-xlate). */
 static struct {
-	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan, rhel5vdso;
+	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan, rhel5vdso, signo;
 } opt;
 
 enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO, NFILES };
@@ -385,7 +385,7 @@ static void write_sighand_timers(const struct gen *g, struct refs *rf)
 
 	rf->sighand = at.sighand = obj_begin(5, 24, 1);
 	h = obj_begin(1026, 56, 0);		/* SIGUSR1: a handler */
-	p32(h + 16, 9);
+	p32(h + 16, opt.signo ? UINT32_MAX : 9);	/* the fuzzer's find: all-ones */
 	p64(h + 24, 0x400200);
 	p64(h + 32, 0x400300);
 	p64(h + 40, 0x04000004);		/* SA_RESTORER | SA_SIGINFO */
@@ -669,6 +669,7 @@ static const struct xcase xcases[] = {
 	{ "oldvdso", "the old kernel's vDSO of process 1", &opt.oldvdso, 1 },
 	{ "lost", "a deleted file '/tmp/lost'", &opt.lost, 1 },
 	{ "orphan", "whose leader is not in the dump", &opt.orphan, 0 },
+	{ "signo", "field cpt_signo 4294967295 is past the 64 signals", &opt.signo, 0 },
 	{ "rhel5vdso", "the old kernel's vDSO of process 1", &opt.rhel5vdso, 1 },
 };
 
