@@ -171,20 +171,27 @@ programs	+= ploopsync/ploopsync
 
 # ovz2img: the cpt reader (convert/include/cpt.h) and its CLI
 $(convert-objs): CPPFLAGS += -Iconvert/include
-$(convert-objs): | config.h
+$(convert-objs): | config.h $(proto-h)
 convert/ovz2img: $(convert-objs) $(ENGINE_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(convert-objs) $(ENGINE_LIB)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(convert-objs) $(ENGINE_LIB) $(ENGINE_LIBS)
 programs	+= convert/ovz2img
-# libFuzzer harness for the reader: `make fuzz-cpt`, never run by make check
+# libFuzzer harness for the reader and the translation: `make fuzz-cpt`, never
+# run by make check; the image writing comes from the engine library as built
 fuzz-srcs	:= $(filter-out convert/main.c,$(convert-objs:.o=.c)) engine/lib/log.c
-tests/convert/fuzz-cpt: tests/convert/fuzz-cpt.c $(fuzz-srcs) tests/convert/mkcpt
+tests/convert/fuzz-cpt: tests/convert/fuzz-cpt.c $(fuzz-srcs) tests/convert/mkcpt $(ENGINE_LIB)
 	$(call msg,FUZZ,$@)
 	$(Q)clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iengine/lib \
-		-Iconvert/include -Iconvert -o $@ $< $(fuzz-srcs)
+		-Iengine/include -Iengine/images/gen -Iconvert/include -Iconvert -o $@ $< \
+		$(fuzz-srcs) $(ENGINE_LIB) $(PROTOBUF_C_LIBS)
 	$(Q)mkdir -p tests/convert/corpus && tests/convert/mkcpt --all tests/convert/corpus
 fuzz-cpt: tests/convert/fuzz-cpt
 	tests/convert/fuzz-cpt -max_total_time=$${FUZZ_SECONDS:-60} tests/convert/corpus
+# cptlive, the live-tree dumper of the tests, is two objects
+tests/convert/cptlive: tests/convert/cptlive-dump.o
+tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-dump.o $(ENGINE_LIBS)
+tests/convert/cptlive-dump.o: | config.h $(proto-h) $(syscall-h)
+-include tests/convert/cptlive-dump.d
 
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem

@@ -134,3 +134,7 @@ cat "$work/notes" 2>/dev/null
 # ploopsync against two-pass rsync (its own script; PS_BENCH_* there)
 echo
 bash bench/ploopsync.sh
+
+echo
+# ovz2img: conversion speed of a large cpt dump beside a plain read of it
+bash bench/ovz2img.sh
