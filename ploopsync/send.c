@@ -65,10 +65,15 @@ static int sync_all(struct ploopsync *ps)
 	if ((uint64_t)st.st_size != ps->h.image_size)
 		return log_err(-EXDEV, "Image '%s' changed size during the copy (%" PRIu64 " -> %lld bytes)",
 			       ps->o.image, ps->h.image_size, (long long)st.st_size);
-	if (syncfs(ps->t.fd))
-		return log_perr(-errno, "Failed to syncfs the filesystem of '%s'", ps->o.image);
+	/* the container's filesystem first: its writeback lands in the image */
 	if (ps->sync_fd >= 0 && syncfs(ps->sync_fd))
 		return log_perr(-errno, "Failed to syncfs '%s'", ps->o.sync_fs);
+	if (ps->t.ops->sync_image_fs && syncfs(ps->t.fd))
+		return log_perr(-errno, "Failed to syncfs the filesystem of '%s'", ps->o.image);
+	pr_debug("pass %u: synced %s%s%s", ps->t.pass + 1,
+		 ps->sync_fd >= 0 ? ps->o.sync_fs : "",
+		 ps->sync_fd >= 0 && ps->t.ops->sync_image_fs ? " and " : "",
+		 ps->t.ops->sync_image_fs ? "the image's filesystem" : ps->sync_fd >= 0 ? "" : "nothing");
 	return 0;
 }
 
