@@ -63,8 +63,10 @@ int ps_run_cmd(const char *what, const char *cmd)
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return log_perr(-errno, "Failed to wait for the %s command", what);
+	/* a signal (send's SIGINT handler) must not leave the command running unseen */
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return log_perr(-errno, "Failed to wait for the %s command", what);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return log_err(-ECHILD, "The %s command '%s' failed (status 0x%x)", what, cmd, status);
 	return 0;

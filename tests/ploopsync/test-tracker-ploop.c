@@ -292,6 +292,7 @@ int main(void)
 	int fd;
 
 	log_set_level(LOG_ERROR);
+	log_set_fd(open("/dev/null", O_WRONLY));	/* errors are checked through log_first_error() */
 	if (!mkdtemp(dir))
 		bail_out("mkdtemp failed");
 	snprintf(image, sizeof(image), "%s/root.hds", dir);
