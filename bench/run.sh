@@ -134,3 +134,6 @@ cat "$work/notes" 2>/dev/null
 # ploopsync against two-pass rsync (its own script; PS_BENCH_* there)
 echo
 bash bench/ploopsync.sh
+# ploopsync --compress: none, lz4, zstd (its own script)
+echo
+bash bench/ploopsync-compress.sh

@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"Copy a live block image pass after pass while it is written to; see ploopsync(8).\n"
 	"recv also reads OpenVZ `ploop copy` 1.x/7.x streams (told from their first bytes).\n"
 	"send shows a status line when stderr is a terminal (unless --json).\n"
+	"SIGINT/SIGTERM stop send without an end marker (exit 128+signal).\n"
 	"Options: -v (more log), -q (errors only), -h (this text).\n";
 
 int ps_usage_error(const char *fmt, const char *arg)
