@@ -331,7 +331,7 @@ static int dump_thread(struct dump_ctx *c, struct task_dump *td, struct infect *
 		err = core.ids ? task_core(td, &core.tc) : -ENOMEM;
 	}
 	if (!err)
-		err = img_write_single(c->dfd, IMG_CORE, inf->tid, &core);
+		err = img_write_single(c->dfd, IMG_CORE, pstree_vtid(td->it, inf->tid), &core);
 out:
 	if (core.tc)
 		task_core_entry__free_unpacked(core.tc, NULL);
@@ -370,5 +370,5 @@ int dump_zombie(struct dump_ctx *c, struct pstree_item *it)
 	tc.task_state = TASK_STATE_DEAD;
 	tc.exit_code = it->exit_code;
 	tc.comm = it->comm;
-	return img_write_single(c->dfd, IMG_CORE, it->pid, &core);
+	return img_write_single(c->dfd, IMG_CORE, it->vpid, &core);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "ct_path.h"
 #include "dump.h"
 #include "fs.pb-c.h"
 #include "image.h"
@@ -152,7 +153,8 @@ static bool names_file(const struct fd_facts *f, const char *path)
 {
 	struct stat st;
 
-	return !stat(path, &st) && st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino;
+	return !dump_path_stat(f->c, path, &st) && st.st_dev == f->st.st_dev &&
+	       st.st_ino == f->st.st_ino;
 }
 
 /* Does the path still lead to the very file (restore reopens it there)? */
@@ -160,7 +162,7 @@ static int check_path(struct fd_facts *f)
 {
 	struct stat st;
 
-	if (stat(f->link, &st) < 0)
+	if (dump_path_stat(f->c, f->link, &st) < 0)
 		return log_perr(-errno, "Failed to dump task %d fd %d: path '%s' does not lead to its file",
 				f->pid, f->fd, f->link);
 	if (st.st_dev != f->st.st_dev || st.st_ino != f->st.st_ino ||
@@ -219,6 +221,7 @@ static int get_file(struct fd_facts *f, int pidfd, int *ret_type)
 	if (n < 0)
 		return log_perr(-errno, "Failed to read link '%s'", path);
 	f->link[n] = '\0';
+	dump_path_name(f->c, f->link, sizeof(f->link));
 	f->deleted = false;
 	if (stat(path, &f->st) < 0)
 		return log_perr(-errno, "Failed to stat '%s'", path);
@@ -321,7 +324,7 @@ static int dump_fs(struct dump_ctx *c, struct task_dump *td)
 	fe.root_id = root;
 	fe.has_umask = true;
 	fe.umask = td->status.umask;
-	return img_write_single(c->dfd, IMG_FS, td->it->pid, &fe);
+	return img_write_single(c->dfd, IMG_FS, td->it->vpid, &fe);
 }
 
 /*
@@ -360,7 +363,7 @@ static int check_locks(pid_t pid)
 
 int dump_task_files(struct dump_ctx *c, struct task_dump *td)
 {
-	struct img *img = img_open(c->dfd, IMG_FDINFO, O_WRONLY, td->it->pid);
+	struct img *img = img_open(c->dfd, IMG_FDINFO, O_WRONLY, td->it->vpid);
 	int err;
 
 	if (!img)

@@ -27,6 +27,12 @@ struct rst_task {
 	pid_t pid, ppid, pgid, sid;
 	pid_t *threads;
 	int nr_threads;
+	/*
+	 * The same on the host, for ptrace and /proc: pid and threads are the
+	 * ids in the task's pid namespace, which differ in a CT.
+	 */
+	pid_t hpid;
+	pid_t *hthreads;
 	struct rst_task *parent;
 	struct rst_task **children;
 	int nr_children;
@@ -89,6 +95,8 @@ int rst_finish(struct rst_ctx *c, struct rst_task *t);
 int rst_release(struct rst_task *t);
 void rst_kill_all(struct rst_ctx *c);
 struct rst_task *rst_find(struct rst_ctx *c, pid_t pid);
+/* The host tid of thread @tid (an image id) of @t. */
+pid_t rst_htid(const struct rst_task *t, pid_t tid);
 /* Unregister the rseq area glibc gave the skeleton's thread. */
 int rst_drop_skeleton_rseq(struct infect *inf);
 

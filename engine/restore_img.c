@@ -60,11 +60,13 @@ static int add_task(struct rst_ctx *c, const PstreeEntry *pe)
 	t->pgid = pe->pgid;
 	t->sid = pe->sid;
 	t->nr_threads = pe->n_threads;
+	t->hpid = pe->pid;	/* until a pid namespace says otherwise */
 	t->threads = xzalloc((pe->n_threads + 1) * sizeof(pid_t));
-	if (!t->threads)
+	t->hthreads = xzalloc((pe->n_threads + 1) * sizeof(pid_t));
+	if (!t->threads || !t->hthreads)
 		return -ENOMEM;
 	for (i = 0; i < pe->n_threads; i++)
-		t->threads[i] = pe->threads[i];
+		t->threads[i] = t->hthreads[i] = pe->threads[i];
 	if (pe->pid <= 0 || (pe->n_threads && t->threads[0] != (pid_t)pe->pid) ||
 	    find_task(c, pe->pid))
 		return log_err(-EINVAL, "Failed to read pstree.img: entry %d: bad pid %u", c->nr_tasks,
@@ -173,6 +175,7 @@ void rst_free(struct rst_ctx *c)
 			img_free_entry(t->fs);
 		free(t->cores);
 		free(t->threads);
+		free(t->hthreads);
 		free(t->children);
 		free(t->fds);
 		free(t->svc_vma);

@@ -11,3 +11,4 @@ obj-y += desc.o image.o image_util.o
 proto-y += time.proto ghost-file.proto remap-file-path.proto fifo.proto
 proto-y += vzcr-vma-name.proto
 proto-y += seccomp.proto
+proto-y += vzcr-ct.proto

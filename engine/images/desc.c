@@ -29,6 +29,7 @@
 #include "timer.pb-c.h"
 #include "utsns.pb-c.h"
 #include "vzcr-vma-name.pb-c.h"
+#include "vzcr-ct.pb-c.h"
 
 /* Type magics, as CRIU's criu/include/magic.h defines them. */
 #define SECCOMP_MAGIC		0x64413049U
@@ -58,6 +59,7 @@
 /* vzcr's own images; checked against magic.h not to collide */
 #define VZCR_VMA_NAMES_MAGIC	0x56434e31U
 #define VZCR_GUARDS_MAGIC	0x56434e32U
+#define VZCR_CT_MAGIC		0x56434e41U
 
 #define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
 	[_type] = {						\
@@ -168,6 +170,8 @@ static const struct img_desc descs[IMG_NR] = {
 	  NULL, &pagemap_entry__descriptor),
 	D(IMG_SECCOMP, "SECCOMP", "seccomp.img", SECCOMP_MAGIC, COMMON, NULL,
 	  &seccomp_entry__descriptor),
+	D(IMG_VZCR_CT, "VZCR_CT", "vzcr-ct.img", VZCR_CT_MAGIC, COMMON, NULL,
+	  &vzcr_ct_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

@@ -71,6 +71,7 @@ enum img_type {
 	IMG_VZCR_VMA_NAMES,	/* vzcr-vma-names-PID.img: vzcr's own, not CRIU's */
 	IMG_VZCR_GUARDS,	/* vzcr-guards-PID.img: vzcr's own, pagemap_entry... */
 	IMG_SECCOMP,		/* seccomp.img: one SeccompEntry with every filter */
+	IMG_VZCR_CT,		/* vzcr-ct.img: vzcr's own, the CT a set belongs to */
 	IMG_NR,
 };
 
