@@ -37,6 +37,7 @@ struct rst_task {
 	struct rst_task **children;
 	int nr_children;
 	bool zombie;
+	bool helper;			/* a session helper (restore_helpers.c), also a zombie */
 	CoreEntry **cores;		/* per thread, cores[0] the leader's */
 	MmEntry *mm;
 	FsEntry *fs;
@@ -80,6 +81,8 @@ struct rst_file {
 };
 
 int rst_read_images(struct rst_ctx *c);
+/* In a pid namespace: helper tasks for sessions whose leader is gone. */
+int rst_session_helpers(struct rst_ctx *c);
 void rst_free(struct rst_ctx *c);
 /* Open every file the tasks need, in the tool; plan each task's fds. */
 int rst_open_files(struct rst_ctx *c);

@@ -117,7 +117,7 @@ static int read_pstree(struct rst_ctx *c)
 		return ret;
 	if (!c->nr_tasks)
 		return log_err(-EINVAL, "Failed to read pstree.img: no tasks");
-	return link_tree(c);
+	return rst_session_helpers(c) ?: link_tree(c);
 }
 
 static int read_task(struct rst_ctx *c, struct rst_task *t)
@@ -153,7 +153,7 @@ int rst_read_images(struct rst_ctx *c)
 
 	err = check_inventory(c) ?: read_pstree(c);
 	for (i = 0; !err && i < c->nr_tasks; i++)
-		err = read_task(c, &c->tasks[i]);
+		err = c->tasks[i].helper ? 0 : read_task(c, &c->tasks[i]);
 	if (!err && img_exists(c->dfd, IMG_SECCOMP, 0))
 		err = img_read_single(c->dfd, IMG_SECCOMP, 0, (void **)&c->seccomp);
 	return err;

@@ -159,6 +159,15 @@ static __attribute__((noreturn)) void skel_zombie(struct rst_task *t)
 	_exit(WEXITSTATUS(status));
 }
 
+/* A session helper: the session, then its tasks; reaped by its parent. */
+static __attribute__((noreturn)) void skel_helper(struct rst_ctx *c, struct rst_task *t)
+{
+	if (setsid() < 0)
+		skel_fail(c, -errno);
+	skel_fork_children(c, t);
+	_exit(0);
+}
+
 /* The code of one skeleton, in the new task; never returns. */
 static __attribute__((noreturn)) void skeleton(struct rst_ctx *c, struct rst_task *t)
 {
@@ -166,11 +175,18 @@ static __attribute__((noreturn)) void skeleton(struct rst_ctx *c, struct rst_tas
 	bool ns_init = !t->parent && c->opts->ns_flags;
 	int err;
 
-	/* a dying tool (or parent) takes the half-made tree with it */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* the init of a new pid namespace has its parent outside: 0 */
-	if (getppid() != (t->parent ? t->parent->pid : ns_init ? 0 : c->tool_pid))
-		_exit(1);	/* the parent died before the line above */
+	/*
+	 * A dying tool (or parent) takes the half-made tree with it. A
+	 * helper's children outlive it: the pid namespace's end takes them.
+	 */
+	if (!t->parent || !t->parent->helper) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* the init of a new pid namespace has its parent outside: 0 */
+		if (getppid() != (t->parent ? t->parent->pid : ns_init ? 0 : c->tool_pid))
+			_exit(1);	/* the parent died before the line above */
+	}
+	if (t->helper)
+		skel_helper(c, t);
 	if (ns_init && c->opts->init_setup && (err = c->opts->init_setup(c->opts->ns_arg)))
 		skel_fail(c, err);
 	if (t->sid == t->pid && setsid() < 0)
@@ -201,7 +217,13 @@ static void skel_fork_children(struct rst_ctx *c, struct rst_task *t)
 			skeleton(c, ch);
 		if (pid < 0)
 			skel_fail(c, errno == EEXIST ? -EEXIST : -errno);
-		if (ch->zombie) {
+		if (ch->helper) {
+			int status;
+
+			/* gone once it forked its tasks, and reaped: its pid is free again */
+			if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+				skel_fail(c, -ECHILD);
+		} else if (ch->zombie) {
 			siginfo_t si;
 
 			/* stays a zombie: seen exited, not reaped */
@@ -271,11 +293,13 @@ static int host_pids(struct rst_ctx *c)
 	if (!c->opts->ns_flags)
 		return 0;
 	for (i = 1; i < c->nr_tasks; i++) {
-		struct rst_task *t = &c->tasks[i];
+		struct rst_task *t = &c->tasks[i], *p = t->parent;
 
 		if (t->zombie)
 			continue;
-		err = pidns_find_child(t->parent->hpid, t->pid, &t->hpid);
+		while (p->helper)
+			p = p->parent;	/* the helper is gone: its tasks are init's */
+		err = pidns_find_child(p->hpid, t->pid, &t->hpid);
 		if (err)
 			return err;
 		t->hthreads[0] = t->hpid;
@@ -325,7 +349,7 @@ int rst_fork_tree(struct rst_ctx *c)
 
 void rst_kill_all(struct rst_ctx *c)
 {
-	int i;
+	int i, j;
 
 	/*
 	 * Skeletons die with their parents (PDEATHSIG), so killing our child,
@@ -339,5 +363,13 @@ void rst_kill_all(struct rst_ctx *c)
 	if (!c->root_created)
 		return;
 	kill(c->tasks[0].hpid, SIGKILL);
+	/*
+	 * Reap what we trace, threads and children first: a dying pid
+	 * namespace init waits for its children, and a traced child is
+	 * reported to us, its tracer, before its parent can have it.
+	 */
+	for (i = c->nr_tasks - 1; i >= 0; i--)
+		for (j = c->tasks[i].seized ? c->tasks[i].nr_threads - 1 : -1; j >= !i; j--)
+			waitpid(c->tasks[i].hthreads[j], NULL, __WALL);
 	waitpid(c->tasks[0].hpid, NULL, __WALL);
 }

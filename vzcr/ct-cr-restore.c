@@ -20,6 +20,7 @@
 #include "ct-cr.h"
 #include "ctimg.h"
 #include "image.h"
+#include "io.h"
 #include "log.h"
 
 #define CT_RST_NS (CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
@@ -101,6 +102,7 @@ static pid_t run_child(struct ct_cr_rst *r, const char *dir, int console)
 {
 	int out[2], status, err;
 	pid_t child, init = 0;
+	char why[512] = "";
 
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return log_perr(-errno, "Failed to create a pipe");
@@ -112,15 +114,24 @@ static pid_t run_child(struct ct_cr_rst *r, const char *dir, int console)
 	}
 	if (child == 0) {
 		close(out[0]);
-		_exit(restore_child(r, dir, console, out[1]) ? 1 : 0);
+		if (restore_child(r, dir, console, out[1]) == 0)
+			_exit(0);
+		/* the first error crosses the process boundary as the summary */
+		init = 0;
+		if (write(out[1], &init, sizeof(init)) == sizeof(init))
+			write_full(out[1], log_first_error(), strlen(log_first_error()));
+		_exit(1);
 	}
 	close(out[1]);
 	if (read(out[0], &init, sizeof(init)) != sizeof(init))
 		init = 0;
+	if (init <= 0)
+		read_full(out[0], why, sizeof(why) - 1);
 	close(out[0]);
 	err = waitpid(child, &status, 0) < 0 ? -errno : 0;
 	if (err || !WIFEXITED(status) || WEXITSTATUS(status) || init <= 0)
-		return log_err(-EIO, "Failed to restore CT %s from '%s'", r->ct->id, dir);
+		return log_err(-EIO, "Failed to restore CT %s from '%s': %s", r->ct->id, dir,
+			       why[0] ? why : "the restoring process died");
 	return init;
 }
 

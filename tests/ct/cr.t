@@ -131,10 +131,26 @@ setsid sh -c 'echo $$ >/tmp/counter.pid; i=0; while :; do i=$((i+1)); echo $i >/
 setsid sh -c 'sleep 1001 & sh -c "sleep 1002 & sh -c \"sleep 1003 & wait\" & wait" & wait' &
 setsid sh -c 'exec 7</etc/passwd 8>>/tmp/held; echo $$ >/tmp/holder.pid; sleep 1004 | cat' &
 EOF
+# glibc workloads of the e2e tests, with their libraries: threads (tids in
+# the CT's pid namespace), timers (one aimed at a thread), signals
+wls="threads timers signals"
+for w in $wls; do
+	mkdir -p "$priv/opt" "$priv/wl-$w" && cp tests/e2e/wl-$w "$priv/opt/" || bail_out "copy wl-$w"
+	echo "/opt/wl-$w /wl-$w $([ $w = threads ] && echo 2) &" >>"$priv/wl.sh"
+done
+for lib in $(ldd tests/e2e/wl-threads tests/e2e/wl-timers tests/e2e/wl-signals |
+	     awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | sort -u); do
+	mkdir -p "$priv$(dirname "$lib")" && cp -L "$lib" "$priv$lib" || bail_out "copy $lib"
+done
 echo "::once:/bin/sh /wl.sh" >>"$priv/etc/inittab"
 is "$(st $vzcr start $ct)" 0 "start $ct"
 counter_past 3
 ok $? "the counter runs"
+for w in $wls; do
+	for i in $(seq 100); do [ -s "$priv/wl-$w/ready" ] && break; sleep 0.1; done
+	[ -s "$priv/wl-$w/ready" ]
+	ok $? "wl-$w is ready in the CT"
+done
 mounts_start=$(mounts)
 diag "mount points at start: $mounts_start"
 
@@ -291,6 +307,12 @@ ok $? "second root: the counter goes on from $c_dump: $c"
 check_ct "second root" "$snap0"
 is "$(readlink /proc/$(state INIT_PID)/fd/1)" "$tmp/b/var/run/vzcr/$ct.console" \
 	"second root: init's stdout is this root's console file"
+# three checkpoints and restores later, the workloads check themselves
+for w in $wls; do
+	inct sh -c "kill -USR2 \$(cat /wl-$w/ready)"
+	for i in $(seq 100); do [ -s "$tmp/b/vz/private/$ct/wl-$w/result" ] && break; sleep 0.1; done
+	is "$(head -n1 "$tmp/b/vz/private/$ct/wl-$w/result" 2>/dev/null)" PASS "second root: wl-$w passes its own checks"
+done
 is "$(st $vzcr stop $ct)" 0 "second root: stop the restored CT"
 is "$(st $vzcr status $ct; cat "$tmp/out")" "0
 CT $ct stopped" "second root: stopped"
