@@ -282,6 +282,16 @@ errhas "are of CT $ct" "... naming the CT they belong to"
 [ ! -e "$VZCR_ROOT/var/run/vzcr/202.state" ] && [ ! -e "$VZCR_ROOT/var/run/vzcr/$ct.state" ]
 ok $? "... and neither CT runs"
 
+# a restore that fails half-way leaves nothing behind
+mv "$priv/etc/passwd" "$priv/etc/passwd.away"
+is "$(st $vzcr restore $ct)" 1 "restore with a file of the CT missing exits 1"
+errhas "/etc/passwd" "... naming the file"
+[ ! -e "$VZCR_ROOT/var/run/vzcr/$ct.state" ] && ! ip link show "$veth" >/dev/null 2>&1
+ok $? "... leaves no state and no veth"
+for i in $(seq 50); do [ -d "$cg" ] || break; sleep 0.1; done
+[ ! -d "$cg" ]
+ok $? "... and no cgroup"
+mv "$priv/etc/passwd.away" "$priv/etc/passwd"
 ran "restore (kill mode images)" $vzcr restore $ct
 c=$(counter)
 [ -n "$c" ] && [ "$c" -ge "$c_dump" ] && [ "$c" -lt $((c_dump + 60)) ]
@@ -322,9 +332,16 @@ export VZCR_ROOT=$tmp/a
 v1=$(awk '$3 == "cgroup" && $4 ~ /(^|,)freezer(,|$)/ { print $2; exit }' /proc/mounts)
 if [ -n "$v1" ]; then
 	export VZCR_CGROUP=v1
+	rm -f "$priv"/wl-*/ready "$priv"/wl-*/result
 	is "$(st $vzcr start $ct)" 0 "v1: start"
 	counter_past 3
-	snap1=$(snapshot)
+	# until every workload is up and the tree stands still
+	for i in $(seq 100); do
+		ls "$priv"/wl-*/ready 2>/dev/null | wc -l | grep -qx 3 && snap1=$(snapshot) &&
+			[ "$(echo "$snap1" | wc -l)" -ge 14 ] && sleep 0.2 && [ "$(snapshot)" = "$snap1" ] &&
+			break
+		sleep 0.1
+	done
 	case "$(state CGROUP)" in "$v1"/*) ok 0 "v1: the CT's cgroup is under $v1" ;; *) ok 1 "v1: cgroup $(state CGROUP)" ;; esac
 	ran "v1: checkpoint --leave-running" $vzcr checkpoint $ct --leave-running -D $tmp/v1a
 	grep -qx THAWED "$(state CGROUP)/freezer.state"
