@@ -37,6 +37,14 @@ int dump_path_stat(const struct dump_ctx *c, const char *path, struct stat *st)
 	return stat(buf, st);
 }
 
+bool dump_path_on_host(const struct dump_ctx *c, const char *path, const struct stat *want)
+{
+	struct stat st;
+
+	return c->root_prefix[0] && stat(path, &st) == 0 && st.st_dev == want->st_dev &&
+	       st.st_ino == want->st_ino;
+}
+
 const char *rst_path(const struct rst_ctx *c, const char *name, char *buf, size_t len)
 {
 	int i;

@@ -10,6 +10,7 @@
 #ifndef VZCR_CT_PATH_H
 #define VZCR_CT_PATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -20,6 +21,8 @@ struct rst_ctx;
 void dump_path_name(const struct dump_ctx *c, char *link, size_t len);
 /* stat() of image path @path, seen from the CT; -1 with errno like stat(). */
 int dump_path_stat(const struct dump_ctx *c, const char *path, struct stat *st);
+/* In a CT dump: is @path, taken on the host, the very file @want (a host file)? */
+bool dump_path_on_host(const struct dump_ctx *c, const char *path, const struct stat *want);
 /* What the restoring tool opens for image path @name (@buf or @name itself). */
 const char *rst_path(const struct rst_ctx *c, const char *name, char *buf, size_t len);
 /* Open flags for what rst_path() gave: an ext file is reached by a magic link. */

@@ -161,15 +161,20 @@ static bool names_file(const struct fd_facts *f, const char *path)
 static int check_path(struct fd_facts *f)
 {
 	struct stat st;
+	int err = dump_path_stat(f->c, f->link, &st) < 0 ? -errno : 0;
 
-	if (dump_path_stat(f->c, f->link, &st) < 0)
-		return log_perr(-errno, "Failed to dump task %d fd %d: path '%s' does not lead to its file",
-				f->pid, f->fd, f->link);
-	if (st.st_dev != f->st.st_dev || st.st_ino != f->st.st_ino ||
-	    (S_ISCHR(st.st_mode) && st.st_rdev != f->st.st_rdev))
-		return log_err(-ESTALE, "Failed to dump task %d fd %d: path '%s' now names another file",
+	if (!err && st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino &&
+	    (!S_ISCHR(st.st_mode) || st.st_rdev == f->st.st_rdev))
+		return 0;
+	/* in a CT: a file of the host, passed in from outside */
+	if (dump_path_on_host(f->c, f->link, &f->st))
+		return log_err(-EOPNOTSUPP, "Failed to dump task %d fd %d: '%s' is the host's, outside the CT's root (passed in by 'vzcr exec'?): not supported",
 			       f->pid, f->fd, f->link);
-	return 0;
+	if (err)
+		return log_perr(err, "Failed to dump task %d fd %d: path '%s' does not lead to its file",
+				f->pid, f->fd, f->link);
+	return log_err(-ESTALE, "Failed to dump task %d fd %d: path '%s' now names another file",
+		       f->pid, f->fd, f->link);
 }
 
 /* Which kind of file, or an error naming what is not supported. */

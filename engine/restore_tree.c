@@ -123,7 +123,7 @@ static int skel_fs(struct rst_ctx *c, struct rst_task *t)
 
 	if (!cwd || !root)
 		return -ENOENT;
-	/* both are paths of our root (under the CT's): the cwd first, it is not reachable after chroot */
+	/* paths as the tasks see them: the cwd first, unreachable after chroot */
 	if (chdir(rst_path(c, cwd->fe->reg->name, buf, sizeof(buf))) < 0)
 		return -errno;
 	r = rst_path(c, root->fe->reg->name, buf, sizeof(buf));

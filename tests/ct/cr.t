@@ -196,7 +196,8 @@ errhas "CT 202 is not running" "... saying it does not run"
 ok $? "... and makes no dump directory"
 mkdir -p "$tmp/full" && echo keep >"$tmp/full/mine"
 pid0=$(state INIT_PID)
-is "$(st $vzcr checkpoint $ct -D $tmp/full)" 1 "checkpoint into a non-empty directory exits 1"
+is "$(st $vzcr checkpoint $ct --leave-running -D $tmp/full)" 1 \
+	"checkpoint into a non-empty directory exits 1"
 errhas "directory not empty" "... saying so"
 is "$(cat $tmp/full/mine)" keep "... leaves what was there"
 c0=$(counter)
@@ -210,7 +211,8 @@ is "$(state INIT_PID)" "$pid0" "... and leaves it alone"
 "$vzcr" exec $ct sleep 2 </dev/null >/dev/null 2>&1 &
 bgpid=$!
 for i in $(seq 50); do grep -qx "$bgpid" "$(state CGROUP)/cgroup.procs" && break; sleep 0.1; done
-is "$(st $vzcr checkpoint $ct -D $tmp/refused)" 1 "checkpoint with a vzcr exec session in the CT exits 1"
+is "$(st $vzcr checkpoint $ct --leave-running -D $tmp/refused)" 1 \
+	"checkpoint with a vzcr exec session in the CT exits 1"
 errhas "not in the tree of the CT's init" "... naming the task outside init's tree"
 [ ! -e "$tmp/refused/inventory.img" ] && [ -z "$(ls -A "$tmp/refused" 2>/dev/null)" ]
 ok $? "... leaves no image behind"
@@ -223,6 +225,18 @@ else
 	grep -qx THAWED "$cg/freezer.state"
 fi
 ok $? "... and the CT's cgroup is thawed"
+c0=$(counter)
+counter_past "$c0"
+ok $? "... and the CT runs on"
+
+# a task of the CT holding a file of the host (vzcr exec's stdin): refused
+"$vzcr" exec $ct sh -c 'sleep 301 & echo $! >/tmp/hostfile.pid' </dev/null >/dev/null 2>&1
+is "$(st $vzcr checkpoint $ct --leave-running -D $tmp/refused2)" 1 \
+	"checkpoint of a CT with a host file in it exits 1"
+errhas "is the host's, outside the CT's root" "... saying the file is the host's"
+hp=$(cat "$priv/tmp/hostfile.pid")
+inct kill "$hp"
+for i in $(seq 50); do inct test -e /proc/$hp || break; sleep 0.1; done
 c0=$(counter)
 counter_past "$c0"
 ok $? "... and the CT runs on"
