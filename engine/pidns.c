@@ -13,8 +13,8 @@
 #include "log.h"
 #include "pidns.h"
 
-/* The last number on the line "KEY:\t..." of @buf; -1 if there is none. */
-static pid_t last_field(const char *buf, const char *key)
+/* The last number on the line "KEY:\t..." of @buf (-1 if none); *n counts them. */
+static pid_t last_field(const char *buf, const char *key, int *nr)
 {
 	size_t klen = strlen(key);
 	const char *p = buf, *nl;
@@ -31,6 +31,7 @@ static pid_t last_field(const char *buf, const char *key)
 				if (end == p)
 					break;
 				v = n;
+				(*nr)++;
 			}
 			return v;
 		}
@@ -44,15 +45,17 @@ static int read_ids(pid_t pid, pid_t tid, struct pidns_ids *ret)
 {
 	_cleanup_free_ char *buf = NULL;
 	char path[64];
+	int dummy = 0;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
 	n = read_file_at(AT_FDCWD, path, 1 << 16, &buf);
 	if (n < 0)
 		return (int)n;
-	ret->pid = last_field(buf, "NSpid");
-	ret->pgid = last_field(buf, "NSpgid");
-	ret->sid = last_field(buf, "NSsid");
+	ret->levels = 0;
+	ret->pid = last_field(buf, "NSpid", &ret->levels);
+	ret->pgid = last_field(buf, "NSpgid", &dummy);
+	ret->sid = last_field(buf, "NSsid", &dummy);
 	return ret->pid <= 0 || ret->pgid < 0 || ret->sid < 0 ? -EPROTO : 0;
 }
 

@@ -10,6 +10,7 @@
 
 struct pidns_ids {
 	pid_t pid, pgid, sid;		/* in the task's own (innermost) pid namespace */
+	int levels;			/* pid namespaces from ours down to the task's */
 };
 
 /* NSpid, NSpgid, NSsid of host thread @tid of process @pid, innermost level. */

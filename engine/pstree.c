@@ -112,9 +112,9 @@ static struct pstree_item *add_item(struct pstree *t, pid_t pid, struct pstree_i
 }
 
 /* The ids the images get: those of the pid namespace, or the host's. */
-static int virt_ids(const struct pstree *t, struct pstree_item *it)
+static int virt_ids(struct pstree *t, struct pstree_item *it)
 {
-	struct pidns_ids ids = { it->pid, it->pgid, it->sid };
+	struct pidns_ids ids = { it->pid, it->pgid, it->sid, 0 };
 	int i, err;
 
 	it->vthreads = xzalloc((it->nr_threads + 1) * sizeof(pid_t));
@@ -131,6 +131,12 @@ static int virt_ids(const struct pstree *t, struct pstree_item *it)
 	}
 	if (t->pidns && (err = pidns_ids(it->pid, it->pid, &ids)))
 		return err;
+	/* the first item is init: every task must be in its pid namespace, none deeper */
+	if (t->pidns && !it->parent)
+		t->levels = ids.levels;
+	if (t->pidns && ids.levels != t->levels)
+		return log_err(-EOPNOTSUPP, "Task %d (%s) is in a pid namespace of its own inside the CT: nested pid namespaces are not supported",
+			       it->pid, it->comm);
 	it->vpid = ids.pid;
 	it->vpgid = ids.pgid;
 	it->vsid = ids.sid;

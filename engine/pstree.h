@@ -32,6 +32,7 @@ struct pstree {
 	struct pstree_item **items;	/* items[0] is the root; parents before children */
 	int nr;
 	bool pidns;			/* the root is init of a pid namespace: images get vpids */
+	int levels;			/* ...that many pid namespaces below ours */
 	pid_t *preseized;		/* during the seize: tids seized already, 0 once met */
 	int nr_preseized;
 };

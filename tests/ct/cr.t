@@ -241,6 +241,19 @@ c0=$(counter)
 counter_past "$c0"
 ok $? "... and the CT runs on"
 
+# a pid namespace inside the CT: refused, naming the task
+"$vzcr" exec $ct sh -c 'unshare -p -f sleep 302 & echo $! >/tmp/nested.pid' </dev/null >/dev/null 2>&1
+up=$(cat "$priv/tmp/nested.pid")
+for i in $(seq 50); do np=$(inct cat /proc/$up/task/$up/children); [ -n "$np" ] && break; sleep 0.1; done
+is "$(st $vzcr checkpoint $ct --leave-running -D $tmp/refused3)" 1 \
+	"checkpoint of a CT with a nested pid namespace exits 1"
+errhas "nested pid namespaces are not supported" "... saying so"
+inct kill -9 $np $up
+for i in $(seq 50); do inct test -e /proc/$up || inct test -e /proc/$np || break; sleep 0.1; done
+c0=$(counter)
+counter_past "$c0"
+ok $? "... and the CT runs on"
+
 # --- checkpoint --leave-running: the CT goes on
 snap0=$(snapshot)
 diag "the CT's processes: $(echo "$snap0" | awk '{ print $1 "<" $2 }' | tr '\n' ' ')"
