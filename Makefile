@@ -85,6 +85,7 @@ ps-tests-before	:= $(tests)
 $(eval $(call add-dir,tests/ploopsync,test-objs))
 ps-tests	:= $(filter-out $(ps-tests-before),$(tests))
 $(eval $(call add-dir,tests/ct,test-objs))
+$(eval $(call add-dir,tests/ns,test-objs))
 convert-objs	:=
 $(eval $(call add-dir,convert,convert-objs))
 $(eval $(call add-dir,tests/convert,test-objs))
@@ -128,6 +129,14 @@ $(ENGINE_LIB): $(engine-objs)
 vzcr/vzcr: $(vzcr-objs) $(ENGINE_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(vzcr-objs) $(ENGINE_LIB) $(ENGINE_LIBS)
+# container limits go through libcgroup where it was found (scripts/config.sh)
+$(vzcr-objs): CPPFLAGS += $(CGROUP_CFLAGS)
+vzcr/vzcr: ENGINE_LIBS += $(CGROUP_LIBS)
+# unit tests of vzcr modules link the container objects (all but the CLI's)
+vzcr-ct-objs	:= $(filter vzcr/ct%.o,$(vzcr-objs))
+tests/vzcr/test-ct-limits.o: CPPFLAGS += -Ivzcr
+tests/vzcr/test-ct-limits: $(vzcr-ct-objs)
+tests/vzcr/test-ct-limits: ENGINE_LIBS := $(vzcr-ct-objs) $(ENGINE_LIB) $(ENGINE_LIBS) $(CGROUP_LIBS)
 
 # tests: one binary per tests/<part>/test-<module>.c; helpers are programs
 # that test scripts (*.t) drive
@@ -144,8 +153,10 @@ programs	:= vzcr/vzcr
 
 # ploopsync: a library (ploopsync/include/ploopsync.h) and its CLI
 PLOOPSYNC_LIB	:= ploopsync/libploopsync.a
+PLOOPSYNC_LIBS	:= $(ZSTD_LIBS) $(LZ4_LIBS)
 ploopsync-cli	:= ploopsync/main.o ploopsync/cmd_send.o
 $(ploopsync-objs) $(ploopsync-cli): CPPFLAGS += -Iploopsync/include -Iploopsync
+$(ploopsync-objs): CPPFLAGS += $(ZSTD_CFLAGS) $(LZ4_CFLAGS)
 $(ploopsync-objs) $(ploopsync-cli) $(ps-tests:=.o): | config.h
 $(ps-tests:=.o): CPPFLAGS += -Iploopsync/include -Iploopsync
 $(PLOOPSYNC_LIB): $(ploopsync-objs)
@@ -153,27 +164,34 @@ $(PLOOPSYNC_LIB): $(ploopsync-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^
 ploopsync/ploopsync: $(ploopsync-cli) $(PLOOPSYNC_LIB) $(ENGINE_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(ploopsync-cli) $(PLOOPSYNC_LIB) $(ENGINE_LIB)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(ploopsync-cli) $(PLOOPSYNC_LIB) $(ENGINE_LIB) $(PLOOPSYNC_LIBS)
 $(ps-tests): $(PLOOPSYNC_LIB)
-$(ps-tests): ENGINE_LIBS := $(PLOOPSYNC_LIB) $(ENGINE_LIB) $(ENGINE_LIBS)
+$(ps-tests): ENGINE_LIBS := $(PLOOPSYNC_LIB) $(ENGINE_LIB) $(ENGINE_LIBS) $(PLOOPSYNC_LIBS)
 programs	+= ploopsync/ploopsync
 
 # ovz2img: the cpt reader (convert/include/cpt.h) and its CLI
 $(convert-objs): CPPFLAGS += -Iconvert/include
-$(convert-objs): | config.h
+$(convert-objs): | config.h $(proto-h)
 convert/ovz2img: $(convert-objs) $(ENGINE_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(convert-objs) $(ENGINE_LIB)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(convert-objs) $(ENGINE_LIB) $(ENGINE_LIBS)
 programs	+= convert/ovz2img
-# libFuzzer harness for the reader: `make fuzz-cpt`, never run by make check
+# libFuzzer harness for the reader and the translation: `make fuzz-cpt`, never
+# run by make check; the image writing comes from the engine library as built
 fuzz-srcs	:= $(filter-out convert/main.c,$(convert-objs:.o=.c)) engine/lib/log.c
-tests/convert/fuzz-cpt: tests/convert/fuzz-cpt.c $(fuzz-srcs) tests/convert/mkcpt
+tests/convert/fuzz-cpt: tests/convert/fuzz-cpt.c $(fuzz-srcs) tests/convert/mkcpt $(ENGINE_LIB)
 	$(call msg,FUZZ,$@)
 	$(Q)clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iengine/lib \
-		-Iconvert/include -Iconvert -o $@ $< $(fuzz-srcs)
+		-Iengine/include -Iengine/images/gen -Iconvert/include -Iconvert -o $@ $< \
+		$(fuzz-srcs) $(ENGINE_LIB) $(PROTOBUF_C_LIBS)
 	$(Q)mkdir -p tests/convert/corpus && tests/convert/mkcpt --all tests/convert/corpus
 fuzz-cpt: tests/convert/fuzz-cpt
 	tests/convert/fuzz-cpt -max_total_time=$${FUZZ_SECONDS:-60} tests/convert/corpus
+# cptlive, the live-tree dumper of the tests, is two objects
+tests/convert/cptlive: tests/convert/cptlive-dump.o
+tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-dump.o $(ENGINE_LIBS)
+tests/convert/cptlive-dump.o: | config.h $(proto-h) $(syscall-h)
+-include tests/convert/cptlive-dump.d
 
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem
@@ -203,6 +221,7 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all tests $(bench-progs)
 	$(Q)bash bench/run.sh
+	$(Q)bash bench/ct.sh
 
 lint:
 	$(Q)sh scripts/lint.sh

@@ -131,3 +131,13 @@ echo "MB/s of a memcpy and of $rounds sequential writes + fsync of as many bytes
 echo "filesystem, measured in this run."
 echo "Target: dump/wr >= 0.5. Each round:"
 cat "$work/notes" 2>/dev/null
+# ploopsync against two-pass rsync (its own script; PS_BENCH_* there)
+echo
+bash bench/ploopsync.sh
+
+echo
+# ovz2img: conversion speed of a large cpt dump beside a plain read of it
+bash bench/ovz2img.sh
+# ploopsync --compress: none, lz4, zstd (its own script)
+echo
+bash bench/ploopsync-compress.sh

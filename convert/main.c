@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ovz2img: legacy OpenVZ checkpoint files to vzcr images. This version reads
- * and checks a dump and describes it (--info); translation comes later and is
- * refused until then, writing nothing.
+ * ovz2img: legacy OpenVZ checkpoint files to vzcr images. `--info` reads,
+ * checks and describes a dump; `DUMPFILE OUTDIR` translates it (xlate.c).
  */
 #define LOG_PREFIX "ovz2img: "
 
@@ -14,24 +13,29 @@
 #include "cpt.h"
 #include "info.h"
 #include "log.h"
+#include "xlate.h"
 
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
 	"Usage: ovz2img [-v|-q] --info DUMPFILE [--json]\n"
-	"       ovz2img [-v|-q] DUMPFILE OUTDIR\n"
+	"       ovz2img [-v|-q] [--json] [--force] DUMPFILE OUTDIR\n"
 	"\n"
 	"Reads a legacy OpenVZ checkpoint file (vzctl chkpnt --dumpfile; 2.6.18 RHEL5 and\n"
-	"2.6.32 RHEL6 kernels), checks its structure and describes it.\n"
+	"2.6.32 RHEL6 kernels), checks its structure, and describes it (--info) or writes\n"
+	"the vzcr image set of its process tree to OUTDIR for `vzcr restore -D OUTDIR`.\n"
+	"OUTDIR must be absent or empty; it appears only once the set is complete.\n"
 	"\n"
 	"  --info      print the header, version, kernel generation, arch, the sections\n"
 	"              with object counts and the tasks with pids and commands\n"
-	"  --json      the same as JSON\n"
+	"  --json      the same as JSON; with OUTDIR, the report of what was written\n"
+	"  --force     leave out what vzcr restore cannot bring back (sockets, ttys,\n"
+	"              SysV IPC, mounts, network devices, ...) instead of refusing;\n"
+	"              everything left out is listed in the report\n"
 	"  -v, -q      more or fewer log messages\n"
 	"  -h, --help  this text\n"
 	"\n"
-	"This version reads dumps only: translation to vzcr images comes later.\n"
-	"`ovz2img DUMPFILE OUTDIR` refuses and writes nothing.\n";
+	"Only x86_64 tasks are translated; see ovz2img(8) for what maps to what.\n";
 
 static int usage_error(const char *msg)
 {
@@ -54,18 +58,38 @@ static int do_info(const char *path, bool json)
 	return fflush(stdout) ? 1 : 0;
 }
 
+static int do_convert(const char *path, const char *outdir, bool force, bool json)
+{
+	struct cpt_file *f;
+	int r;
+
+	r = cpt_open(path, &f);
+	if (r < 0) {
+		pr_err("Failed to read dump '%s'", path);
+		return 1;
+	}
+	r = xlate_dump(f, outdir, force, json, stdout);
+	cpt_close(f);
+	if (r < 0) {
+		pr_err("Failed to convert '%s': nothing written to '%s'", path, outdir);
+		return 1;
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "info", no_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	enum log_level level = LOG_WARN;
-	bool info = false, json = false;
+	bool info = false, json = false, force = false;
 	int c;
 
 	log_set_plain(true);
@@ -73,6 +97,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'i': info = true; break;
 		case 'j': json = true; break;
+		case 'f': force = true; break;
 		case 'v': level = LOG_DEBUG; break;
 		case 'q': level = LOG_ERROR; break;
 		case 'h': return fputs(usage_text, stdout), 0;
@@ -87,6 +112,5 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return usage_error("DUMPFILE OUTDIR expected (or --info DUMPFILE)");
-	pr_err("translation to images is not in this version yet: see --info");
-	return 1;
+	return do_convert(argv[optind], argv[optind + 1], force, json);
 }

@@ -68,4 +68,11 @@ FileEntry *reg_entry_new(uint32_t id, const char *name, unsigned int flags, uint
 int file_table_write(struct file_table *t, int dfd);
 void file_table_free(struct file_table *t);
 
+struct dump_ctx;
+/*
+ * A file in flight in a unix socket (SCM_RIGHTS), which the engine holds
+ * as its own @fd (left open): add it as any fd of a task; its id or -errno.
+ */
+int dump_flying_fd(struct dump_ctx *c, int fd);
+
 #endif /* VZCR_FILES_H */

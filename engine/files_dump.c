@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "ct_path.h"
 #include "dump.h"
 #include "fdkinds.h"
 #include "fs.pb-c.h"
@@ -24,6 +25,7 @@
 #include "fifo.h"
 #include "ghost.h"
 #include "pipes.h"
+#include "sockets.h"
 #include "xmalloc.h"
 
 struct fd_facts {
@@ -153,22 +155,28 @@ static bool names_file(const struct fd_facts *f, const char *path)
 {
 	struct stat st;
 
-	return !stat(path, &st) && st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino;
+	return !dump_path_stat(f->c, path, &st) && st.st_dev == f->st.st_dev &&
+	       st.st_ino == f->st.st_ino;
 }
 
 /* Does the path still lead to the very file (restore reopens it there)? */
 static int check_path(struct fd_facts *f)
 {
 	struct stat st;
+	int err = dump_path_stat(f->c, f->link, &st) < 0 ? -errno : 0;
 
-	if (stat(f->link, &st) < 0)
-		return log_perr(-errno, "Failed to dump task %d fd %d: path '%s' does not lead to its file",
-				f->pid, f->fd, f->link);
-	if (st.st_dev != f->st.st_dev || st.st_ino != f->st.st_ino ||
-	    (S_ISCHR(st.st_mode) && st.st_rdev != f->st.st_rdev))
-		return log_err(-ESTALE, "Failed to dump task %d fd %d: path '%s' now names another file",
+	if (!err && st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino &&
+	    (!S_ISCHR(st.st_mode) || st.st_rdev == f->st.st_rdev))
+		return 0;
+	/* in a CT: a file of the host, passed in from outside */
+	if (dump_path_on_host(f->c, f->link, &f->st))
+		return log_err(-EOPNOTSUPP, "Failed to dump task %d fd %d: '%s' is the host's, outside the CT's root (passed in by 'vzcr exec'?): not supported",
 			       f->pid, f->fd, f->link);
-	return 0;
+	if (err)
+		return log_perr(err, "Failed to dump task %d fd %d: path '%s' does not lead to its file",
+				f->pid, f->fd, f->link);
+	return log_err(-ESTALE, "Failed to dump task %d fd %d: path '%s' now names another file",
+		       f->pid, f->fd, f->link);
 }
 
 /* Which kind of file, or an error naming what is not supported. */
@@ -182,7 +190,7 @@ static int classify(struct fd_facts *f)
 		return log_err(-EOPNOTSUPP, "Failed to dump task %d fd %d: '%s' holds a file lock (%s): locks are not supported",
 			       f->pid, f->fd, l, f->lock);
 	if (S_ISSOCK(f->st.st_mode) && !(f->flags & O_PATH))
-		return refuse(f, sock_kind(f, kind, sizeof(kind)));
+		return sk_fd_type(f->pidfd, f->fd) ?: refuse(f, sock_kind(f, kind, sizeof(kind)));
 	if (S_ISFIFO(f->st.st_mode) && !strncmp(l, "pipe:", 5))
 		return FD_TYPES__PIPE;
 	if (!(f->flags & O_PATH) && fd_kind_find(l, &f->st))
@@ -222,6 +230,7 @@ static int get_file(struct fd_facts *f, int pidfd, int *ret_type)
 	if (n < 0)
 		return log_perr(-errno, "Failed to read link '%s'", path);
 	f->link[n] = '\0';
+	dump_path_name(f->c, f->link, sizeof(f->link));
 	f->deleted = false;
 	if (stat(path, &f->st) < 0)
 		return log_perr(-errno, "Failed to stat '%s'", path);
@@ -235,9 +244,9 @@ static int get_file(struct fd_facts *f, int pidfd, int *ret_type)
 	return n;
 }
 
-static int dump_one_fd(struct fd_facts *f, int pidfd, struct img *img)
+/* The id of fd @f->fd of task @f->pid in the table (added if new); its type too. */
+static int file_id(struct fd_facts *f, int pidfd, int *ret_type)
 {
-	FdinfoEntry fe = FDINFO_ENTRY__INIT;
 	int type = 0, local, id;
 
 	local = get_file(f, pidfd, &type);
@@ -247,12 +256,24 @@ static int dump_one_fd(struct fd_facts *f, int pidfd, struct img *img)
 		id = pipe_dump_file(&f->c->files, local, f->flags, f->st.st_ino);
 	else if (type == FD_TYPES__FIFO)
 		id = fifo_dump_file(&f->c->files, local, f->flags, f->link, &f->st);
+	else if (sk_is_socket_type(type))
+		id = sk_dump_file(&f->c->files, &(struct sk_fd){ f->pid, f->fd, f->flags,
+								  f->st.st_ino, local });
 	else if (fd_kind_get(type))
 		id = fd_kind_dump(type, &f->c->files, local,
 				  &(struct fd_src){ f->pid, f->fd, f->pidfd, f->flags, f->link,
 						    &f->st, f->c });
 	else
 		id = file_table_get(&f->c->files, local, make_reg, f);
+	*ret_type = type;
+	return id;
+}
+
+static int dump_one_fd(struct fd_facts *f, int pidfd, struct img *img)
+{
+	FdinfoEntry fe = FDINFO_ENTRY__INIT;
+	int type = 0, id = file_id(f, pidfd, &type);
+
 	if (id < 0)
 		return id;
 	fe.id = id;
@@ -287,6 +308,18 @@ static int dump_fds(struct dump_ctx *c, struct task_dump *td, struct img *img)
 			return err;
 	}
 	return 0;
+}
+
+int dump_flying_fd(struct dump_ctx *c, int fd)
+{
+	_cleanup_close_ int pidfd = syscall(SYS_pidfd_open, getpid(), 0);
+	struct fd_facts f = { .pid = getpid(), .fd = fd, .c = c, .pidfd = pidfd };
+	int type;
+
+	if (pidfd < 0)
+		return log_perr(-errno, "Failed to open a pidfd of the engine");
+	/* the engine holds it: the messages name the engine's pid and fd */
+	return file_id(&f, pidfd, &type);
 }
 
 /* cwd or root as a directory file entry; returns its id or -errno. */
@@ -328,7 +361,7 @@ static int dump_fs(struct dump_ctx *c, struct task_dump *td)
 	fe.root_id = root;
 	fe.has_umask = true;
 	fe.umask = td->status.umask;
-	return img_write_single(c->dfd, IMG_FS, td->it->pid, &fe);
+	return img_write_single(c->dfd, IMG_FS, td->it->vpid, &fe);
 }
 
 /*
@@ -367,7 +400,7 @@ static int check_locks(pid_t pid)
 
 int dump_task_files(struct dump_ctx *c, struct task_dump *td)
 {
-	struct img *img = img_open(c->dfd, IMG_FDINFO, O_WRONLY, td->it->pid);
+	struct img *img = img_open(c->dfd, IMG_FDINFO, O_WRONLY, td->it->vpid);
 	int err;
 
 	if (!img)

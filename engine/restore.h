@@ -27,10 +27,17 @@ struct rst_task {
 	pid_t pid, ppid, pgid, sid;
 	pid_t *threads;
 	int nr_threads;
+	/*
+	 * The same on the host, for ptrace and /proc: pid and threads are the
+	 * ids in the task's pid namespace, which differ in a CT.
+	 */
+	pid_t hpid;
+	pid_t *hthreads;
 	struct rst_task *parent;
 	struct rst_task **children;
 	int nr_children;
 	bool zombie;
+	bool helper;			/* a session helper (restore_helpers.c), also a zombie */
 	CoreEntry **cores;		/* per thread, cores[0] the leader's */
 	MmEntry *mm;
 	FsEntry *fs;
@@ -64,6 +71,7 @@ struct rst_ctx {
 	pid_t tool_pid;
 	SeccompEntry *seccomp;		/* seccomp.img, NULL if none */
 	bool root_created;		/* the root skeleton is our child */
+	int sk_netns;			/* sockets are made in this net ns (fd); 0: the tool's */
 };
 
 /* files.img entries, opened by the tool before any skeleton is forked */
@@ -74,10 +82,14 @@ struct rst_file {
 };
 
 int rst_read_images(struct rst_ctx *c);
+/* In a pid namespace: helper tasks for sessions whose leader is gone. */
+int rst_session_helpers(struct rst_ctx *c);
 void rst_free(struct rst_ctx *c);
 /* Open every file the tasks need, in the tool; plan each task's fds. */
 int rst_open_files(struct rst_ctx *c);
 struct rst_file *rst_file_get(struct rst_ctx *c, uint32_t id);
+/* A new fd of the tool moved above every fd a skeleton uses (@fd is closed). */
+int rst_lift_fd(struct rst_ctx *c, int fd);
 /* Fork the tree of skeletons with their pids; wait until each is ready. */
 int rst_fork_tree(struct rst_ctx *c);
 /* Seize every skeleton, then rebuild each task in it. */
@@ -89,6 +101,8 @@ int rst_finish(struct rst_ctx *c, struct rst_task *t);
 int rst_release(struct rst_task *t);
 void rst_kill_all(struct rst_ctx *c);
 struct rst_task *rst_find(struct rst_ctx *c, pid_t pid);
+/* The host tid of thread @tid (an image id) of @t. */
+pid_t rst_htid(const struct rst_task *t, pid_t tid);
 /* Unregister the rseq area glibc gave the skeleton's thread. */
 int rst_drop_skeleton_rseq(struct infect *inf);
 

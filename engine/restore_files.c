@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "io.h"
+#include "ct_path.h"
 #include "log.h"
 #include "pagemap.pb-c.h"
 #include "fdkinds.h"
@@ -23,6 +24,7 @@
 #include "pipes.h"
 #include "proc_parse.h"
 #include "restore.h"
+#include "sockets.h"
 #include "xmalloc.h"
 
 /* room for the service fds of one skeleton between targets and tool fds */
@@ -61,10 +63,16 @@ static int read_files(struct rst_ctx *c)
 		    (fe->type == FD_TYPES__FIFO && !fe->fifo))
 			ret = log_err(-EINVAL, "files.img: file %u of type %d has no payload", fe->id,
 				      fe->type);
+		else if ((fe->type == FD_TYPES__UNIXSK && !fe->usk) ||
+			 (fe->type == FD_TYPES__INETSK && !fe->isk) ||
+			 (fe->type == FD_TYPES__NETLINKSK && !fe->nlsk) ||
+			 (fe->type == FD_TYPES__PACKETSK && !fe->psk))
+			ret = log_err(-EINVAL, "files.img: socket %u of type %d has no payload", fe->id,
+				      fe->type);
 		else if (fd_kind_get(fe->type))
 			ret = fd_kind_check(fe);
 		else if (fe->type != FD_TYPES__REG && fe->type != FD_TYPES__PIPE &&
-			 fe->type != FD_TYPES__FIFO)
+			 fe->type != FD_TYPES__FIFO && !sk_is_socket_type(fe->type))
 			ret = log_err(-EOPNOTSUPP, "files.img: file %u: type %d not supported", fe->id,
 				      fe->type);
 		if (ret < 0)
@@ -86,6 +94,11 @@ static int lift_fd(struct rst_ctx *c, int fd)
 	if (nfd < 0)
 		return log_perr(-errno, "Failed to move a file to fd >= %d", c->svc_base + SVC_ROOM);
 	return nfd;
+}
+
+int rst_lift_fd(struct rst_ctx *c, int fd)
+{
+	return lift_fd(c, fd);
 }
 
 /* The reopened file must be what was dumped: the same kind of inode. */
@@ -122,8 +135,9 @@ static int reopen_flags(const RegFileEntry *r)
 static int open_reg(struct rst_ctx *c, struct rst_file *f, const struct ghost_set *gs)
 {
 	const RegFileEntry *r = f->fe->reg;
-	const char *path = ghost_path(gs, r->id) ?: r->name;
-	int fd = open(path, reopen_flags(r)), err;
+	char buf[PATH_MAX];
+	const char *path = ghost_path(gs, r->id) ?: rst_path(c, r->name, buf, sizeof(buf));
+	int fd = open(path, rst_path_flags(path, reopen_flags(r))), err;
 
 	if (fd < 0)
 		return log_perr(-errno, "Failed to open '%s' (file %u)", path, r->id);
@@ -371,7 +385,7 @@ static int open_all(struct rst_ctx *c)
 	struct ghost_set gs = {};
 	int i, err;
 
-	err = ghost_prepare(c, &gs);
+	err = ghost_prepare(c, &gs) ?: sk_open_all(c);
 	for (i = 0; !err && i < c->nr_files; i++) {
 		struct rst_file *f = &c->files[i];
 
@@ -386,6 +400,7 @@ static int open_all(struct rst_ctx *c)
 		else if (!fifo_is_path(c, f->fe->id))
 			err = open_reg(c, f, &gs);
 	}
+	err = err ?: sk_open_late(c);
 	ghost_cleanup(&gs);
 	return err;
 }

@@ -18,10 +18,15 @@
 
 static const char usage_text[] =
 	"Usage: ploopsync send IMAGE --to FD|--to-file PATH|--to-cmd CMD [--freeze-cmd CMD]\n"
-	"                      [--tracker auto|reflink|scan|ploop] [--max-passes N] [--json]\n"
+	"                      [--tracker auto|reflink|tracepoint|scan|ploop] [--max-passes N] [--json]\n"
 	"                      [--sync-fs PATH] [--block-size BYTES] [--freeze-ms MS]\n"
+	"                      [--compress none|zstd|lz4]\n"
+	"                      [--loop-dev DEV] [--trace-buffer-kb KIB]\n"
 	"       ploopsync recv IMAGE [--from FD|--from-file PATH]\n"
 	"Copy a live block image pass after pass while it is written to; see ploopsync(8).\n"
+	"recv also reads OpenVZ `ploop copy` 1.x/7.x streams (told from their first bytes).\n"
+	"send shows a status line when stderr is a terminal (unless --json).\n"
+	"SIGINT/SIGTERM stop send without an end marker (exit 128+signal).\n"
 	"Options: -v (more log), -q (errors only), -h (this text).\n";
 
 int ps_usage_error(const char *fmt, const char *arg)
@@ -59,8 +64,10 @@ int ps_run_cmd(const char *what, const char *cmd)
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return log_perr(-errno, "Failed to wait for the %s command", what);
+	/* a signal (send's SIGINT handler) must not leave the command running unseen */
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return log_perr(-errno, "Failed to wait for the %s command", what);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return log_err(-ECHILD, "The %s command '%s' failed (status 0x%x)", what, cmd, status);
 	return 0;
@@ -104,8 +111,13 @@ static int cmd_recv(int argc, char **argv)
 		pr_err("Failed to receive '%s', it is left as it was", argv[optind]);
 		return 1;
 	}
-	pr_info("received '%s': %llu bytes in %llu passes, end checksum verified", argv[optind],
-		(unsigned long long)st.image_size, (unsigned long long)st.passes);
+	if (strcmp(st.format, "ploopsync"))
+		pr_info("received '%s' from an OpenVZ %s stream: %llu bytes, %llu syncs, end packet seen (that format has no checksums)",
+			argv[optind], st.format, (unsigned long long)st.image_size,
+			(unsigned long long)st.passes);
+	else
+		pr_info("received '%s': %llu bytes in %llu passes, end checksum verified", argv[optind],
+			(unsigned long long)st.image_size, (unsigned long long)st.passes);
 	return 0;
 }
 

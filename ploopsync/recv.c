@@ -16,10 +16,13 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "codec.h"
+#include "compat_ovz.h"
 #include "hash.h"
 #include "io.h"
 #include "log.h"
 #include "ploopsync.h"
+#include "recv.h"
 #include "stream.h"
 #include "xmalloc.h"
 
@@ -28,7 +31,8 @@ struct recv {
 	int in, out;
 	char *tmp;
 	uint64_t *hashes;
-	unsigned char *buf;
+	unsigned char *buf, *zbuf;	/* zbuf: a compressed payload */
+	struct ps_codec codec;
 	uint64_t zero_full, zero_tail;
 	uint64_t passes, records;
 };
@@ -40,23 +44,32 @@ static uint64_t zero_hash(const struct recv *r, uint64_t offset)
 
 static int recv_data(struct recv *r, const struct ps_rec *rec)
 {
+	/* a compressed payload (length = its compressed size) is read aside, then decoded */
+	uint32_t len = ps_block_len(&r->h, rec->offset);
 	ssize_t n;
+	int ret;
 
-	n = read_full(r->in, r->buf, rec->length);
+	n = read_full(r->in, rec->flags ? r->zbuf : r->buf, rec->length);
 	if (n < 0)
 		return log_perr((int)n, "Failed to read the DATA payload at offset %" PRIu64, rec->offset);
 	if ((size_t)n < rec->length)
 		return log_err(-EPIPE, "Bad stream: interrupted inside the DATA payload at offset %" PRIu64,
 			       rec->offset);
-	if (ps_xxh64(r->buf, rec->length, 0) != rec->csum)
+	if (rec->flags) {
+		ret = ps_codec_decompress(&r->codec, rec->flags, r->zbuf, rec->length, r->buf, len,
+					  rec->offset);
+		if (ret)
+			return ret;
+	}
+	if (ps_xxh64(r->buf, len, 0) != rec->csum)
 		return log_err(-EBADMSG, "Bad stream: DATA checksum mismatch at offset %" PRIu64 ", nothing written",
 			       rec->offset);
-	n = pwrite(r->out, r->buf, rec->length, rec->offset);
-	if (n >= 0 && n < rec->length)
+	n = pwrite(r->out, r->buf, len, rec->offset);
+	if (n >= 0 && n < len)
 		errno = ENOSPC;	/* a short write to a regular file: the disk is full */
-	if (n != (ssize_t)rec->length)
+	if (n != (ssize_t)len)
 		return log_perr(-errno, "Failed to write %u bytes at offset %" PRIu64 " of '%s'",
-				rec->length, rec->offset, r->tmp);
+				len, rec->offset, r->tmp);
 	r->hashes[rec->offset / r->h.block_size] = rec->csum;
 	return 0;
 }
@@ -90,10 +103,27 @@ static int recv_end(struct recv *r, const struct ps_rec *rec, const char *image)
 			       rec->csum, got);
 	if (read_full(r->in, &c, 1) != 0)
 		return log_err(-EPROTO, "Bad stream: data after the end marker");
-	if (fsync(r->out))
-		return log_perr(-errno, "Failed to fsync '%s'", r->tmp);
-	if (rename(r->tmp, image))
-		return log_perr(-errno, "Failed to rename '%s' to '%s'", r->tmp, image);
+	return ps_tmp_commit(r->out, r->tmp, image);
+}
+
+int ps_tmp_commit(int fd, const char *tmp, const char *image)
+{
+	if (fsync(fd))
+		return log_perr(-errno, "Failed to fsync '%s'", tmp);
+	if (rename(tmp, image))
+		return log_perr(-errno, "Failed to rename '%s' to '%s'", tmp, image);
+	return 0;
+}
+
+/*
+ * Each pass's data goes to disk when the next pass begins, as ploop copy
+ * syncs before the freeze: the frozen pass then waits only for its own
+ * blocks, not for the writeback of everything received before.
+ */
+static int sync_pass(struct recv *r)
+{
+	if (fdatasync(r->out))
+		return log_perr(-errno, "Failed to fdatasync '%s'", r->tmp);
 	return 0;
 }
 
@@ -117,6 +147,7 @@ static int recv_loop(struct recv *r, const char *image)
 		case PS_REC_PASS:
 			r->passes++;
 			pr_debug("pass %" PRIu64 " begins", rec.offset);
+			ret = sync_pass(r);
 			break;
 		case PS_REC_END:
 			return recv_end(r, &rec, image);
@@ -126,27 +157,36 @@ static int recv_loop(struct recv *r, const char *image)
 	}
 }
 
-static int recv_open_tmp(struct recv *r, const char *image)
+int ps_tmp_create(const char *image, char **ret_tmp, int *ret_fd)
 {
 	_cleanup_free_ char *copy = xstrdup(image), *copy2 = xstrdup(image);
 	struct stat st;
 
 	if (!copy || !copy2)
 		return -ENOMEM;
-	r->tmp = xsprintf("%s/.%s.ploopsync-XXXXXX", dirname(copy), basename(copy2));
-	if (!r->tmp)
+	*ret_tmp = xsprintf("%s/.%s.ploopsync-XXXXXX", dirname(copy), basename(copy2));
+	if (!*ret_tmp)
 		return -ENOMEM;
-	r->out = mkstemp(r->tmp);
-	if (r->out < 0) {
-		int ret = log_perr(-errno, "Failed to create a temporary file '%s'", r->tmp);
+	*ret_fd = mkstemp(*ret_tmp);
+	if (*ret_fd < 0) {
+		int ret = log_perr(-errno, "Failed to create a temporary file '%s'", *ret_tmp);
 
-		free(r->tmp);
-		r->tmp = NULL;
+		free(*ret_tmp);
+		*ret_tmp = NULL;
 		return ret;
 	}
 	/* a replaced image keeps its mode; a new one stays 0600 */
-	if (!stat(image, &st) && fchmod(r->out, st.st_mode & 07777))
-		return log_perr(-errno, "Failed to set the mode of '%s'", r->tmp);
+	if (!stat(image, &st) && fchmod(*ret_fd, st.st_mode & 07777))
+		return log_perr(-errno, "Failed to set the mode of '%s'", *ret_tmp);
+	return 0;
+}
+
+static int recv_open_tmp(struct recv *r, const char *image)
+{
+	int ret = ps_tmp_create(image, &r->tmp, &r->out);
+
+	if (ret)
+		return ret;
 	if (ftruncate(r->out, (off_t)r->h.image_size))
 		return log_perr(-errno, "Failed to size '%s' to %" PRIu64 " bytes", r->tmp, r->h.image_size);
 	return 0;
@@ -155,15 +195,30 @@ static int recv_open_tmp(struct recv *r, const char *image)
 int ploopsync_recv(const char *image, int in_fd, struct ploopsync_recv_stats *ret_stats)
 {
 	struct recv r = { .in = in_fd, .out = -EBADF };
+	unsigned char head[PS_OVZ_DETECT];
+	ssize_t n;
 	int ret;
 
-	ret = ps_read_hello(in_fd, &r.h);
+	/* the first bytes tell a ploopsync hello from an OpenVZ ploop copy packet */
+	n = read_full(in_fd, head, sizeof(head));
+	if (n < 0)
+		return log_perr((int)n, "Failed to read the stream hello");
+	ret = n == sizeof(head) ? ps_ovz_detect(head) : PS_OVZ_NONE;
+	if (ret < 0)
+		return ret;
+	if (ret != PS_OVZ_NONE)
+		return ps_ovz_recv(image, in_fd, ret, head, ret_stats);
+	ret = ps_read_hello_from(in_fd, head, (size_t)n, &r.h);
 	if (ret)
 		return ret;
 	r.hashes = xnew(uint64_t, ps_nr_blocks(&r.h) ? ps_nr_blocks(&r.h) : 1);
 	r.buf = xzalloc(r.h.block_size);
+	r.zbuf = xmalloc(r.h.block_size);	/* a compressed length never exceeds the block's */
 	ret = -ENOMEM;
-	if (!r.hashes || !r.buf)
+	if (!r.hashes || !r.buf || !r.zbuf)
+		goto out;
+	ret = ps_codec_open(&r.codec, r.h.features);
+	if (ret)
 		goto out;
 	r.zero_full = ps_xxh64(r.buf, r.h.block_size, 0);
 	r.zero_tail = ps_xxh64(r.buf, r.h.image_size % r.h.block_size, 0);
@@ -173,6 +228,7 @@ int ploopsync_recv(const char *image, int in_fd, struct ploopsync_recv_stats *re
 	if (!ret)
 		ret = recv_loop(&r, image);
 	if (!ret && ret_stats) {
+		ret_stats->format = "ploopsync";
 		ret_stats->image_size = r.h.image_size;
 		ret_stats->passes = r.passes;
 		ret_stats->records = r.records;
@@ -185,5 +241,7 @@ out:
 	free(r.tmp);
 	free(r.hashes);
 	free(r.buf);
+	free(r.zbuf);
+	ps_codec_close(&r.codec);
 	return ret;
 }

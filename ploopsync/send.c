@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "codec.h"
 #include "hash.h"
 #include "log.h"
 #include "monotime.h"
@@ -34,10 +35,14 @@ struct ploopsync {
 	uint8_t *dirty;
 	unsigned char *buf;
 	uint64_t zero_full, zero_tail;
+	struct ps_codec codec;		/* --compress: DATA payloads go through it */
+	unsigned char *zbuf;
+	size_t zcap;
 	struct ploopsync_stats last;
 	uint64_t prev_dirty;
 	uint64_t total_sent;
 	double send_seconds;		/* time spent reading and writing records */
+	uint64_t next_report_us;	/* opts.progress: when to call it next */
 	bool frozen, finished;
 };
 
@@ -51,6 +56,15 @@ static bool all_zero(const unsigned char *p, size_t len)
 	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
 }
 
+/* -ECANCELED (logged) once the caller's cancel flag is set */
+static int cancelled(struct ploopsync *ps)
+{
+	if (!ps->o.cancel || !*ps->o.cancel)
+		return 0;
+	return log_err(-ECANCELED, "Copy of '%s' cancelled in pass %u, no end marker sent",
+		       ps->o.image, ps->t.pass + 1);
+}
+
 static int sync_all(struct ploopsync *ps)
 {
 	struct stat st;
@@ -60,10 +74,15 @@ static int sync_all(struct ploopsync *ps)
 	if ((uint64_t)st.st_size != ps->h.image_size)
 		return log_err(-EXDEV, "Image '%s' changed size during the copy (%" PRIu64 " -> %lld bytes)",
 			       ps->o.image, ps->h.image_size, (long long)st.st_size);
-	if (syncfs(ps->t.fd))
-		return log_perr(-errno, "Failed to syncfs the filesystem of '%s'", ps->o.image);
+	/* the container's filesystem first: its writeback lands in the image */
 	if (ps->sync_fd >= 0 && syncfs(ps->sync_fd))
 		return log_perr(-errno, "Failed to syncfs '%s'", ps->o.sync_fs);
+	if (ps->t.ops->sync_image_fs && syncfs(ps->t.fd))
+		return log_perr(-errno, "Failed to syncfs the filesystem of '%s'", ps->o.image);
+	pr_debug("pass %u: synced %s%s%s", ps->t.pass + 1,
+		 ps->sync_fd >= 0 ? ps->o.sync_fs : "",
+		 ps->sync_fd >= 0 && ps->t.ops->sync_image_fs ? " and " : "",
+		 ps->t.ops->sync_image_fs ? "the image's filesystem" : ps->sync_fd >= 0 ? "" : "nothing");
 	return 0;
 }
 
@@ -82,9 +101,26 @@ static int flush_hole(struct ploopsync *ps, struct hole *hole, uint64_t *sent)
 	rec.offset = hole->start;
 	rec.length = (uint32_t)(hole->end - hole->start);
 	hole->start = hole->end = 0;
-	ret = ps_write_rec(ps->o.out_fd, &rec, NULL);
+	ret = ps_write_rec_cancel(ps->o.out_fd, &rec, NULL, ps->o.cancel);
 	*sent += PS_REC_SIZE;
 	return ret;
+}
+
+/* Write a DATA record, compressed when that makes it shorter (checksum of the raw block). */
+static int send_data(struct ploopsync *ps, struct ps_rec *rec)
+{
+	ssize_t n = 0;
+
+	if (ps->codec.codec) {
+		n = ps_codec_compress(&ps->codec, ps->buf, rec->length, ps->zbuf, ps->zcap);
+		if (n < 0)
+			return (int)n;
+	}
+	if (!n)
+		return ps_write_rec_cancel(ps->o.out_fd, rec, ps->buf, ps->o.cancel);
+	rec->flags = (uint16_t)ps->codec.codec;
+	rec->length = (uint32_t)n;
+	return ps_write_rec_cancel(ps->o.out_fd, rec, ps->zbuf, ps->o.cancel);
 }
 
 /* Send one block from @fd; zero blocks join the pending hole. */
@@ -119,12 +155,28 @@ static int send_block(struct ploopsync *ps, int fd, uint64_t b, struct hole *hol
 	if (ret)
 		return ret;
 	rec.csum = ps_xxh64(ps->buf, len, 0);
-	ret = ps_write_rec(ps->o.out_fd, &rec, ps->buf);
+	ret = send_data(ps, &rec);
 	if (ret)
 		return ret;
 	ps->sent[b] = rec.csum;
-	*sent += PS_REC_SIZE + len;
+	*sent += PS_REC_SIZE + rec.length;
 	return 0;
+}
+
+/* Tell opts.progress how far this pass is, at most every 100 ms unless @force. */
+static void report(struct ploopsync *ps, struct ploopsync_stats *st, uint64_t sent, double t1,
+		   bool force)
+{
+	uint64_t t = now_us();
+
+	if (!ps->o.progress || (!force && t < ps->next_report_us))
+		return;
+	ps->next_report_us = t + 100000;
+	st->sent_bytes = sent;
+	st->total_sent = ps->total_sent + sent;
+	st->seconds = t / 1e6 - t1;
+	st->rate = st->seconds > 0 ? sent / st->seconds : 0;
+	ps->o.progress(ps->o.progress_arg, st);
 }
 
 /* One tracker pass and the records for its dirty blocks. */
@@ -136,10 +188,13 @@ static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 	double t0 = now(), t1;
 	int fd, ret;
 
-	ret = sync_all(ps);
+	ret = cancelled(ps);
+	if (!ret)
+		ret = sync_all(ps);
 	if (ret)
 		return ret;
 	memset(ps->dirty, 0, ps->t.nr_blocks);
+	ps->t.full = false;
 	ret = ps->t.ops->pass(&ps->t, ps->dirty, &fd);
 	if (ret)
 		return ret;
@@ -147,6 +202,7 @@ static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 	memset(st, 0, sizeof(*st));
 	st->pass = ps->t.pass;
 	st->frozen = ps->frozen;
+	st->full = ps->t.full;
 	for (b = 0; b < ps->t.nr_blocks; b++)
 		if (ps->dirty[b])
 			st->dirty_bytes += ps_block_len(&ps->h, b * ps->h.block_size);
@@ -155,11 +211,18 @@ static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 	if (!send)
 		return 0;
 	mark.offset = st->pass;
-	ret = ps_write_rec(ps->o.out_fd, &mark, NULL);
+	ret = ps_write_rec_cancel(ps->o.out_fd, &mark, NULL, ps->o.cancel);
 	sent += PS_REC_SIZE;
-	for (b = 0; !ret && b < ps->t.nr_blocks; b++)
-		if (ps->dirty[b])
+	report(ps, st, sent, t1, true);
+	for (b = 0; !ret && b < ps->t.nr_blocks; b++) {
+		if (!ps->dirty[b])
+			continue;
+		ret = cancelled(ps);
+		if (!ret)
 			ret = send_block(ps, fd, b, &hole, &sent);
+		st->done_bytes += ps_block_len(&ps->h, b * ps->h.block_size);
+		report(ps, st, sent, t1, false);
+	}
 	if (!ret)
 		ret = flush_hole(ps, &hole, &sent);
 	if (ret)
@@ -219,6 +282,9 @@ int ploopsync_final_pass(struct ploopsync *ps, struct ploopsync_stats *ret_stats
 	ret = do_pass(ps, &check, false);
 	if (ret)
 		return ret;
+	if (check.full)
+		return log_err(-EIO, "Image '%s': the %s tracker lost track (events lost) during the check pass after the freeze, so nothing proves the copy complete; no end marker sent (a larger --trace-buffer-kb helps)",
+			       ps->o.image, ps->t.ops->name);
 	if (check.dirty_bytes)
 		return log_err(-EBUSY, "Image '%s' still changes after the freeze: %" PRIu64 " bytes changed during the check pass (is the freeze command stopping every writer?)",
 			       ps->o.image, check.dirty_bytes);
@@ -235,8 +301,11 @@ int ploopsync_finish(struct ploopsync *ps)
 
 	if (!ps->frozen)
 		return log_err(-EINVAL, "End marker asked for before the final pass");
+	ret = cancelled(ps);
+	if (ret)
+		return ret;
 	end.csum = ps_image_hash(ps->sent, ps->t.nr_blocks);
-	ret = ps_write_rec(ps->o.out_fd, &end, NULL);
+	ret = ps_write_rec_cancel(ps->o.out_fd, &end, NULL, ps->o.cancel);
 	if (!ret)
 		ps->finished = true;
 	return ret;
@@ -264,12 +333,23 @@ static int open_image(struct ploopsync *ps)
 			return log_perr(-errno, "Failed to open '%s'", ps->o.sync_fs);
 	}
 	ps->h = (struct ps_hello){ .version = PS_VERSION, .block_size = ps->o.block_size,
-				   .image_size = (uint64_t)st.st_size };
+				   .image_size = (uint64_t)st.st_size, .features = ps->codec.codec };
 	ps->t.path = ps->o.image;
 	ps->t.size = ps->h.image_size;
 	ps->t.block_size = ps->h.block_size;
 	ps->t.nr_blocks = ps_nr_blocks(&ps->h);
+	ps->t.loop_dev = ps->o.loop_dev;
+	ps->t.trace_kb = ps->o.trace_buffer_kb;
 	return 0;
+}
+
+static int open_codec(struct ploopsync *ps)
+{
+	unsigned int codec = PS_CODEC_NONE;
+
+	if (ps->o.compress && ps_codec_parse(ps->o.compress, &codec))
+		return log_err(-EINVAL, "Unknown compression '%s' (zstd, lz4 or none)", ps->o.compress);
+	return ps_codec_open(&ps->codec, codec);
 }
 
 static int alloc_tables(struct ploopsync *ps)
@@ -279,7 +359,9 @@ static int alloc_tables(struct ploopsync *ps)
 	ps->sent = xnew(uint64_t, n);
 	ps->dirty = xzalloc(n);
 	ps->buf = xzalloc(ps->h.block_size);
-	if (!ps->sent || !ps->dirty || !ps->buf)
+	ps->zcap = ps_codec_bound(&ps->codec, ps->h.block_size);
+	ps->zbuf = ps->codec.codec ? xmalloc(ps->zcap) : NULL;
+	if (!ps->sent || !ps->dirty || !ps->buf || (ps->codec.codec && !ps->zbuf))
 		return -ENOMEM;
 	ps->zero_full = ps_xxh64(ps->buf, ps->h.block_size, 0);
 	ps->zero_tail = ps_xxh64(ps->buf, ps->h.image_size % ps->h.block_size, 0);
@@ -310,7 +392,9 @@ int ploopsync_start(const struct ploopsync_opts *opts, struct ploopsync **ret)
 			      ps->o.block_size, PS_BLOCK_MIN, PS_BLOCK_MAX);
 		goto err_free;
 	}
-	err = open_image(ps);
+	err = open_codec(ps);
+	if (!err)
+		err = open_image(ps);
 	if (!err)
 		err = alloc_tables(ps);
 	if (!err)
@@ -338,5 +422,7 @@ void ploopsync_free(struct ploopsync *ps)
 	free(ps->sent);
 	free(ps->dirty);
 	free(ps->buf);
+	free(ps->zbuf);
+	ps_codec_close(&ps->codec);
 	free(ps);
 }

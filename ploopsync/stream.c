@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "codec.h"
 #include "hash.h"
 #include "io.h"
 #include "log.h"
@@ -70,7 +72,7 @@ int ps_hello_decode(const unsigned char buf[PS_HELLO_SIZE], struct ps_hello *ret
 	struct ps_hello h;
 
 	if (memcmp(buf, PS_HELLO_MAGIC, 8))
-		return log_err(-EPROTO, "Bad stream: hello magic is not '%s' (not a ploopsync stream)",
+		return log_err(-EPROTO, "Bad stream: hello magic is not '%s' (not a ploopsync stream, nor an OpenVZ ploop copy stream)",
 			       PS_HELLO_MAGIC);
 	h.version = get32(buf + 8);
 	if (h.version != PS_VERSION)
@@ -128,9 +130,12 @@ static int check_range(const struct ps_rec *r, const struct ps_hello *h)
 	if (r->offset % h->block_size || r->offset >= h->image_size)
 		return log_err(-EPROTO, "Bad stream: %s offset %" PRIu64 " is not a block start inside the image (size %" PRIu64 ", block %u)",
 			       what, r->offset, h->image_size, h->block_size);
-	if (r->type == PS_REC_DATA && r->length != ps_block_len(h, r->offset))
+	if (r->type == PS_REC_DATA && !r->flags && r->length != ps_block_len(h, r->offset))
 		return log_err(-EPROTO, "Bad stream: DATA length %u at offset %" PRIu64 " is not the block length %u (limit %u)",
 			       r->length, r->offset, ps_block_len(h, r->offset), h->block_size);
+	if (r->type == PS_REC_DATA && r->flags && (!r->length || r->length > ps_block_len(h, r->offset)))
+		return log_err(-EPROTO, "Bad stream: compressed DATA length %u at offset %" PRIu64 " is over the limit %u (the block length) or zero",
+			       r->length, r->offset, ps_block_len(h, r->offset));
 	if (r->type == PS_REC_HOLE &&
 	    (!r->length || r->length > h->image_size - r->offset ||
 	     (r->length % h->block_size && r->offset + r->length != h->image_size)))
@@ -156,8 +161,12 @@ int ps_rec_decode(const unsigned char buf[PS_REC_SIZE], const struct ps_hello *h
 	r.length = get32(buf + 8);
 	r.offset = get64(buf + 12);
 	r.csum = get64(buf + 20);
-	if (r.flags)
-		return log_err(-EPROTO, "Bad stream: record flags 0x%x are not zero", r.flags);
+	if (r.flags && (r.type != PS_REC_DATA || (r.flags != PS_CODEC_ZSTD && r.flags != PS_CODEC_LZ4)))
+		return log_err(-EPROTO, "Bad stream: record type %u flags 0x%x are not zero or one codec",
+			       r.type, r.flags);
+	if (r.flags & ~h->features)
+		return log_err(-EPROTO, "Bad stream: DATA at offset %" PRIu64 " is compressed with '%s', which the hello did not announce (features 0x%x)",
+			       r.offset, ps_codec_name(r.flags), h->features);
 	switch (r.type) {
 	case PS_REC_DATA:
 	case PS_REC_HOLE:
@@ -192,28 +201,66 @@ int ps_write_hello(int fd, const struct ps_hello *h)
 	return 0;
 }
 
-int ps_write_rec(int fd, const struct ps_rec *r, const void *data)
+/* write_full, but EINTR returns -ECANCELED when *@cancel is set */
+static int write_all(int fd, const unsigned char *buf, size_t len,
+		     const volatile sig_atomic_t *cancel)
+{
+	ssize_t n;
+
+	while (len) {
+		if (cancel && *cancel)
+			return -ECANCELED;
+		n = write(fd, buf, len);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+int ps_write_rec_cancel(int fd, const struct ps_rec *r, const void *data,
+			const volatile sig_atomic_t *cancel)
 {
 	unsigned char buf[PS_REC_SIZE];
 	int ret;
 
 	ps_rec_encode(r, buf);
-	ret = write_full(fd, buf, sizeof(buf));
+	ret = write_all(fd, buf, sizeof(buf), cancel);
 	if (!ret && r->type == PS_REC_DATA)
-		ret = write_full(fd, data, r->length);
+		ret = write_all(fd, data, r->length, cancel);
+	if (ret == -ECANCELED)
+		return log_err(ret, "Cancelled while writing the stream record at offset %" PRIu64, r->offset);
 	if (ret)
 		return log_perr(ret, "Failed to write a stream record at offset %" PRIu64, r->offset);
 	return 0;
 }
 
+int ps_write_rec(int fd, const struct ps_rec *r, const void *data)
+{
+	return ps_write_rec_cancel(fd, r, data, NULL);
+}
+
 int ps_read_hello(int fd, struct ps_hello *ret)
+{
+	return ps_read_hello_from(fd, NULL, 0, ret);
+}
+
+int ps_read_hello_from(int fd, const unsigned char *head, size_t have, struct ps_hello *ret)
 {
 	unsigned char buf[PS_HELLO_SIZE];
 	ssize_t n;
 
-	n = read_full(fd, buf, sizeof(buf));
+	if (have > sizeof(buf))
+		return log_err(-EINVAL, "Hello prefix of %zu bytes is longer than a hello", have);
+	if (have)
+		memcpy(buf, head, have);
+	n = read_full(fd, buf + have, sizeof(buf) - have);
 	if (n < 0)
 		return log_perr((int)n, "Failed to read the stream hello");
+	n += (ssize_t)have;
 	if (n == 0)
 		return log_err(-ENODATA, "Bad stream: empty, no hello");
 	if (n < PS_HELLO_SIZE)

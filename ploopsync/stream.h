@@ -8,6 +8,7 @@
 #ifndef PLOOPSYNC_STREAM_H
 #define PLOOPSYNC_STREAM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -20,7 +21,7 @@
 #define PS_BLOCK_MAX		(4u << 20)
 #define PS_BLOCK_DEFAULT	(64u << 10)
 #define PS_IMAGE_MAX		(1ULL << 50)	/* 1 PiB */
-#define PS_FEATURES_KNOWN	0u		/* no optional feature in version 1 */
+#define PS_FEATURES_KNOWN	3u		/* bit 0 zstd, bit 1 lz4 (codec.h) */
 
 enum ps_rec_type {
 	PS_REC_DATA = 1,
@@ -28,6 +29,12 @@ enum ps_rec_type {
 	PS_REC_PASS = 3,
 	PS_REC_END = 4,
 };
+
+/*
+ * DATA record flags: the codec of a compressed payload (codec.h), one of the
+ * hello's feature bits; length is then the compressed length.
+ */
+#define PS_REC_FLAGS_CODEC	3u
 
 struct ps_hello {
 	uint32_t version;
@@ -58,8 +65,16 @@ uint64_t ps_nr_blocks(const struct ps_hello *h);
 /* Write/read whole encoded units; 0 or -errno (-EPIPE/-EIO named). */
 int ps_write_hello(int fd, const struct ps_hello *h);
 int ps_write_rec(int fd, const struct ps_rec *r, const void *data);
+/*
+ * The same, giving up with -ECANCELED once *@cancel is nonzero, also while
+ * a write blocks (a signal handler installed without SA_RESTART sets it).
+ */
+int ps_write_rec_cancel(int fd, const struct ps_rec *r, const void *data,
+			const volatile sig_atomic_t *cancel);
 /* Returns 0, or -ENODATA at a clean EOF before the hello, or -errno. */
 int ps_read_hello(int fd, struct ps_hello *ret);
+/* The same when the first @have bytes (@head) were already read. */
+int ps_read_hello_from(int fd, const unsigned char *head, size_t have, struct ps_hello *ret);
 /* Reads a header; EOF gives -EPIPE ("stream ended before the end marker"). */
 int ps_read_rec(int fd, const struct ps_hello *h, struct ps_rec *ret);
 

@@ -11,11 +11,12 @@
 
 static const char create_usage[] =
 	"Usage: vzcr create CTID [--template busybox] [--ip ADDR] [--host-ip ADDR]\n"
-	"                   [--hostname NAME]\n"
+	"                   [--hostname NAME] [--disk SIZE]\n"
 	"\n"
-	"Create a container: its root filesystem as a directory in VE_PRIVATE\n"
-	"($VZCR_ROOT/vz/private/CTID), built from the host's static busybox, and its\n"
-	"config $VZCR_ROOT/etc/vzcr/conf/CTID.conf. CTID is a number or a name of\n"
+	"Create a container from the host's static busybox: its root filesystem as a\n"
+	"directory in VE_PRIVATE ($VZCR_ROOT/vz/private/CTID), or with --disk as an\n"
+	"ext4 filesystem in the raw image file VE_PRIVATE/root.hdd; and its config\n"
+	"$VZCR_ROOT/etc/vzcr/conf/CTID.conf. CTID is a number or a name of\n"
 	"a-z, 0-9 and '-'.\n"
 	"\n"
 	"Options:\n"
@@ -24,7 +25,9 @@ static const char create_usage[] =
 	"  --host-ip ADDR   the address of the host end of its veth (HOST_IP,\n"
 	"                   default 169.254.0.1)\n"
 	"  --hostname NAME  its host name (HOSTNAME, default the CTID)\n"
-	"  --disk SIZE      a root on an ext4 image: not supported yet, refused\n"
+	"  --disk SIZE      the root on an ext4 image of SIZE (DISK): a number with\n"
+	"                   K, M, G or T (a bare number is KiB), at least 64M; the\n"
+	"                   image is sparse, start mounts it through a loop device\n"
 	"  -h, --help       print this text and exit\n"
 	"\n"
 	"Exit status: 0 created, 1 failure (exists, bad value), 2 usage error.\n";
@@ -59,7 +62,8 @@ static int create_ct(const char *id, const struct create_opts *o)
 	    (o->ip && (ret = ct_conf_set(&ct.conf, "IP_ADDRESS", o->ip, "--ip")) < 0) ||
 	    (o->host_ip && (ret = ct_conf_set(&ct.conf, "HOST_IP", o->host_ip, "--host-ip")) < 0) ||
 	    (ret = ct_conf_set(&ct.conf, "HOSTNAME", o->hostname ? o->hostname : id,
-			       "--hostname")) < 0)
+			       "--hostname")) < 0 ||
+	    (o->disk && (ret = ct_conf_set(&ct.conf, "DISK", o->disk, "--disk")) < 0))
 		return ret;
 	if (ct_exists(&ct))
 		return log_err(-EEXIST, "CT %s already exists", id);
@@ -95,6 +99,7 @@ static int create_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct create_opts o = { .template = "busybox" };
+	unsigned long long disk_bytes;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -113,10 +118,8 @@ static int create_run(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cmd_usage_error(&cmd_create, "want one CTID");
-	if (o.disk) {
-		pr_err("--disk (a root on an ext4 image) is not supported yet");
+	if (o.disk && ct_disk_size_parse(o.disk, "--disk", &disk_bytes) < 0)
 		return 1;
-	}
 	if (strcmp(o.template, "busybox")) {
 		pr_err("Unknown template '%s': only \"busybox\" exists", o.template);
 		return 1;

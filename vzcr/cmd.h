@@ -31,6 +31,7 @@ extern const struct cmd cmd_enter;
 extern const struct cmd cmd_status;
 extern const struct cmd cmd_list;
 extern const struct cmd cmd_destroy;
+extern const struct cmd cmd_set;
 
 /* cmd-stop.c: [-t SECONDS] CTID for stop and restart; -1 after --help. */
 int cmd_stop_parse(const struct cmd *cmd, int argc, char **argv, int *timeout, char **id);

@@ -88,10 +88,15 @@ static const char *check_value(enum val_kind kind, const char *v)
 			return "more than one address (one IPv4 address for now)";
 		return inet_pton(AF_INET, v, &a) == 1 ? NULL : "not an IPv4 address";
 	case V_SIZE:
-		/* "N", "N[KMGT]" or vzctl's "BARRIER:LIMIT" of those */
-		for (p = v; *p; p++)
-			if (!isdigit((unsigned char)*p) && !strchr("KMGTkmgt:", *p))
-				return "not a size (N, N[KMGT] or N:N)";
+		/* "N", "N[KMGTP]", "unlimited" or vzctl's "BARRIER:LIMIT" of those */
+		for (p = v; *p; p++) {
+			if (!strncmp(p, "unlimited", 9) && (p == v || p[-1] == ':')) {
+				p += 8;
+				continue;
+			}
+			if (!isdigit((unsigned char)*p) && !strchr("KMGTPkmgtp:", *p))
+				return "not a size (N, N[KMGTP], unlimited or N:N)";
+		}
 		return NULL;
 	case V_NUM:
 		for (p = v; *p; p++)

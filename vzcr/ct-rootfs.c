@@ -3,7 +3,8 @@
  * The "busybox" template: a root filesystem made from the host's static
  * busybox (Debian's busybox-static, /bin/busybox) with no download: /bin
  * with one link per applet, a minimal /etc whose inittab runs /etc/init.d/rcS
- * (hostname, lo and the CT's IP), and empty /proc /sys /dev /tmp /run.
+ * (hostname, lo and the CT's IP), and empty /proc /sys /dev /tmp /run;
+ * in VE_PRIVATE, or in an ext4 image there when DISK is set (ct-disk.c).
  */
 #define LOG_PREFIX "rootfs: "
 #define _XOPEN_SOURCE_EXTENDED 1
@@ -171,9 +172,23 @@ static int write_etc(const struct ct *ct, const char *dir)
 	return 0;
 }
 
+static int build_tree(const struct ct *ct, const char *dir)
+{
+	int ret;
+
+	if ((ret = make_dirs(dir)) < 0 || (ret = copy_busybox(dir)) < 0 ||
+	    (ret = link_applets(dir)) < 0 || (ret = write_etc(ct, dir)) < 0)
+		return ret;
+	return 0;
+}
+
+/*
+ * The tree goes into VE_PRIVATE itself, or with DISK into a temporary
+ * directory there that mke2fs copies into the image and that is removed.
+ */
 int ct_rootfs_create(const struct ct *ct)
 {
-	char dir[CT_PATH_MAX];
+	char dir[CT_PATH_MAX], tree[CT_PATH_MAX + 16];
 	int ret;
 
 	ret = ct_private_dir(ct, dir, sizeof(dir));
@@ -184,12 +199,19 @@ int ct_rootfs_create(const struct ct *ct)
 	ret = ct_mkdir_p(dir, 0755);
 	if (ret < 0)
 		return ret;
-	if ((ret = make_dirs(dir)) < 0 || (ret = copy_busybox(dir)) < 0 ||
-	    (ret = link_applets(dir)) < 0 || (ret = write_etc(ct, dir)) < 0) {
-		ct_rm_rf(dir);
-		return ret;
+	snprintf(tree, sizeof(tree), "%s%s", dir, ct->conf.disk[0] ? "/root.tmp" : "");
+	if (ct->conf.disk[0] && mkdir(tree, 0755) < 0)
+		ret = log_perr(-errno, "Failed to create '%s'", tree);
+	if (ret == 0)
+		ret = build_tree(ct, tree);
+	if (ret == 0 && ct->conf.disk[0]) {
+		ret = ct_disk_create(ct, tree);
+		if (ret == 0)
+			ret = ct_rm_rf(tree);
 	}
-	return 0;
+	if (ret < 0)
+		ct_rm_rf(dir);
+	return ret;
 }
 
 static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -214,6 +236,10 @@ int ct_rootfs_destroy(const struct ct *ct)
 	char dir[CT_PATH_MAX];
 	int ret;
 
+	/* a crash may have left the image mounted or bound to a loop device */
+	ret = ct_disk_umount(ct);
+	if (ret < 0 && ret != -EBUSY)	/* busy: the image file goes when released */
+		return ret;
 	ret = ct_private_dir(ct, dir, sizeof(dir));
 	if (ret < 0)
 		return ret;

@@ -68,26 +68,36 @@ static int make_dev_nodes(void)
 	return 0;
 }
 
-/* Mount the CT's file systems under the cwd (its root). */
-static int mount_fs(void)
+/*
+ * Mount the CT's file systems under the cwd (its root): @what is CT_MNT_KERN
+ * (proc and sysfs: mounted from inside the CT's pid and net namespaces)
+ * and/or CT_MNT_DEV (/dev, its nodes, devpts, /dev/shm).
+ */
+int ct_mount_fs(unsigned int what)
 {
 	static const struct {
 		const char *src, *dst, *type;
 		unsigned long flags;
 		const char *data;
+		unsigned int grp;
 	} mounts[] = {
-		{ "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
-		{ "sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
-		{ "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k" },
-		{ NULL, NULL, NULL, 0, NULL },	/* nodes, then the rest under /dev */
+		{ "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CT_MNT_KERN },
+		{ "sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+		  CT_MNT_KERN },
+		{ "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
+		  CT_MNT_DEV },
+		{ NULL, NULL, NULL, 0, NULL, CT_MNT_DEV },	/* nodes, then the rest under /dev */
 		{ "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		  "newinstance,ptmxmode=0666,mode=0620,gid=5" },
-		{ "shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k" },
+		  "newinstance,ptmxmode=0666,mode=0620,gid=5", CT_MNT_DEV },
+		{ "shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k",
+		  CT_MNT_DEV },
 	};
 	size_t i;
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(mounts); i++) {
+		if (!(mounts[i].grp & what))
+			continue;
 		if (!mounts[i].src) {
 			ret = make_dev_nodes();
 			if (ret < 0)
@@ -112,7 +122,7 @@ static int setup_root(const struct start_args *a)
 		return log_perr(-errno, "Failed to bind-mount '%s' on '%s'", a->private, a->root);
 	if (chdir(a->root) < 0)
 		return log_perr(-errno, "Failed to enter '%s'", a->root);
-	ret = mount_fs();
+	ret = ct_mount_fs(CT_MNT_KERN | CT_MNT_DEV);
 	if (ret < 0)
 		return ret;
 	/* pivot_root(".", "."): the old root ends up on top, detach it */
@@ -259,18 +269,21 @@ static int start_prepare(struct ct *ct, struct start_args *a, struct ct_state *s
 {
 	int ret;
 
-	if (ct->conf.disk[0])
-		return log_err(-ENOTSUP, "CT %s: DISK (a root on an ext4 image) is not supported yet",
-			       ct->id);
-	if (ct->conf.physpages[0] || ct->conf.swappages[0] || ct->conf.cpus[0] ||
-	    ct->conf.cpulimit[0] || ct->conf.cpuunits[0])
-		pr_warn("CT %s: memory and CPU limits are not applied yet, ignoring", ct->id);
 	if ((ret = ct_root_dir(ct, a->root, sizeof(a->root))) < 0 ||
 	    (ret = ct_private_dir(ct, a->private, sizeof(a->private))) < 0)
 		return ret;
 	if (access(a->private, F_OK) < 0)
 		return log_perr(-errno, "CT %s: private area '%s'", ct->id, a->private);
-	if ((ret = ct_mkdir_p(a->root, 0755)) < 0 || (ret = write_net_conf(ct, a->private)) < 0)
+	if ((ret = ct_mkdir_p(a->root, 0755)) < 0)
+		return ret;
+	if (ct->conf.disk[0]) {
+		/* DISK: the image is mounted on VE_ROOT here, and the CT binds that */
+		ret = ct_disk_mount(ct, a->root);
+		if (ret < 0)
+			return ret;
+		strcpy(a->private, a->root);
+	}
+	if ((ret = write_net_conf(ct, a->private)) < 0)
 		return ret;
 	memset(st, 0, sizeof(*st));
 	if (ct->conf.ip_address[0])
@@ -287,8 +300,10 @@ int ct_start(struct ct *ct)
 	pid_t pid;
 
 	ret = start_prepare(ct, &a, &st);
-	if (ret < 0)
+	if (ret < 0) {
+		ct_disk_umount(ct);
 		return ret;
+	}
 	console = open_console(ct);
 	if (console < 0) {
 		ret = console;
@@ -329,5 +344,6 @@ out_pipes:
 		return 0;
 out_cgroup:
 	ct_cgroup_remove(st.cgroup);
+	ct_disk_umount(ct);
 	return ret;
 }

@@ -5,7 +5,8 @@
  * every process and calls reboot(), which in a pid namespace kills the
  * namespace's init (kernel reboot_pid_ns()), so init exits either way;
  * SIGUSR2 says what we mean. After @timeout seconds it gets SIGKILL. Then the
- * host end of the veth, the cgroup and the runtime state are removed.
+ * host end of the veth, the cgroup, the disk image's mount and loop device
+ * and the runtime state are removed.
  */
 #define LOG_PREFIX "stop: "
 #include <poll.h>
@@ -35,6 +36,28 @@ static int wait_exit(int pidfd, int ms)
 	return n > 0;
 }
 
+/*
+ * Ask init to power off, again every half second until @timeout: the init
+ * of a pid namespace drops a signal it neither handles nor blocks, and busybox
+ * init sets that up only after its exec, which `vzcr start` waits for; a stop
+ * right after start would otherwise sit out the whole timeout. A repeated
+ * SIGUSR2 is dropped the same way once init has begun to power off.
+ * Returns 1 once init is gone, 0 at the timeout.
+ */
+static int ask_poweroff(int pidfd, pid_t pid, int timeout)
+{
+	int ms = 0, step, ret;
+
+	do {
+		if (syscall(SYS_pidfd_send_signal, pidfd, SIGUSR2, NULL, 0) < 0 && errno != ESRCH)
+			return log_perr(-errno, "Failed to signal init %d", pid);
+		step = timeout * 1000 - ms < 500 ? timeout * 1000 - ms : 500;
+		ret = wait_exit(pidfd, step);
+		ms += step;
+	} while (ret == 0 && ms < timeout * 1000);
+	return ret;
+}
+
 static int stop_init(const struct ct *ct, const struct ct_state *st, int timeout)
 {
 	_cleanup_close_ int pidfd = -EBADF;
@@ -46,9 +69,7 @@ static int stop_init(const struct ct *ct, const struct ct_state *st, int timeout
 	/* the pidfd pins this very process: check that it is still the CT's init */
 	if (ct_proc_starttime(st->init_pid) != st->init_start)
 		return 0;
-	if (syscall(SYS_pidfd_send_signal, pidfd, SIGUSR2, NULL, 0) < 0 && errno != ESRCH)
-		return log_perr(-errno, "Failed to signal init %d", st->init_pid);
-	ret = wait_exit(pidfd, timeout * 1000);
+	ret = ask_poweroff(pidfd, st->init_pid, timeout);
 	if (ret != 0)
 		return ret < 0 ? ret : 0;
 	pr_warn("CT %s: init %d still runs after %d s, killing it", ct->id, st->init_pid, timeout);
@@ -68,15 +89,29 @@ int ct_stop(struct ct *ct, int timeout)
 	ret = ct_running(ct, &st);
 	if (ret < 0)
 		return ret;
-	if (ret == 0)
+	if (ret == 0) {
+		ct_disk_umount(ct);	/* what a crash may have left */
 		return log_err(-ESRCH, "CT %s is not running", ct->id);
+	}
 	ret = stop_init(ct, &st, timeout);
 	if (ret < 0)
 		return ret;
-	ct_net_host_cleanup(st.veth_host);
-	ret = ct_cgroup_remove(st.cgroup);
+	ret = ct_stop_cleanup(ct, &st);
+	if (ret == 0)
+		pr_info("CT %s stopped", ct->id);
+	return ret;
+}
+
+int ct_stop_cleanup(struct ct *ct, const struct ct_state *st)
+{
+	int ret;
+
+	ct_net_host_cleanup(st->veth_host);
+	ret = ct_cgroup_remove(st->cgroup);
 	if (ret < 0)
 		return ret;
-	pr_info("CT %s stopped", ct->id);
+	ret = ct_disk_umount(ct);
+	if (ret < 0 && ret != -EBUSY)	/* busy: stopped, the image is released later */
+		return ret;
 	return ct_state_remove(ct);
 }

@@ -25,7 +25,7 @@ struct ct_conf {
 	char hostname[65];
 	char ip_address[16];		/* one IPv4 address, "" for none */
 	char host_ip[16];		/* the host end of the veth */
-	char disk[32];			/* later: ext4 image size; refused now */
+	char disk[32];			/* root on an ext4 image of this size, "" for a directory */
 	char physpages[32], swappages[32];
 	char cpus[16], cpulimit[16], cpuunits[16];
 	char onboot[4];
@@ -90,12 +90,76 @@ int ct_rootfs_destroy(const struct ct *ct);
 /* rm -rf that never crosses a mount point. */
 int ct_rm_rf(const char *path);
 
+/* ct-disk.c: the root on an ext4 image (DISK) */
+/* A disk size ("512M", "2G"; a bare number is KiB) in bytes; errors name @what. */
+int ct_disk_size_parse(const char *val, const char *what, unsigned long long *ret_bytes);
+/* The image file: VE_PRIVATE/root.hdd. */
+int ct_disk_image(const struct ct *ct, char *buf, size_t len);
+/* A new image of DISK bytes holding an ext4 filesystem with the files of @tree. */
+int ct_disk_create(const struct ct *ct, const char *tree);
+/* Attach the image to a loop device and mount it on @root (leftovers cleaned first). */
+int ct_disk_mount(const struct ct *ct, const char *root);
+/*
+ * Unmount VE_ROOT and detach the image's loop devices; 0 at once without
+ * DISK. -EBUSY (a warning) when a device stays bound because another mount
+ * namespace still has the filesystem: it detaches itself when that goes.
+ */
+int ct_disk_umount(const struct ct *ct);
+
 /* ct-cgroup.c */
 /* Short hash of $VZCR_ROOT, to tell several roots on one host apart. */
 unsigned int ct_root_tag(const struct ct *ct);
+/* The CT's cgroup (path into @ret_path) and those of its limits, limits applied. */
 int ct_cgroup_create(const struct ct *ct, char *ret_path, size_t len);
+/* Move @pid into the CT's cgroup @cg and into those of its limits. */
 int ct_cgroup_attach(const char *cg, pid_t pid);
+/* Remove the CT's cgroup @cg and those of its limits. */
 int ct_cgroup_remove(const char *cg);
+/* Where one controller of a CT's cgroup is: v2, or a v1 hierarchy. */
+struct ct_cg_place {
+	char mnt[256];			/* the hierarchy's mount */
+	char rel[CTID_MAX + 16];	/* "vzcr-TAG/CTID", the name under it */
+	char dir[CT_PATH_MAX];		/* mnt/rel */
+	bool v2;
+};
+/* -ENOENT if the host has no hierarchy with @ctrl usable for the CT. */
+int ct_cgroup_place(const struct ct *ct, const char *ctrl, struct ct_cg_place *ret);
+/* Write @val to @file of @pl (@ctrl its controller); failures are logged. */
+int ct_cgroup_set(const struct ct_cg_place *pl, const char *ctrl, const char *file,
+		  const char *val);
+/* Read the first line of @file of @pl. */
+int ct_cgroup_get(const struct ct_cg_place *pl, const char *file, char *buf, size_t len);
+
+/* ct-limits.c: memory and CPU limits (PHYSPAGES, SWAPPAGES, CPUS, CPULIMIT, CPUUNITS) */
+#define CT_MEM_UNLIMITED (~0ULL)	/* vzctl's "unlimited" */
+struct ct_limits {
+	unsigned long long ram, swap;	/* bytes or CT_MEM_UNLIMITED; ram 0: not set */
+	unsigned int cpus;		/* CPUs it may run on; 0: all */
+	unsigned int cpulimit;		/* percent of one CPU; 0: no limit */
+	unsigned int cpuunits;		/* relative weight; 0: the default */
+	bool has_cpulimit;		/* CPULIMIT is set (its 0 lifts a limit) */
+};
+/* The limits of @conf; a bad value is refused naming @where and the key. */
+int ct_limits_parse(const struct ct_conf *conf, const char *where, struct ct_limits *ret);
+/* One cgroup knob and its value. */
+struct ct_limit_file {
+	const char *file;
+	char val[64];
+};
+#define CT_LIMIT_FILES_MAX 4
+/*
+ * The knobs of controller @ctrl ("memory", "cpu", "cpuset") for @l on v2 or
+ * v1, in an order that can be written; @cpus is the CPU list the CT may use
+ * (cpuset). Returns how many, into @out.
+ */
+int ct_limits_files(const struct ct_limits *l, const char *ctrl, bool v2, const char *cpus,
+		    struct ct_limit_file out[CT_LIMIT_FILES_MAX]);
+/*
+ * Write the CT's limits from its config into its cgroups (made by
+ * ct_cgroup_create(), which calls this; restore and `vzcr set` call it
+ * again). Idempotent.
+ */
+int ct_limits_apply(const struct ct *ct);
 
 /* ct-net.c: the veth pair */
 void ct_veth_names(const struct ct *ct, char *host, char *peer);
@@ -107,7 +171,12 @@ const char *ct_host_ip(const struct ct *ct);
 
 /* ct-start.c, ct-stop.c, ct-exec.c */
 int ct_start(struct ct *ct);
+#define CT_MNT_KERN	0x1	/* proc, sysfs */
+#define CT_MNT_DEV	0x2	/* /dev tmpfs with nodes, devpts, /dev/shm */
+int ct_mount_fs(unsigned int what);
 int ct_stop(struct ct *ct, int timeout_sec);
+/* What stop does once init is gone: veth, cgroup, state file. */
+int ct_stop_cleanup(struct ct *ct, const struct ct_state *st);
 /* Run @argv inside the running CT; returns its exit status (0..255) or -errno. */
 int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[]);
 

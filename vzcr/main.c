@@ -24,6 +24,7 @@ static const struct cmd *const commands[] = {
 	&cmd_status,
 	&cmd_list,
 	&cmd_destroy,
+	&cmd_set,
 };
 
 static void usage(FILE *f)

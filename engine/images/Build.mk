@@ -11,5 +11,13 @@ obj-y += desc.o image.o image_util.o
 proto-y += time.proto ghost-file.proto remap-file-path.proto fifo.proto
 proto-y += vzcr-vma-name.proto
 proto-y += seccomp.proto
+proto-y += sk-opts.proto sk-unix.proto sk-inet.proto sk-packet.proto tcp-stream.proto
+proto-y += sk-netlink.proto packet-sock.proto
+# namespaces: mount, net, ipc (engine/ns_*.c)
+proto-y += mnt.proto
+proto-y += sysctl.proto macvlan.proto tun.proto sit.proto vzcr-sysctl.proto netdev.proto
+proto-y += ipc-desc.proto ipc-var.proto ipc-shm.proto ipc-sem.proto ipc-msg.proto
+proto-y += vzcr-mqueue.proto
+proto-y += vzcr-ct.proto
 proto-y += eventfd.proto eventpoll.proto signalfd.proto timerfd.proto fh.proto fsnotify.proto memfd.proto tty.proto
 proto-y += vzcr-pidfd.proto

@@ -15,8 +15,14 @@
 #include "fs.pb-c.h"
 #include "ghost-file.pb-c.h"
 #include "inventory.pb-c.h"
+#include "ipc-msg.pb-c.h"
+#include "ipc-sem.pb-c.h"
+#include "ipc-shm.pb-c.h"
+#include "ipc-var.pb-c.h"
 #include "memfd.pb-c.h"
 #include "mm.pb-c.h"
+#include "mnt.pb-c.h"
+#include "netdev.pb-c.h"
 #include "pagemap.pb-c.h"
 #include "pipe-data.pb-c.h"
 #include "pipe.pb-c.h"
@@ -26,11 +32,15 @@
 #include "rlimit.pb-c.h"
 #include "sa.pb-c.h"
 #include "seccomp.pb-c.h"
+#include "sk-packet.pb-c.h"
+#include "tcp-stream.pb-c.h"
 #include "stats.pb-c.h"
 #include "timer.pb-c.h"
 #include "tty.pb-c.h"
 #include "utsns.pb-c.h"
 #include "vzcr-vma-name.pb-c.h"
+#include "vzcr-mqueue.pb-c.h"
+#include "vzcr-ct.pb-c.h"
 
 /* Type magics, as CRIU's criu/include/magic.h defines them. */
 #define SECCOMP_MAGIC		0x64413049U
@@ -56,13 +66,24 @@
 #define GHOST_FILE_MAGIC	0x52583605U
 #define REMAP_FPATH_MAGIC	0x59133954U
 #define FIFO_DATA_MAGIC		0x59333054U
+#define SK_QUEUES_MAGIC		0x56264026U
+#define TCP_STREAM_MAGIC	0x51465506U
 #define MEMFD_INODE_MAGIC	0x48453499U
 #define TTY_INFO_MAGIC		0x59453036U
 #define TTY_DATA_MAGIC		0x59413026U
 #define RAW_MAGIC		0U	/* pages: no magic at all */
+#define MNTS_MAGIC		0x55563928U
+#define NETDEV_MAGIC		0x57373951U
+#define NETNS_MAGIC		0x55933752U
+#define IPC_VAR_MAGIC		0x53115007U
+#define IPCNS_SHM_MAGIC		0x46283044U
+#define IPCNS_SEM_MAGIC		0x59573019U
+#define IPCNS_MSG_MAGIC		0x55453737U
 /* vzcr's own images; checked against magic.h not to collide */
 #define VZCR_VMA_NAMES_MAGIC	0x56434e31U
 #define VZCR_GUARDS_MAGIC	0x56434e32U
+#define VZCR_MQUEUE_MAGIC	0x56434e51U
+#define VZCR_CT_MAGIC		0x56434e41U
 
 #define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
 	[_type] = {						\
@@ -80,6 +101,18 @@ static size_t pipe_data_payload(const void *msg)
 	return ((const PipeDataEntry *)msg)->bytes;
 }
 
+/* a segment's contents, padded to a multiple of 4 bytes */
+static size_t ipc_shm_payload(const void *msg)
+{
+	return (((const IpcShmEntry *)msg)->size + 3) & ~(uint64_t)3;
+}
+
+/* a set's u16 values, padded to a multiple of 8 bytes */
+static size_t ipc_sem_payload(const void *msg)
+{
+	return ((((const IpcSemEntry *)msg)->nsems * 2ULL) + 7) & ~7ULL;
+}
+
 /* ghost chunks are followed by their bytes; a head without chunks by all */
 static size_t ghost_payload(const void *msg)
 {
@@ -89,6 +122,19 @@ static size_t ghost_payload(const void *msg)
 	if (m->descriptor == &ghost_chunk_entry__descriptor)
 		return ((const GhostChunkEntry *)msg)->len;
 	return g->chunks ? 0 : g->size;
+}
+
+/* a queued packet's bytes; a TCP stream's receive then send queue */
+static size_t sk_queue_payload(const void *msg)
+{
+	return ((const SkPacketEntry *)msg)->length;
+}
+
+static size_t tcp_stream_payload(const void *msg)
+{
+	const TcpStreamEntry *t = msg;
+
+	return (size_t)t->inq_len + t->outq_len;
 }
 
 static const struct img_desc descs[IMG_NR] = {
@@ -173,6 +219,63 @@ static const struct img_desc descs[IMG_NR] = {
 	  NULL, &pagemap_entry__descriptor),
 	D(IMG_SECCOMP, "SECCOMP", "seccomp.img", SECCOMP_MAGIC, COMMON, NULL,
 	  &seccomp_entry__descriptor),
+	[IMG_SK_QUEUES] = {
+		.type = IMG_SK_QUEUES,
+		.name = "SK_QUEUES",
+		.fname = "sk-queues.img",
+		.magic = SK_QUEUES_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &sk_packet_entry__descriptor,
+		.payload = sk_queue_payload,
+	},
+	[IMG_TCP_STREAM] = {
+		.type = IMG_TCP_STREAM,
+		.name = "TCP_STREAM",
+		.fname = "tcp-stream-%x.img",
+		.magic = TCP_STREAM_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &tcp_stream_entry__descriptor,
+		.payload = tcp_stream_payload,
+	},
+	/* namespaces (engine/ns_*.c); the id is the namespace's inode number */
+	D(IMG_MNTS, "MNTS", "mountpoints-%u.img", MNTS_MAGIC, COMMON, NULL,
+	  &mnt_entry__descriptor),
+	D(IMG_TMPFS_DEV, "TMPFS_DEV", "tmpfs-dev-%u.tar.gz.img", RAW_MAGIC, RAW, NULL, NULL),
+	D(IMG_NETDEV, "NETDEV", "netdev-%u.img", NETDEV_MAGIC, COMMON, NULL,
+	  &net_device_entry__descriptor),
+	D(IMG_NETNS, "NETNS", "netns-%u.img", NETNS_MAGIC, COMMON, NULL,
+	  &netns_entry__descriptor),
+	D(IMG_IFADDR, "IFADDR", "ifaddr-%u.img", RAW_MAGIC, RAW, NULL, NULL),
+	D(IMG_ROUTE, "ROUTE", "route-%u.img", RAW_MAGIC, RAW, NULL, NULL),
+	D(IMG_ROUTE6, "ROUTE6", "route6-%u.img", RAW_MAGIC, RAW, NULL, NULL),
+	D(IMG_NFTABLES, "NFTABLES", "nftables-%u.img", RAW_MAGIC, RAW, NULL, NULL),
+	D(IMG_IPC_VAR, "IPC_VAR", "ipcns-var-%u.img", IPC_VAR_MAGIC, COMMON, NULL,
+	  &ipc_var_entry__descriptor),
+	[IMG_IPCNS_SHM] = {
+		.type = IMG_IPCNS_SHM,
+		.name = "IPCNS_SHM",
+		.fname = "ipcns-shm-%u.img",
+		.magic = IPCNS_SHM_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &ipc_shm_entry__descriptor,
+		.payload = ipc_shm_payload,
+	},
+	[IMG_IPCNS_SEM] = {
+		.type = IMG_IPCNS_SEM,
+		.name = "IPCNS_SEM",
+		.fname = "ipcns-sem-%u.img",
+		.magic = IPCNS_SEM_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &ipc_sem_entry__descriptor,
+		.payload = ipc_sem_payload,
+	},
+	/* each entry is followed by its messages, read by ns_ipc_msg.c */
+	D(IMG_IPCNS_MSG, "IPCNS_MSG", "ipcns-msg-%u.img", IPCNS_MSG_MAGIC, COMMON, NULL,
+	  &ipc_msg_entry__descriptor),
+	D(IMG_VZCR_MQUEUE, "VZCR_MQUEUE", "vzcr-mqueue-%u.img", VZCR_MQUEUE_MAGIC, COMMON, NULL,
+	  &vzcr_mqueue_entry__descriptor),
+	D(IMG_VZCR_CT, "VZCR_CT", "vzcr-ct.img", VZCR_CT_MAGIC, COMMON, NULL,
+	  &vzcr_ct_entry__descriptor),
 	D(IMG_MEMFD_INODE, "MEMFD_INODE", "memfd.img", MEMFD_INODE_MAGIC, COMMON, NULL,
 	  &memfd_inode_entry__descriptor),
 	D(IMG_TTY_INFO, "TTY_INFO", "tty-info.img", TTY_INFO_MAGIC, COMMON, NULL,

@@ -71,6 +71,22 @@ enum img_type {
 	IMG_VZCR_VMA_NAMES,	/* vzcr-vma-names-PID.img: vzcr's own, not CRIU's */
 	IMG_VZCR_GUARDS,	/* vzcr-guards-PID.img: vzcr's own, pagemap_entry... */
 	IMG_SECCOMP,		/* seccomp.img: one SeccompEntry with every filter */
+	IMG_SK_QUEUES,		/* sk-queues.img: SkPacketEntry + its bytes, ... */
+	IMG_TCP_STREAM,		/* tcp-stream-INO.img (INO in hex): TcpStreamEntry + inq + outq */
+	IMG_MNTS,		/* mountpoints-NSID.img: MntEntry, parents first */
+	IMG_TMPFS_DEV,		/* tmpfs-dev-DEV.tar.gz.img: raw, a gzipped tar */
+	IMG_NETDEV,		/* netdev-NSID.img: NetDeviceEntry, one a link */
+	IMG_NETNS,		/* netns-NSID.img: one NetnsEntry */
+	IMG_IFADDR,		/* ifaddr-NSID.img: raw, `ip addr save` */
+	IMG_ROUTE,		/* route-NSID.img: raw, `ip -4 route save` */
+	IMG_ROUTE6,		/* route6-NSID.img: raw, `ip -6 route save` */
+	IMG_NFTABLES,		/* nftables-NSID.img: raw, `nft list ruleset` */
+	IMG_IPC_VAR,		/* ipcns-var-NSID.img: one IpcVarEntry */
+	IMG_IPCNS_SHM,		/* ipcns-shm-NSID.img: IpcShmEntry + contents, ... */
+	IMG_IPCNS_SEM,		/* ipcns-sem-NSID.img: IpcSemEntry + values, ... */
+	IMG_IPCNS_MSG,		/* ipcns-msg-NSID.img: IpcMsgEntry + messages, ... */
+	IMG_VZCR_MQUEUE,	/* vzcr-mqueue-NSID.img: vzcr's own, one a queue */
+	IMG_VZCR_CT,		/* vzcr-ct.img: vzcr's own, the CT a set belongs to */
 	IMG_MEMFD_INODE,	/* memfd.img: MemfdInodeEntry, one a memfd inode */
 	IMG_TTY_INFO,		/* tty-info.img: TtyInfoEntry, one a tty */
 	IMG_TTY_DATA,		/* tty-data.img: TtyDataEntry, one a pty with queued output */

@@ -7,6 +7,8 @@
  * breaking one field of the valid RHEL6 dump.
  *
  *   mkcpt --list          one line per case: NAME, a tab, words its error must hold
+ *   mkcpt --list-xlate    dumps the reader takes and ovz2img refuses: NAME, whether
+ *                         --force translates it, the words of the refusal
  *   mkcpt NAME FILE       write one case
  *   mkcpt --all DIR       write every case as DIR/NAME.cpt
  */
@@ -90,10 +92,18 @@ static size_t obj_begin(uint32_t type, uint16_t hdrlen, uint16_t content)
 static void name_obj(const char *s)
 {
 	size_t pos = obj_begin(4102, 16, 3);
-	size_t n = strlen(s) + 1;
+	size_t n = strlen(s) + 1, off = grow((n + 7) & ~(size_t)7);
 
-	memcpy(d + grow((n + 7) & ~(size_t)7), s, n);
+	memcpy(d + off, s, n);
 	end(pos);
+}
+
+/* DATA payload: @n bytes of @c, padded to 8. */
+static void fill_data(int c, size_t n)
+{
+	size_t off = grow((n + 7) & ~(size_t)7);
+
+	memset(d + off, c, n);
 }
 
 struct task_spec {
@@ -109,68 +119,410 @@ static const struct task_spec tasks[] = {
 	{ 43, 42, 1, 42, "sshd", 1, 1 },
 };
 
-static void write_task(const struct gen *g, const struct task_spec *t, size_t *mms,
-		       size_t *sig_at, size_t ns, size_t fs, size_t files, size_t sighand)
-{
-	size_t pos = obj_begin(0, g->task_len, 1), r;
+/* What the translation cases change (mkcpt --list-xlate). */
+static struct {
+	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan, rhel5vdso, signo;
+} opt;
 
+enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO, NFILES };
+
+struct refs {
+	size_t ns, fs, files, sighand, timers, inode, shm_inode, gone_inode, moved_inode, fifo_inode;
+	size_t file[NFILES], mms[2];
+	size_t task_at[3], sig_at[2];
+};
+
+static void siginfo_obj(const struct gen *g, uint32_t signo, uint32_t pid)
+{
+	size_t o = obj_begin(1027, g->task_len >= 984 ? 184 : 72, 0);
+
+	p32(o + 20, signo);
+	p32(o + 28, 0);		/* SI_USER */
+	p32(o + 40, pid);
+	if (g->task_len >= 984) {
+		p32(o + 72, pid);	/* the raw union: si_pid, si_uid */
+		p32(o + 76, 0);
+	}
+}
+
+static void write_regs(uint64_t rip, uint64_t rax, uint64_t orig)
+{
+	size_t r = obj_begin(opt.i386 ? 4096 : 4097, opt.i386 ? 120 : 280, 0), b;
+
+	if (opt.i386)
+		return;
+	p64(r + 80, 0x7f0000001000);		/* fs base */
+	p64(r + 112 + 8 * 10, rax);
+	p64(r + 112 + 8 * 15, orig);
+	p64(r + 112 + 8 * 16, rip);
+	p64(r + 112 + 8 * 17, 7);		/* CPT_SEG USER64_CS */
+	p64(r + 112 + 8 * 18, 0x246);
+	p64(r + 112 + 8 * 19, 0x601ff0);
+	p64(r + 112 + 8 * 20, 6);		/* USER64_DS */
+	b = obj_begin(4103, 24, 6);		/* fxsave */
+	p32(b + 16, 512);
+	grow(512);
+	p16(b + 24, 0x37f);
+	p32(b + 24 + 24, 0x1fa0);
+	p32(b + 24 + 28, 0xffff);
+	memset(d + b + 24 + 160, 0x11, 16);	/* xmm0 */
+	end(b);
+}
+
+static void write_task(const struct gen *g, const struct task_spec *t, struct refs *rf, size_t i)
+{
+	size_t pos = obj_begin(0, g->task_len, 1), s;
+
+	rf->task_at[i] = pos;
 	if (t->pid == 1)
 		at.task1 = pos;
 	p64(pos + 16, 2);
 	p64(pos + 56, NUL64);
 	p64(pos + 80, NUL64);
-	p64(pos + 96, mms[t->mm]);
-	p64(pos + 104, files);
-	p64(pos + 112, fs);
-	p64(pos + 120, sig_at[t->tgid == 1 ? 0 : 1]);
-	p64(pos + 128, sighand);
-	p64(pos + 160, ns);
+	p64(pos + 96, rf->mms[t->mm]);
+	p64(pos + 104, rf->files);
+	p64(pos + 112, rf->fs);
+	p64(pos + 128, rf->sighand);
+	p64(pos + 136, t->pid == 42 ? 1ULL << 9 : 0);	/* SIGUSR1 blocked */
+	p64(pos + 152, t->pid == 42 ? 1ULL << 9 : 0);	/* and pending */
+	p64(pos + 160, rf->ns);
 	p64(pos + 168, NUL64);
 	p32(pos + 176, t->pid);
-	p32(pos + 180, t->tgid);
+	p32(pos + 180, opt.orphan && t->pid == 43 ? 44 : t->tgid);
 	p32(pos + 184, t->ppid);
 	p32(pos + 188, t->ppid);
 	p32(pos + 192, t->tgid);
-	p32(pos + 196, t->tgid);
+	p32(pos + 196, t->tgid == 42 ? 42 : 1);
 	p32(pos + 208, t->leader);
-	d[pos + 215] = 1;
-	p32(pos + 248, t->pid == 1 ? 0 : 74);
+	d[pos + 215] = !opt.i386 || t->pid != 1;
+	for (int k = 0; k < 8; k++)	/* uid, euid, suid, fsuid, gid, ... */
+		p32(pos + 248 + 4 * k, t->pid == 1 ? 0 : 74);
+	p32(pos + 44, 120);
 	strncpy((char *)d + pos + 440, t->comm, 16);
-	for (int i = 944; i < 976; i += 8)
-		p64(pos + i, NUL64);
-	if (g->task_len >= 984)
-		p64(pos + 976, NUL64);	/* cpt_posix_timers */
-	r = obj_begin(4097, 280, 0);	/* registers: cs 0x33, ss 0x2b */
-	p64(r + 16 + 8 * 17, 0x33);
-	p64(r + 16 + 8 * 20, 0x2b);
+	if (t->pid == 1) {
+		p64(pos + 520, 3000000000ULL);	/* ITIMER_REAL: 3 s left */
+		p64(pos + 528, 1000000000ULL);	/* every second */
+	}
+	for (int k = 944; k < 976; k += 8)
+		p64(pos + k, NUL64);
+	if (g->task_len >= 984)	/* cpt_posix_timers */
+		p64(pos + 976, t->pid == 1 ? rf->timers : NUL64);
+	if (g->task_len >= 992)
+		p64(pos + 984, 0x1ffffffffULL);	/* bounding set */
+	for (size_t k = 992; k < g->task_len; k++)
+		d[pos + k] = 0xa5;	/* what a newer kernel appended: skipped */
+	/*
+	 * init and thread 43 sleep in nanosleep; init's restart block says 2.5 s
+	 * are left, to be written at 0x601800 (RHEL6 and 2.6.18 argument orders);
+	 * thread 43 has no restart block
+	 */
+	if (t->pid == 1) {
+		p64(pos + 480, 1);
+		p64(pos + (g->version >= 0x800 ? 488 : 512), 1);	/* CLOCK_MONOTONIC */
+		p64(pos + (g->version >= 0x800 ? 496 : 504), 0x601800);
+		p64(pos + (g->version >= 0x800 ? 512 : 488), 2500000000ULL);
+	}
+	if (t->pid == 42 && g->version >= 0x800) {	/* sshd in poll: 2 fds, 1.5 s left */
+		p64(pos + 480, 3);
+		p64(pos + 488, 0x601000);
+		p64(pos + 496, (1ULL << 32) | 2);
+		p64(pos + 504, 1500000000ULL);
+	}
+	write_regs(0x400102, (uint64_t)-516, t->pid == 42 ? 7 : 35);
+	if (t->pid == 42)
+		siginfo_obj(g, 10, 7);		/* private SIGUSR1 from pid 7 */
 	if (t->signal_owner) {
-		size_t s = obj_begin(6, g->signal_len, 1);
-
+		s = obj_begin(6, g->signal_len, 1);
+		rf->sig_at[t->tgid == 1 ? 0 : 1] = s;
+		for (int k = 0; k < 16; k++) {
+			p64(s + 192 + 8 * k, k == 7 ? 1024 : NUL64);
+			p64(s + 320 + 8 * k, k == 7 ? 4096 : NUL64);
+		}
+		p64(s + 56, NUL64);
+		if (t->tgid == 1) {
+			p64(s + 48, 1ULL << 14);	/* SIGTERM pending, shared */
+			siginfo_obj(g, 15, 1);
+		}
 		end(s);
 	}
 	end(pos);
 }
 
-/* Where each thread group's SIGNAL_STRUCT lands: computed before writing. */
-static void signal_positions(const struct gen *g, size_t base, size_t *sig_at)
+static void write_file(struct refs *rf, int k, const char *name, uint32_t i_mode, uint32_t flags,
+		       uint64_t fpos)
 {
-	size_t pos = base;
-	int grp = 0;
+	size_t o = obj_begin(4, 96, 1);
 
-	for (size_t i = 0; i < sizeof(tasks) / sizeof(tasks[0]); i++) {
-		pos += g->task_len + 280;
-		if (tasks[i].signal_owner) {
-			sig_at[grp++] = pos;
-			pos += g->signal_len;
-		}
+	rf->file[k] = o;
+	p32(o + 16, flags);
+	p32(o + 20, (flags & 3) == 0 ? 1 : 2);
+	p64(o + 24, fpos);
+	p32(o + 40, i_mode);
+	p64(o + 48, k == F_FIFO ? rf->fifo_inode : (i_mode & 0170000) == 0010000 ? rf->inode :
+		    k == F_SHM ? rf->shm_inode : k == F_GONE ? rf->gone_inode :
+		    k == F_MOVED ? rf->moved_inode : NUL64);
+	p32(o + 44, k >= F_SHM && k != F_FIFO);	/* CPT_DENTRY_DELETED */
+	p64(o + 56, NUL64);
+	p64(o + 88, NUL64);
+	name_obj(name);
+	end(o);
+}
+
+static void write_files(struct refs *rf)
+{
+	size_t s = sect_begin(12), b, o;
+
+	rf->inode = obj_begin(12, 120, 1);
+	p64(rf->inode + 24, 777);
+	p32(rf->inode + 32, 0010600);
+	b = obj_begin(4103, 24, 2);
+	p32(b + 16, 6);
+	o = grow(8);
+	memcpy(d + o, "queued", 6);
+	end(b);
+	end(rf->inode);
+	/* shared anonymous memory: its second page written, at object offsets */
+	rf->shm_inode = obj_begin(12, 120, 1);
+	p64(rf->shm_inode + 24, 888);
+	p32(rf->shm_inode + 32, 0100666);
+	b = obj_begin(4098, 32, 2);
+	p64(b + 16, 4096);
+	p64(b + 24, 8192);
+	fill_data('S', 4096);
+	end(b);
+	end(rf->shm_inode);
+	/* an unlinked file of 4100 bytes: two pages of data, the last one past its end */
+	rf->gone_inode = obj_begin(12, 120, 1);
+	p64(rf->gone_inode + 24, 999);
+	p32(rf->gone_inode + 32, 0100600);
+	p32(rf->gone_inode + 40, 74);
+	p64(rf->gone_inode + 56, 4100);
+	p64(rf->gone_inode + 80, (uint64_t)1600000000 << 32);
+	for (int k = 0; k < 2; k++) {
+		b = obj_begin(4098, 32, 2);
+		p64(b + 16, 4096 * k);
+		p64(b + 24, 4096 * (k + 1));
+		fill_data(k ? 'H' : 'G', 4096);
+		end(b);
+	}
+	end(rf->gone_inode);
+	/* deleted, but linked elsewhere still: the INODE names where */
+	rf->moved_inode = obj_begin(12, 120, 1);
+	p64(rf->moved_inode + 24, 1000);
+	p32(rf->moved_inode + 32, 0100644);
+	p32(rf->moved_inode + 36, 1);
+	name_obj("/tmp/new");
+	end(rf->moved_inode);
+	rf->fifo_inode = obj_begin(12, 120, 1);	/* a named FIFO with 5 bytes in it */
+	p64(rf->fifo_inode + 24, 1111);
+	p32(rf->fifo_inode + 32, 0010600);
+	b = obj_begin(4103, 24, 2);
+	p32(b + 16, 5);
+	o = grow(8);
+	memcpy(d + o, "fifo!", 5);
+	end(b);
+	end(rf->fifo_inode);
+	end(s);
+	s = sect_begin(2);
+	write_file(rf, F_SH, "/bin/sh", 0100755, 0, 0);
+	write_file(rf, F_HOSTNAME, "/etc/hostname", 0100644, 0, 3);
+	write_file(rf, F_PIPE_R, "pipe:[777]", 0010600, 0, 0);
+	write_file(rf, F_PIPE_W, "pipe:[777]", 0010600, 01 | 04000, 0);
+	write_file(rf, F_TTY, "/dev/tty1", 0020620, 02, 0);
+	write_file(rf, F_SHM, "/dev/zero (deleted)", 0100666, 02, 0);
+	write_file(rf, F_GONE, "/tmp/gone (deleted)", 0100600, 02, 5);
+	write_file(rf, F_MOVED, " (deleted)/tmp/old", 0100644, 0, 0);
+	write_file(rf, F_LOST, "/tmp/lost (deleted)", 0100644, 0, 0);
+	write_file(rf, F_FIFO, "/tmp/fifo", 0010600, 02 | 04000, 0);
+	end(s);
+}
+
+static void filedesc(uint32_t fd, uint32_t cloexec, size_t file)
+{
+	size_t o = obj_begin(1025, 40, 0);
+
+	p32(o + 16, fd);
+	p32(o + 20, cloexec);
+	p64(o + 24, file);
+}
+
+static void write_fds_fs(struct refs *rf)
+{
+	size_t s = sect_begin(5), o;
+
+	rf->files = obj_begin(3, 32, 1);
+	filedesc(0, 0, rf->file[F_HOSTNAME]);
+	filedesc(3, 1, rf->file[F_PIPE_R]);
+	filedesc(4, 0, rf->file[F_PIPE_W]);
+	filedesc(7, 0, rf->file[F_HOSTNAME]);	/* a dup: the same description */
+	if (opt.tty)
+		filedesc(5, 0, rf->file[F_TTY]);
+	filedesc(9, 0, rf->file[F_GONE]);
+	filedesc(10, 0, rf->file[F_MOVED]);
+	filedesc(12, 0, rf->file[F_FIFO]);
+	if (opt.lost)
+		filedesc(11, 0, rf->file[F_LOST]);
+	end(rf->files);
+	end(s);
+	s = sect_begin(6);
+	rf->fs = obj_begin(2, 24, 1);
+	p32(rf->fs + 16, 022);
+	for (int i = 0; i < 2; i++) {
+		o = obj_begin(4, 96, 1);
+		p32(o + 40, 0040755);
+		p64(o + 48, NUL64);
+		p64(o + 56, NUL64);
+		name_obj(i ? "/tmp" : "/");
+		end(o);
+	}
+	end(rf->fs);
+	end(s);
+}
+
+static void write_sighand_timers(const struct gen *g, struct refs *rf)
+{
+	size_t s = sect_begin(7), h, t;
+
+	rf->sighand = at.sighand = obj_begin(5, 24, 1);
+	h = obj_begin(1026, 56, 0);		/* SIGUSR1: a handler */
+	p32(h + 16, opt.signo ? UINT32_MAX : 9);	/* the fuzzer's find: all-ones */
+	p64(h + 24, 0x400200);
+	p64(h + 32, 0x400300);
+	p64(h + 40, 0x04000004);		/* SA_RESTORER | SA_SIGINFO */
+	p64(h + 48, 1);				/* SIGHUP masked */
+	h = obj_begin(1026, 56, 0);		/* SIGINT: ignored */
+	p32(h + 16, 1);
+	p64(h + 24, 1);
+	end(at.sighand);
+	end(s);
+	rf->timers = NUL64;
+	if (g->task_len < 984)
+		return;	/* 2.6.18: no POSIX timers in the format */
+	s = sect_begin(33);
+	rf->timers = obj_begin(20, 16, 1);
+	t = obj_begin(4123, 88, 0);
+	p32(t + 16, 3);				/* id */
+	p32(t + 20, 1);				/* CLOCK_MONOTONIC */
+	p32(t + 24, 2);				/* overrun */
+	p32(t + 32, 1);				/* its signal is pending */
+	p64(t + 40, (uint64_t)2 << 32);		/* every 2 s */
+	p64(t + 48, ((uint64_t)5 << 32) + 250);	/* 5 s 250 ns left */
+	p64(t + 56, 0x99);
+	p32(t + 64, 40);
+	end(rf->timers);
+	end(s);
+}
+
+/* Page blocks of one VMA: MM 0 'A','B'; MM 1 'C' and a COPYPAGES of MM 0's 'B'. */
+static void write_vmas(const struct gen *g, struct refs *rf, int i)
+{
+	size_t o, b;
+
+	o = obj_begin(1024, 80, 1);		/* the exe */
+	p64(o + 16, opt.noexe && i == opt.late_exe ? NUL64 : rf->file[F_SH]);
+	p64(o + 40, 0x400000);
+	p64(o + 48, 0x401000);
+	p64(o + 56, 0x1 | 0x4 | 0x1000);
+	end(o);
+	o = obj_begin(1024, 80, 1);		/* data */
+	p32(o + 24, opt.shm && i == 1 ? 1 : 0);
+	p64(o + 16, opt.shm && i == 1 ? rf->file[F_HOSTNAME] : NUL64);
+	p64(o + 40, 0x600000);
+	p64(o + 48, 0x602000);
+	p64(o + 56, 0x3);
+	b = obj_begin(4098, 32, 2);
+	p64(b + 16, 0x600000);
+	p64(b + 24, i ? 0x601000 : 0x602000);
+	fill_data(i ? 'C' : 'A', 4096);
+	if (!i)
+		fill_data('B', 4096);
+	if (opt.pages_len && i)
+		grow(8);	/* more data than the range holds */
+	end(b);
+	if (i) {
+		b = obj_begin(4099, 40, 0);
+		p64(b + 16, 0x601000);
+		p64(b + 24, 0x602000);
+		p64(b + 32, rf->mms[0]);
+	}
+	end(o);
+	o = obj_begin(1024, 80, 1);		/* shared anonymous memory, both MMs */
+	p64(o + 16, rf->file[F_SHM]);
+	p64(o + 40, 0x700000);
+	p64(o + 48, 0x702000);
+	p64(o + 56, 0x3 | 0x8);
+	end(o);
+	for (int k = 0; k < 2 && !opt.oldvdso; k++) {	/* vvar, vvar_vclock: as cptlive writes */
+		o = obj_begin(1024, 80, 1);
+		p64(o + 16, NUL64);
+		p32(o + 24, 2);
+		p64(o + 40, k ? 0x7ffee000 : 0x7ffea000);
+		p64(o + 48, k ? 0x7fff0000 : 0x7ffee000);
+		p64(o + 56, 0x1);
+		end(o);
+	}
+	o = obj_begin(1024, 80, 1);		/* the vDSO */
+	p64(o + 16, NUL64);
+	p32(o + 24, opt.rhel5vdso ? 0 : 2);	/* 2.6.18: type 0, no file, no pages */
+	p64(o + 40, 0x7fff0000);
+	p64(o + 48, 0x7fff2000);
+	p64(o + 56, 0x1 | 0x4);
+	end(o);
+	if (g->mm_len >= 136) {
+		o = obj_begin(1051, 16, 2);	/* auxv: AT_PAGESZ */
+		p64(grow(16), 6);
+		p64(o + 24, 4096);
+		end(o);
+	}
+}
+
+static void write_mms(const struct gen *g, struct refs *rf)
+{
+	at.mm_sect = sect_begin(4);
+	for (int i = 0; i < 2; i++) {
+		size_t o = rf->mms[i] = obj_begin(1, g->mm_len, 1);
+
+		p64(o + 16, 0x400000);
+		p64(o + 24, 0x401000);
+		p64(o + 48, 0x600000);		/* the data VMA is the heap */
+		p64(o + 56, 0x602000);
+		write_vmas(g, rf, i);
+		end(o);
+	}
+	at.mm1 = rf->mms[0];
+	at.mm2 = rf->mms[1];
+	end(at.mm_sect);
+}
+
+/* Sections the engine cannot restore, one object each, when asked. */
+static void write_refused(void)
+{
+	size_t s;
+
+	if (opt.socket) {
+		s = sect_begin(9);
+		end(obj_begin(8, 16, 0));
+		end(s);
+	}
+	if (opt.netdev) {
+		s = sect_begin(16);
+		end(obj_begin(1036, 48, 0));
+		end(s);
+	}
+	if (opt.sysv) {
+		s = sect_begin(14);
+		end(obj_begin(1029, 96, 0));
+		end(s);
 	}
 }
 
 static void build(const struct gen *g)
 {
-	size_t s, o, ns, fs, files, mms[2], sig_at[2];
+	struct refs rf;
+	size_t s, o;
 
 	len = 0;
+	memset(&rf, 0, sizeof(rf));
 	memset(sect_pos, 0xff, sizeof(sect_pos));
 	o = grow(80);
 	memcpy(d, "\x79\x1c\x01\x63", 4);
@@ -185,7 +537,7 @@ static void build(const struct gen *g)
 	end(obj_begin(1042, g->veinfo_len, 0));
 	end(s);
 	s = sect_begin(10);
-	ns = obj_begin(10, 24, 1);
+	rf.ns = obj_begin(10, 24, 1);
 	{
 		size_t lv[16];
 
@@ -194,36 +546,18 @@ static void build(const struct gen *g)
 		for (int i = nest - 1; i >= 0; i--)
 			end(lv[i]);
 	}
-	end(ns);
+	end(rf.ns);
 	end(s);
-	s = sect_begin(6);
-	fs = obj_begin(2, 24, 1);
-	end(fs);
-	end(s);
-	s = sect_begin(5);
-	files = obj_begin(3, 32, 1);
-	end(files);
-	end(s);
-	s = sect_begin(7);
-	at.sighand = obj_begin(5, 24, 1);
-	end(at.sighand);
-	end(s);
-	at.mm_sect = sect_begin(4);
-	for (int i = 0; i < 2; i++) {
-		mms[i] = obj_begin(1, g->mm_len, 1);
-		o = obj_begin(1024, 80, 1);	/* one VMA, no pages */
-		p64(o + 32, 0x400000);
-		p64(o + 40, 0x401000);
-		end(o);
-		end(mms[i]);
-	}
-	at.mm1 = mms[0];
-	at.mm2 = mms[1];
-	end(at.mm_sect);
+	write_files(&rf);
+	write_refused();
+	write_fds_fs(&rf);
+	write_sighand_timers(g, &rf);
+	write_mms(g, &rf);
 	at.tasks_sect = sect_begin(3);
-	signal_positions(g, len, sig_at);
 	for (size_t i = 0; i < sizeof(tasks) / sizeof(tasks[0]); i++)
-		write_task(g, &tasks[i], mms, sig_at, ns, fs, files, at.sighand);
+		write_task(g, &tasks[i], &rf, i);
+	for (size_t i = 0; i < sizeof(tasks) / sizeof(tasks[0]); i++)	/* forward refs */
+		p64(rf.task_at[i] + 120, rf.sig_at[tasks[i].tgid == 1 ? 0 : 1]);
 	end(at.tasks_sect);
 	s = sect_begin(22);
 	name_obj("ct101.example.org");
@@ -232,7 +566,7 @@ static void build(const struct gen *g)
 	end(s);
 	at.trail_sect = sect_begin(23);
 	at.tail = obj_begin(1034, 248, 0);
-	p32(at.tail + 20, 3);
+	p32(at.tail + 20, opt.i386 ? 2 : 3);
 	for (int i = 0; i < 27; i++)
 		p64(at.tail + 24 + 8 * i, sect_pos[i]);
 	p32(at.tail + 240, 27);
@@ -314,6 +648,31 @@ static const struct bad bads[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Dumps the reader takes and the translation refuses (or --force skips). */
+struct xcase {
+	const char *name;
+	const char *words;	/* what the refusal must say */
+	int *flag;
+	int force_ok;		/* --force translates it, listing what it left out */
+};
+
+static const struct xcase xcases[] = {
+	{ "i386", "32-bit (i386)", &opt.i386, 0 },
+	{ "socket", "sockets (SOCKET section)", &opt.socket, 1 },
+	{ "netdev", "network devices (NET_DEVICE section)", &opt.netdev, 1 },
+	{ "sysv", "SysV semaphores (SYSV_SEM section)", &opt.sysv, 1 },
+	{ "tty", "a tty '/dev/tty1'", &opt.tty, 1 },
+	{ "shm", "SysV shared memory mapping", &opt.shm, 1 },
+	{ "mounts", "mounts (NAMESPACE section)", &nest, 1 },
+	{ "pages_len", "bytes of data for", &opt.pages_len, 0 },
+	{ "noexe", "no file mapping holds its code", &opt.noexe, 0 },
+	{ "oldvdso", "the old kernel's vDSO of process 1", &opt.oldvdso, 1 },
+	{ "lost", "a deleted file '/tmp/lost'", &opt.lost, 1 },
+	{ "orphan", "whose leader is not in the dump", &opt.orphan, 0 },
+	{ "signo", "field cpt_signo 4294967295 is past the 64 signals", &opt.signo, 0 },
+	{ "rhel5vdso", "the old kernel's vDSO of process 1", &opt.rhel5vdso, 1 },
+};
+
 static int write_case(const char *name, const char *path)
 {
 	FILE *f;
@@ -327,6 +686,16 @@ static int write_case(const char *name, const char *path)
 		if (!strcmp(name, bads[i].name)) {
 			build(&gens[0]);
 			bads[i].fn();
+			goto out;
+		}
+	for (size_t i = 0; i < N(xcases); i++)
+		if (!strcmp(name, xcases[i].name)) {
+			*xcases[i].flag = 1;
+			opt.late_exe = 1;
+			opt.oldvdso |= opt.rhel5vdso;	/* a 2.6.18 dump: the vDSO alone */
+			build(&gens[opt.rhel5vdso ? 1 : 0]);
+			opt.oldvdso = 0;
+			*xcases[i].flag = 0;
 			goto out;
 		}
 	fprintf(stderr, "mkcpt: unknown case '%s' (see --list)\n", name);
@@ -352,9 +721,16 @@ int main(int argc, char **argv)
 			printf("%s\t%s\n", bads[i].name, bads[i].words);
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "--list-xlate")) {
+		for (size_t i = 0; i < N(xcases); i++)
+			printf("%s\t%d\t%s\n", xcases[i].name, xcases[i].force_ok, xcases[i].words);
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "--all")) {
-		for (size_t i = 0; i < N(gens) + N(bads) && !r; i++) {
-			const char *n = i < N(gens) ? gens[i].name : bads[i - N(gens)].name;
+		for (size_t i = 0; i < N(gens) + N(bads) + N(xcases) && !r; i++) {
+			const char *n = i < N(gens) ? gens[i].name :
+					i < N(gens) + N(bads) ? bads[i - N(gens)].name :
+					xcases[i - N(gens) - N(bads)].name;
 
 			snprintf(path, sizeof(path), "%s/%s.cpt", argv[2], n);
 			r = write_case(n, path);
@@ -362,7 +738,7 @@ int main(int argc, char **argv)
 		return r;
 	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: mkcpt --list | mkcpt NAME FILE | mkcpt --all DIR\n");
+		fprintf(stderr, "usage: mkcpt --list | --list-xlate | NAME FILE | --all DIR\n");
 		return 2;
 	}
 	return write_case(argv[1], argv[2]);

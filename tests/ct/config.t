@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Container configs and refusals that need no running CT: `vzcr create`
 # writes a config and a busybox root; bad CTIDs, bad config lines (unknown
-# key, bad quoting, bad value, repeated key), unknown CTIDs and options that
-# are not there yet (--disk) exit 1 with the file, line and key named, and
+# key, bad quoting, bad value, repeated key), unknown CTIDs and bad option
+# values (--disk) exit 1 with the file, line and key named, and
 # change nothing under $VZCR_ROOT.
 set -u
 . tests/lib/tap.sh
@@ -59,8 +59,8 @@ for id in ../x a/b -x A 1.2 "" "$(printf 'a%.0s' $(seq 70))"; do
 done
 is "$(st $vzcr create 101)" 1 "create refuses an existing CT"
 errhas "CT 101 already exists" "... saying so"
-is "$(st $vzcr create 102 --disk 1G)" 1 "create refuses --disk for now"
-errhas "not supported yet" "... saying it is not supported yet"
+is "$(st $vzcr create 102 --disk 1Q)" 1 "create refuses a bad --disk size"
+errhas "--disk: '1Q' is not a size" "... naming --disk"
 is "$(st $vzcr create 102 --template centos)" 1 "create refuses an unknown template"
 is "$(st $vzcr create 102 --ip 10.1.2)" 1 "create refuses a bad address"
 errhas "key IP_ADDRESS" "... naming the key"

@@ -120,8 +120,6 @@ command -v crit >/dev/null && cr_criu_ghost
 cr_run root kill tests/e2e/wl-files-root
 cr_run root leave tests/e2e/wl-files-root
 
-cr_refuse unix 'fd [0-9]+: unix stream socket'
-cr_refuse tcp 'fd [0-9]+: inet stream socket'
 [ -c /dev/net/tun ] && cr_refuse tun 'fd [0-9]+: misc device'
 [ "$(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0)" = 0 ] &&
 	cr_refuse io_uring 'fd [0-9]+: io_uring'
