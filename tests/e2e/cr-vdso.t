@@ -14,11 +14,14 @@ set -u
 [ -n "$(grep -s '\[vdso\]' /proc/self/maps)" ] || skip_all "this kernel maps no vDSO (vdso=0)"
 
 # vdso_run NAME WLMODE EXPECT EDIT...: dump (tree killed), edit the vDSO
-# image (EDIT "none": as dumped), restore with -v; the log is NAME/log
+# image (EDIT "none": as dumped), restore with -v; the log is NAME/log.
+# $wl runs the workload, $pre prefixes the restore.
+wl=tests/e2e/wl-vdso-proxy
+pre=
 vdso_run() {
 	local name=$1 wlmode=$2 expect=$3 dir=$e2e_tmp/$1
 	shift 3
-	if ! wl_start "$dir" tests/e2e/wl-vdso-proxy "$wlmode" "$expect"; then
+	if ! wl_start "$dir" $wl "$wlmode" "$expect"; then
 		ok 1 "$name: workload starts"
 		return 1
 	fi
@@ -34,7 +37,7 @@ vdso_run() {
 		run_ok "$name: vDSO image rewritten ($*)" tests/e2e/vdso-img "$dir/img" "$root" "$@" ||
 			return 1
 	fi
-	$tvzcr -v restore -D "$dir/img" --pidfile "$dir/restored" >"$dir/log" 2>&1
+	$pre $tvzcr -v restore -D "$dir/img" --pidfile "$dir/restored" >"$dir/log" 2>&1
 }
 
 for how in poison shift; do
@@ -51,6 +54,23 @@ for how in poison shift; do
 		sed 's/^/#   /' "$e2e_tmp/$how/log" | tail -n 20
 	fi
 done
+
+# without ASLR the skeleton's vDSO lands where the old one was: it must move
+printf '#!/bin/sh\nexec setarch -R %s "$@"\n' "$PWD/$wl" >"$e2e_tmp/wl-norand"
+chmod +x "$e2e_tmp/wl-norand"
+wl=$e2e_tmp/wl-norand pre="setarch -R"
+if vdso_run norand libc proxy poison; then
+	ok 0 "norand: restore"
+	grep -q "vDSO proxy: [0-9]* entry points .* at \(0x[0-9a-f]*\) jump to this kernel's vDSO at" \
+		"$e2e_tmp/norand/log" &&
+		! grep -q "at \(0x[0-9a-f]*\) jump to this kernel's vDSO at \1$" "$e2e_tmp/norand/log"
+	ok $? "norand: this kernel's vDSO moved away from the old one's place"
+	is "$(wl_verdict "$e2e_tmp/norand")" PASS "norand: time calls through the old vDSO work"
+else
+	ok 1 "norand: restore"
+	sed 's/^/#   /' "$e2e_tmp/norand/log" | tail -n 20
+fi
+wl=tests/e2e/wl-vdso-proxy pre=
 
 if vdso_run same libc same none; then
 	ok 0 "same: restore"
