@@ -13,6 +13,7 @@ obj-y += restore_sig.o restore_task.o
 obj-y += ghost.o fifo.o
 # memory: shared anonymous objects
 obj-y += shmem.o
+obj-y += sysv_shm.o
 obj-y += vma_name.o
 obj-y += seccomp.o
 obj-y += restore_timers.o

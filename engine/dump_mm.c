@@ -21,6 +21,7 @@
 #include "mem_dump.h"
 #include "mm.pb-c.h"
 #include "shmem.h"
+#include "sysv_shm.h"
 #include "vma_name.h"
 #include "xmalloc.h"
 
@@ -122,11 +123,14 @@ static int vma_entry(struct dump_ctx *c, pid_t pid, const struct vma_area *v, Vm
 		return log_err(-EOPNOTSUPP, "Task %d: mapping %#lx-%#lx '%s': %s, not supported",
 			       pid, (unsigned long)v->start, (unsigned long)v->end,
 			       v->path ? v->path : "", v->why_unsupp);
-	if (v->status & (VMA_AREA_SYSVIPC | VMA_AREA_MEMFD))
+	if (v->status & VMA_AREA_SYSVIPC) {
+		e->shmid = v->ino;	/* the shm file's inode number is the shmid */
+		return sysv_shm_dump_vma(c->dfd, pid, v);
+	}
+	if (v->status & VMA_AREA_MEMFD)
 		return log_err(-EOPNOTSUPP,
-			       "Task %d: mapping %#lx-%#lx '%s': %s memory is not supported yet",
-			       pid, (unsigned long)v->start, (unsigned long)v->end, v->path,
-			       v->status & VMA_AREA_MEMFD ? "memfd" : "SysV shared");
+			       "Task %d: mapping %#lx-%#lx '%s': memfd memory is not supported yet",
+			       pid, (unsigned long)v->start, (unsigned long)v->end, v->path);
 	if (v->status & VMA_ANON_SHARED) {
 		e->shmid = v->ino;
 		return shmem_dump(c->dfd, &c->next_pages_id, pid, v);

@@ -77,6 +77,7 @@
 #define VZCR_VMA_NAMES_MAGIC	0x56434e31U
 #define VZCR_GUARDS_MAGIC	0x56434e32U
 #define VZCR_MQUEUE_MAGIC	0x56434e51U
+#define VZCR_SYSV_SHM_MAGIC	0x56434e53U
 
 #define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
 	[_type] = {						\
@@ -267,6 +268,16 @@ static const struct img_desc descs[IMG_NR] = {
 	  &ipc_msg_entry__descriptor),
 	D(IMG_VZCR_MQUEUE, "VZCR_MQUEUE", "vzcr-mqueue-%u.img", VZCR_MQUEUE_MAGIC, COMMON, NULL,
 	  &vzcr_mqueue_entry__descriptor),
+	/* a SysV shm segment of the host's ipc ns a dumped tree had attached */
+	[IMG_VZCR_SYSV_SHM] = {
+		.type = IMG_VZCR_SYSV_SHM,
+		.name = "VZCR_SYSV_SHM",
+		.fname = "vzcr-sysv-shm-%u.img",
+		.magic = VZCR_SYSV_SHM_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &ipc_shm_entry__descriptor,
+		.payload = ipc_shm_payload,
+	},
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

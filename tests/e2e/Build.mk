@@ -29,3 +29,4 @@ wl-y += wl-sock-unix-ext
 wl-y += wl-sock-scm
 wl-y += wl-sock-tcp-unacked
 wl-y += wl-sock-unix-root
+wl-y += wl-sysv
