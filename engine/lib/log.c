@@ -73,7 +73,7 @@ int log_first_recv(int fd)
 	buf[n] = '\0';
 	if (n)
 		log_keep_first(buf);
-	return 0;
+	return n > 0;
 }
 
 static const char *level_tag(enum log_level level)

@@ -39,7 +39,8 @@ void log_keep_first(const char *msg);
  * parent made before the fork: the helper calls log_reset_first() at its
  * start and log_first_send(write end) before it exits; the parent, once the
  * helper is gone, log_first_recv(read end), which keeps what came as its
- * own first error (unless it has one). 0 or -errno; nothing is logged.
+ * own first error (unless it has one). Nothing is logged; send returns 0 or
+ * -errno, recv 1 if an error came, 0 if none, or -errno.
  */
 int log_first_send(int fd);
 int log_first_recv(int fd);
