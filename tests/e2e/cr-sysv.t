@@ -22,6 +22,7 @@ sysv_cleanup() {
 	e2e_cleanup
 }
 trap sysv_cleanup EXIT
+trap 'exit 1' INT TERM
 
 # kill mode: A and B would outlive the killed tree; remove them so that the
 # restore has to make them again from the images
