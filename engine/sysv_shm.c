@@ -173,9 +173,9 @@ static int make_segment(struct img *img, const IpcShmEntry *e)
 static int get_segment(struct img *img, const IpcShmEntry *e, uint64_t shmid, uint64_t len)
 {
 	const IpcDescEntry *d = e->desc;
-	/* a removed segment has the key IPC_PRIVATE */
-	key_t key = (d->mode & SHM_DEST) ? IPC_PRIVATE : (key_t)d->key;
+	bool dest = d->mode & SHM_DEST;
 	struct shmid_ds ds;
+	key_t key;
 
 	if (d->id != shmid || PAGE_UP(e->size) != len || !e->size)
 		return log_err(-EINVAL, "Failed to read '%s': id %u, size %llu for a VMA of SysV shm id %llu of %llu bytes",
@@ -187,7 +187,12 @@ static int get_segment(struct img *img, const IpcShmEntry *e, uint64_t shmid, ui
 					(unsigned long long)shmid);
 		return make_segment(img, e);
 	}
-	if (ds.shm_perm.__key != key || ds.shm_segsz != e->size)
+	/*
+	 * Removed: our copy has the key IPC_PRIVATE once a task attached it
+	 * (or its key still, left by a restore that failed before that)
+	 */
+	key = ds.shm_perm.__key;
+	if ((key != (key_t)d->key && !(dest && key == IPC_PRIVATE)) || ds.shm_segsz != e->size)
 		return log_err(-EEXIST, "Failed to restore SysV shm id %llu key 0x%x of %llu bytes: the id is taken by a segment with key 0x%x of %zu bytes",
 			       (unsigned long long)shmid, d->key, (unsigned long long)e->size,
 			       (unsigned int)ds.shm_perm.__key, (size_t)ds.shm_segsz);
