@@ -7,7 +7,8 @@
  * VMA as dumped (r-x, private, anonymous) and vzcr-vdso-PID.img with the
  * old kernel's vDSO ELF, zero-padded to the VMA's size. The ELF comes from
  * the dump's VSYSCALL section when that holds one (an x86_64 ELF header at
- * its start), else from --vdso FILE (the old host's vdso.so); without either
+ * its start), else from --vdso FILE (the old host's vdso.so, stripped here
+ * if it holds more than the mapping); without either
  * the vDSO is refused, or with --force laid out as this host has it (data
  * pages below it, no image: the process runs until its first vDSO call).
  * A dump with this kernel's [vvar] areas (tests' cptlive) and no ELF needs
@@ -202,6 +203,66 @@ static int old_vdso(struct xlate *x)
 	return r < 0 ? r : x->vdso_state == 1;
 }
 
+/* The end of the PT_LOAD segments of the ELF @b (@len bytes), or 0. */
+static uint64_t loaded_end(const uint8_t *b, size_t len)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)b;
+	uint64_t end = 0;
+
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > len ||
+	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > len - eh->e_phoff)
+		return 0;
+	for (unsigned int i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(b + eh->e_phoff) + i;
+
+		if (ph->p_type == PT_LOAD && ph->p_offset + ph->p_filesz > end)
+			end = ph->p_offset + ph->p_filesz;
+	}
+	return end <= len ? end : 0;
+}
+
+/*
+ * An unstripped vdso.so (what the kernel's vdso_install puts in
+ * /lib/modules) into @out of @size bytes the way the kernel's build strips
+ * it: the loaded bytes, the section name table and the headers of the
+ * allocated sections (which must come first, as ld lays them out). 0, or
+ * -EOPNOTSUPP naming what does not fit.
+ */
+static int strip_into(struct xlate *x, uint8_t *out, uint64_t size)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)x->vdso;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(x->vdso + eh->e_shoff);
+	uint64_t load = loaded_end(x->vdso, x->vdso_len), k = 1, at;
+	Elf64_Ehdr *oh = (Elf64_Ehdr *)out;
+	Elf64_Shdr *osh, str;
+
+	if (!load || load > size || eh->e_shentsize != sizeof(*sh) || eh->e_shoff > x->vdso_len ||
+	    (uint64_t)eh->e_shnum * sizeof(*sh) > x->vdso_len - eh->e_shoff ||
+	    eh->e_shstrndx >= eh->e_shnum)
+		return log_err(-EOPNOTSUPP, "Failed to strip the vDSO file '%s' to %" PRIu64 " bytes: its program or section headers are out of the file or its segments larger",
+			       x->vdso_file, size);
+	while (k < eh->e_shnum && (sh[k].sh_flags & SHF_ALLOC))
+		k++;
+	str = sh[eh->e_shstrndx];
+	at = (load + str.sh_size + 7) & ~7ULL;
+	if (str.sh_offset > x->vdso_len || str.sh_size > x->vdso_len - str.sh_offset ||
+	    at + (k + 1) * sizeof(*sh) > size)
+		return log_err(-EOPNOTSUPP, "Failed to strip the vDSO file '%s': %" PRIu64 " loaded bytes, %" PRIu64 " section headers and the name table do not fit in %" PRIu64 " bytes",
+			       x->vdso_file, load, k + 1, size);
+	memcpy(out, x->vdso, load);
+	memcpy(out + load, x->vdso + str.sh_offset, str.sh_size);
+	osh = (Elf64_Shdr *)(out + at);
+	memcpy(osh, sh, k * sizeof(*sh));
+	str.sh_offset = load;
+	osh[k] = str;
+	oh->e_shoff = at;
+	oh->e_shnum = (uint16_t)(k + 1);
+	oh->e_shstrndx = (uint16_t)k;
+	pr_info("Stripped the vDSO file '%s' (%zu bytes) to %" PRIu64 " bytes and %" PRIu64 " sections\n",
+		x->vdso_file, x->vdso_len, at + (k + 1) * sizeof(*sh), k + 1);
+	return 0;
+}
+
 /* vzcr-vdso-PID.img: the old ELF at the VMA's start, zero-padded to its size. */
 static int write_vdso(struct xlate *x, uint32_t pid, VmaEntry *v)
 {
@@ -209,16 +270,21 @@ static int write_vdso(struct xlate *x, uint32_t pid, VmaEntry *v)
 	uint64_t size = v->end - v->start;
 	int r;
 
-	if (x->vdso_len > size)
-		return log_err(-EOPNOTSUPP, "Failed to translate the vDSO of process %u: the old kernel's vDSO (%s) is %zu bytes, more than its [vdso] VMA %#" PRIx64 "-%#" PRIx64 " (a vdso.so with debug sections? strip it)",
-			       pid, x->vdso_file ?: "VSYSCALL section", x->vdso_len, v->start, v->end);
+	if (x->vdso_len > size && !x->vdso_file)
+		return log_err(-EOPNOTSUPP, "Failed to translate the vDSO of process %u: the VSYSCALL section holds %zu bytes, more than its [vdso] VMA %#" PRIx64 "-%#" PRIx64,
+			       pid, x->vdso_len, v->start, v->end);
 	e.start = v->start;
 	e.text.len = size;
 	e.text.data = calloc(1, size);
 	if (!e.text.data)
 		return -ENOMEM;
-	memcpy(e.text.data, x->vdso, x->vdso_len);
-	r = img_write_single(x->dfd, IMG_VZCR_VDSO, pid, &e);
+	r = 0;
+	if (x->vdso_len > size)
+		r = strip_into(x, e.text.data, size);
+	else
+		memcpy(e.text.data, x->vdso, x->vdso_len);
+	if (!r)
+		r = img_write_single(x->dfd, IMG_VZCR_VDSO, pid, &e);
 	free(e.text.data);
 	/* what the proxy maps back: the old code, read-execute, anonymous */
 	v->prot = PROT_READ | PROT_EXEC;

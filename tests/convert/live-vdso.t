@@ -7,7 +7,8 @@
 # the entry points the process resolved before the dump) and no [vvar]
 # areas, as an old kernel names the vDSO alone. The ELF is in the VSYSCALL
 # section, or in a file given with --vdso (the section holds no ELF, or a
-# 2.6.18 dump has none). ovz2img writes vzcr-vdso-PID.img, vzcr restore
+# 2.6.18 dump has none; the file unstripped, as the old host installed it).
+# ovz2img writes vzcr-vdso-PID.img, vzcr restore
 # takes the proxy path, and the process's time calls (glibc's cached
 # pointers, addresses it looked up before the dump, and a new lookup) agree
 # with the syscalls. Refused by name: no ELF and no --vdso, a --vdso file
@@ -90,7 +91,14 @@ if dump rhel5 shift-names --rhel5 --vdso-out "$e2e_tmp/rhel5/vdso.so"; then
 	is $? 1 "rhel5: no VSYSCALL section and no --vdso: refused"
 	grep -q "the dump has no VSYSCALL section and no --vdso FILE was given" "$d/refused"
 	ok $? "rhel5: the error says so"
-	run_ok "rhel5: ovz2img --vdso translates it" $ovz --vdso "$d/vdso.so" "$d/dump.cpt" "$d/img"
+	# as /lib/modules/VER/vdso/vdso.so is installed: with sections that
+	# are not loaded, larger than the mapping; ovz2img strips it
+	head -c 20000 /dev/urandom >"$d/blob"
+	objcopy --add-section .debug_info="$d/blob" "$d/vdso.so" "$d/vdso-dbg.so"
+	[ "$(stat -c %s "$d/vdso-dbg.so")" -gt 16384 ]
+	ok $? "rhel5: an unstripped vdso.so, larger than the [vdso] VMA"
+	run_ok "rhel5: ovz2img --vdso translates it with the unstripped file" \
+		$ovz --vdso "$d/vdso-dbg.so" "$d/dump.cpt" "$d/img"
 	restored rhel5
 fi
 
