@@ -56,8 +56,20 @@ restored() {
 
 # the ELF in the VSYSCALL section
 if dump section shift-names; then
-	run_ok "section: ovz2img translates it" $ovz "$e2e_tmp/section/dump.cpt" "$e2e_tmp/section/img"
+	d=$e2e_tmp/section
+	run_ok "section: ovz2img translates it" $ovz "$d/dump.cpt" "$d/img"
 	restored section
+	# a VSYSCALL record whose end disagrees with its data: refused by offset
+	sect=$($ovz --info "$d/dump.cpt" | awk '$2 == 28 { print $1 }')
+	cp "$d/dump.cpt" "$d/bad.cpt"
+	python3 -c 'import sys, struct
+f = open(sys.argv[1], "r+b"); at = int(sys.argv[2], 16) + 16 + 24
+f.seek(at); end = struct.unpack("<Q", f.read(8))[0]
+f.seek(at); f.write(struct.pack("<Q", end + 4096))' "$d/bad.cpt" "$sect"
+	$ovz "$d/bad.cpt" "$d/bad-img" >"$d/bad" 2>&1
+	is $? 1 "section: a VSYSCALL record with a wrong end is refused"
+	grep -q "VSYSCALL at offset $(printf '%#x' $((sect + 16))): 4096 bytes of data" "$d/bad"
+	ok $? "section: the error names the record's offset"
 fi
 
 # the section holds no ELF: refused without --vdso, then translated with it
