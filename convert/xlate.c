@@ -26,6 +26,7 @@
 #include "log.h"
 #include "pstree.pb-c.h"
 #include "utsns.pb-c.h"
+#include "xlate-sock.h"
 #include "xlate.h"
 
 #define CRTOOLS_IMAGES_V1_1	2
@@ -116,7 +117,6 @@ static const struct {
 	const char *what;
 } unsupported_sects[] = {
 	{ 8, "ttys (TTY section)" },
-	{ 9, "sockets (SOCKET section)" },
 	{ 11, "SysV semaphore undo lists (SYSVSEM_UNDO section)" },
 	{ 13, "SysV shared memory (SYSV_SHM section)" },
 	{ 14, "SysV semaphores (SYSV_SEM section)" },
@@ -146,7 +146,7 @@ static int check_sections(struct xlate *x)
 {
 	const struct cpt_section *ns = xl_section(x, 10);
 	uint64_t mounts = 0;
-	int r;
+	int r = 0;
 
 	for (size_t i = 0; i < sizeof(unsupported_sects) / sizeof(unsupported_sects[0]); i++) {
 		const struct cpt_section *s = xl_section(x, unsupported_sects[i].code);
@@ -171,8 +171,8 @@ static int check_sections(struct xlate *x)
 		p += h.next;
 	}
 	if (mounts)
-		return xl_unsupported(x, "%" PRIu64 " mounts (NAMESPACE section)", mounts);
-	return 0;
+		r = xl_unsupported(x, "%" PRIu64 " mounts (NAMESPACE section)", mounts);
+	return r ?: xl_sock_check(x);
 }
 
 static const struct xl_task *find_proc(const struct xl_task *t, size_t n, uint32_t pid)

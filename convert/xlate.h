@@ -50,6 +50,12 @@ struct xl_file {
 	int type;		/* FD_TYPES__* */
 };
 
+/* A socket whose receive queue is still to be written (xlate-sock.c). */
+struct xl_sockq {
+	uint64_t pos;		/* of the CPT_OBJ_SOCKET */
+	uint32_t id;		/* its file_entry id */
+};
+
 /* Bytes of a process's memory to write over its dumped pages. */
 struct xl_poke {
 	uint32_t pid;
@@ -80,6 +86,9 @@ struct xlate {
 	size_t nghosts;
 	struct xl_poke *pokes;	/* bytes to change in pages images */
 	size_t npokes;
+	struct xl_sockq *sockq;	/* sockets with queues to write */
+	size_t nsockq;
+	struct img *skq_img;	/* sk-queues.img, once a queue has data */
 };
 
 /* A task record read whole (the grow-only rule: missing tail zeroed). */

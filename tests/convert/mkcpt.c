@@ -27,13 +27,14 @@ struct gen {
 	uint16_t version;
 	uint16_t task_len, mm_len, veinfo_len, signal_len;
 	const char *release;
+	uint16_t sock_len, skb_len;
 };
 
 static const struct gen gens[] = {
-	{ "rhel6", 0x803, 992, 136, 160, 456, "2.6.32-042stab120.11" },
-	{ "rhel5", 0x304, 976, 128, 72, 448, "2.6.18-028stab101.1" },
+	{ "rhel6", 0x803, 992, 136, 160, 456, "2.6.32-042stab120.11", 1048, 168 },
+	{ "rhel5", 0x304, 976, 128, 72, 448, "2.6.18-028stab101.1", 912, 120 },
 	/* a future kernel: every record longer than the reader knows */
-	{ "rhel6-grown", 0x803, 1024, 160, 192, 480, "2.6.32-042stab999.1" },
+	{ "rhel6-grown", 0x803, 1024, 160, 192, 480, "2.6.32-042stab999.1", 1104, 200 },
 };
 
 /* Offsets of the records the malformed cases break. */
@@ -122,9 +123,11 @@ static const struct task_spec tasks[] = {
 /* What the translation cases change (mkcpt --list-xlate). */
 static struct {
 	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan, rhel5vdso, signo;
+	int sk_embryo, sk_addrlen, sk_skb, sk_priv;
 } opt;
 
-enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO, NFILES };
+enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO,
+       F_USK0, F_USK1, F_USK2, F_USK3, F_TCP, NFILES };
 
 struct refs {
 	size_t ns, fs, files, sighand, timers, inode, shm_inode, gone_inode, moved_inode, fifo_inode;
@@ -334,6 +337,10 @@ static void write_files(struct refs *rf)
 	write_file(rf, F_MOVED, " (deleted)/tmp/old", 0100644, 0, 0);
 	write_file(rf, F_LOST, "/tmp/lost (deleted)", 0100644, 0, 0);
 	write_file(rf, F_FIFO, "/tmp/fifo", 0010600, 02 | 04000, 0);
+	for (int k = F_USK0; k <= F_TCP; k++) {	/* sockets: cpt_priv is the socket index */
+		write_file(rf, k, "socket:[4242]", 0140777, 02, 0);
+		p64(rf->file[k] + 56, opt.sk_priv && k == F_USK0 ? 99 : (uint64_t)(k - F_USK0));
+	}
 	end(s);
 }
 
@@ -360,6 +367,10 @@ static void write_fds_fs(struct refs *rf)
 	filedesc(9, 0, rf->file[F_GONE]);
 	filedesc(10, 0, rf->file[F_MOVED]);
 	filedesc(12, 0, rf->file[F_FIFO]);
+	for (int k = F_USK0; k <= F_USK3; k++)
+		filedesc(13 + k - F_USK0, 0, rf->file[k]);
+	if (opt.socket)
+		filedesc(17, 0, rf->file[F_TCP]);
 	if (opt.lost)
 		filedesc(11, 0, rf->file[F_LOST]);
 	end(rf->files);
@@ -494,16 +505,89 @@ static void write_mms(const struct gen *g, struct refs *rf)
 	end(at.mm_sect);
 }
 
+/* A queued buffer of socket @owner: @hspace bytes of headroom, then @data. */
+static void skb_obj(const struct gen *g, uint32_t owner, const char *data, uint32_t hspace,
+		    size_t passed)
+{
+	size_t o = obj_begin(1030, g->skb_len, 1), b, p;
+	uint32_t n = strlen(data);
+
+	p32(o + 16, owner);
+	p32(o + 20, 1);			/* the receive queue */
+	p32(o + 32, n);
+	p32(o + 36, opt.sk_skb ? 4096 : hspace);
+	b = obj_begin(4103, 24, 2);
+	p32(b + 16, hspace + n);
+	p = grow((hspace + n + 7) & ~7U);
+	memset(d + p, 'h', hspace);
+	memcpy(d + p + hspace, data, n);
+	end(b);
+	if (passed) {			/* SCM_RIGHTS: the file it carries */
+		b = obj_begin(1025, g->task_len >= 992 ? 40 : 32, 0);
+		p64(b + 24, passed);
+	}
+	end(o);
+}
+
+/* A unix socket (or, @family 2, a TCP one) with index @idx. */
+static size_t sock_obj(const struct gen *g, uint32_t idx, uint16_t family, uint16_t type,
+		       uint8_t state, uint32_t peer, size_t file, const char *abstract)
+{
+	size_t o = obj_begin(8, g->sock_len, 1);
+
+	p64(o + 16, file);
+	p32(o + 24, UINT32_MAX);
+	p32(o + 28, idx);
+	p16(o + 40, type);
+	p16(o + 42, family);
+	d[o + 46] = state;
+	p32(o + 68, 6);			/* SO_PRIORITY */
+	p64(o + 80, NUL64);		/* no receive timeout */
+	p64(o + 88, 2500);		/* a send timeout of 2.5 s at HZ 1000 */
+	p32(o + 96, 65536);
+	p32(o + 100, 32768);
+	d[o + 50] = 1;			/* SOCK_SNDBUF_LOCK */
+	p32(o + 396, peer);
+	if (abstract) {
+		p32(o + 132, 3 + strlen(abstract));
+		p16(o + 136, 1);
+		memcpy(d + o + 139, abstract, strlen(abstract));
+	}
+	if (opt.sk_addrlen && idx == 2)
+		p32(o + 132, 200);
+	return o;
+}
+
+/* SOCKET: a unix stream pair with data both ways, a datagram, a listener. */
+static void write_socks(const struct gen *g, struct refs *rf)
+{
+	size_t s = sect_begin(9), o;
+
+	o = sock_obj(g, 0, 1, 1, 1, 1, rf->file[F_USK0], NULL);
+	skb_obj(g, 1, "hello ", 16, 0);
+	skb_obj(g, 1, "world", 0, 0);
+	end(o);
+	o = sock_obj(g, 1, 1, 1, 1, 0, rf->file[F_USK1], NULL);
+	d[o + 49] = 2;			/* SEND_SHUTDOWN */
+	skb_obj(g, 0, "fd", 0, rf->file[F_HOSTNAME]);
+	end(o);
+	o = sock_obj(g, 2, 1, 2, 7, UINT32_MAX, rf->file[F_USK2], "ovz-dgram");
+	skb_obj(g, 3, "dgram1", 8, 0);
+	end(o);
+	o = sock_obj(g, 3, 1, 1, 10, UINT32_MAX, rf->file[F_USK3], "ovz-listen");
+	p16(o + 64, 5);			/* backlog */
+	end(o);
+	end(sock_obj(g, 4, 2, 1, 1, UINT32_MAX, rf->file[F_TCP], NULL));
+	if (opt.sk_embryo)
+		end(sock_obj(g, 5, 1, 1, 1, 3, NUL64, NULL));
+	end(s);
+}
+
 /* Sections the engine cannot restore, one object each, when asked. */
 static void write_refused(void)
 {
 	size_t s;
 
-	if (opt.socket) {
-		s = sect_begin(9);
-		end(obj_begin(8, 16, 0));
-		end(s);
-	}
 	if (opt.netdev) {
 		s = sect_begin(16);
 		end(obj_begin(1036, 48, 0));
@@ -549,6 +633,7 @@ static void build(const struct gen *g)
 	end(rf.ns);
 	end(s);
 	write_files(&rf);
+	write_socks(g, &rf);
 	write_refused();
 	write_fds_fs(&rf);
 	write_sighand_timers(g, &rf);
@@ -658,7 +743,11 @@ struct xcase {
 
 static const struct xcase xcases[] = {
 	{ "i386", "32-bit (i386)", &opt.i386, 0 },
-	{ "socket", "sockets (SOCKET section)", &opt.socket, 1 },
+	{ "socket", "an AF_INET stream socket (SOCKET index 4", &opt.socket, 1 },
+	{ "sk_embryo", "an AF_UNIX stream socket no file holds", &opt.sk_embryo, 1 },
+	{ "sk_addrlen", "field cpt_laddrlen 200 is over 110", &opt.sk_addrlen, 0 },
+	{ "sk_skb", "fields cpt_hspace 4096 + cpt_len", &opt.sk_skb, 0 },
+	{ "sk_priv", "field cpt_priv 0x63 names no socket", &opt.sk_priv, 0 },
 	{ "netdev", "network devices (NET_DEVICE section)", &opt.netdev, 1 },
 	{ "sysv", "SysV semaphores (SYSV_SEM section)", &opt.sysv, 1 },
 	{ "tty", "a tty '/dev/tty1'", &opt.tty, 1 },
