@@ -192,6 +192,10 @@ tests/convert/cptlive: tests/convert/cptlive-dump.o
 tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-dump.o $(ENGINE_LIBS)
 tests/convert/cptlive-dump.o: | config.h $(proto-h) $(syscall-h)
 -include tests/convert/cptlive-dump.d
+tests/convert/cptlive: tests/convert/cptlive-sock.o
+tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-sock.o $(ENGINE_LIBS)
+tests/convert/cptlive-sock.o: | config.h $(proto-h) $(syscall-h)
+-include tests/convert/cptlive-sock.d
 
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem
