@@ -6,8 +6,9 @@
  * the socket index (the dump keeps no inode of its own for them), the peer
  * by its index, name, state, shutdown and the options the record holds. What
  * waits in a receive queue (SKB children, queue 1) goes to sk-queues.img
- * once every file is known, with the files passed in SCM_RIGHTS. Other
- * families are refused by name (family and type).
+ * once every file is known, with the files passed in SCM_RIGHTS. TCP and
+ * UDP sockets go to xlate-inet.c; other families, protocols and TCP states
+ * are refused by name (family, type, state).
  */
 #define LOG_PREFIX "ovz2img: "
 
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include "fdinfo.pb-c.h"
@@ -67,6 +69,32 @@ static const char *type_name(unsigned int type)
 	       type == SOCK_SEQPACKET ? "seqpacket" : type == SOCK_RAW ? "raw" : "other";
 }
 
+static const char *const tcp_states[] = {
+	[1] = "ESTABLISHED", [2] = "SYN_SENT", [3] = "SYN_RECV", [4] = "FIN_WAIT1",
+	[5] = "FIN_WAIT2", [6] = "TIME_WAIT", [7] = "CLOSE", [8] = "CLOSE_WAIT",
+	[9] = "LAST_ACK", [10] = "LISTEN", [11] = "CLOSING",
+};
+
+/* TCP established or listening, UDP, a closed one: what the engine takes. */
+static void inet_refusal(const uint8_t *rec, char *why, size_t size, unsigned int idx,
+			 uint64_t pos)
+{
+	unsigned int type = get16(rec, 40), proto = rec[55], st = rec[46];
+	const char *fam = family_name(get16(rec, 42));
+	bool tcp = type == SOCK_STREAM && (proto == IPPROTO_TCP || !proto);
+	bool udp = type == SOCK_DGRAM && (proto == IPPROTO_UDP || !proto);
+
+	if (!tcp && !udp)
+		snprintf(why, size, "an %s %s socket of protocol %u (SOCKET index %u at offset %#" PRIx64 ")",
+			 fam, type_name(type), proto, idx, pos);
+	else if (tcp && st != 1 && st != 7 && st != 10)
+		snprintf(why, size, "an %s TCP socket in state %s (SOCKET index %u at offset %#" PRIx64 ")",
+			 fam, st < 12 && tcp_states[st] ? tcp_states[st] : "unknown", idx, pos);
+	else if (udp && st != 1 && st != 7)
+		snprintf(why, size, "an %s UDP socket in state %u (SOCKET index %u at offset %#" PRIx64 ")",
+			 fam, st, idx, pos);
+}
+
 int xl_sock_refusal(struct xlate *x, uint64_t fpos, const uint8_t *frec, char *why, size_t size)
 {
 	uint64_t idx = get64(frec, 56), pos;
@@ -84,7 +112,9 @@ int xl_sock_refusal(struct xlate *x, uint64_t fpos, const uint8_t *frec, char *w
 	fam = get16(rec, 42);
 	type = get16(rec, 40);
 	why[0] = '\0';
-	if (fam != AF_UNIX)
+	if (fam == AF_INET || fam == AF_INET6)
+		inet_refusal(rec, why, size, (unsigned int)idx, pos);
+	else if (fam != AF_UNIX)
 		snprintf(why, size, "an %s %s socket (SOCKET index %u at offset %#" PRIx64 ")",
 			 family_name(fam), type_name(type), (unsigned int)idx, pos);
 	else if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
@@ -105,7 +135,7 @@ static void jiffies_tv(const struct xlate *x, uint64_t j, uint64_t *sec, uint64_
 	*usec = (j % hz) * 1000000ULL / hz;
 }
 
-static SkOptsEntry *sock_opts(const struct xlate *x, const uint8_t *rec)
+SkOptsEntry *xl_sock_opts(const struct xlate *x, const uint8_t *rec)
 {
 	SkOptsEntry *o = calloc(1, sizeof(*o));
 
@@ -206,13 +236,15 @@ int xl_sock_write(struct xlate *x, uint64_t fpos, const uint8_t *frec, struct xl
 	r = find_sock(x, idx, &pos, rec, &h);
 	if (r <= 0)
 		return r ?: log_err(-EPROTO, "FILE at offset %#" PRIx64 ": no socket %u", fpos, idx);
+	if (get16(rec, 42) != AF_UNIX)
+		return xl_inet_write(x, pos, rec, frec, xf, XL_USK_INO_BASE + idx);
 	e.id = xf->id;
 	e.ino = XL_USK_INO_BASE + idx;
 	e.type = get16(rec, 40);
 	e.state = rec[46];
 	e.flags = get32(frec, 16) & ~O_CLOEXEC;
 	e.fown = &fown;
-	e.opts = sock_opts(x, rec);
+	e.opts = xl_sock_opts(x, rec);
 	if (e.state == TCP_LISTEN)
 		e.backlog = get16(rec, 64);
 	if (rec[49] & 3) {

@@ -12,6 +12,7 @@
  *   mkcpt NAME FILE       write one case
  *   mkcpt --all DIR       write every case as DIR/NAME.cpt
  */
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,7 +124,7 @@ static const struct task_spec tasks[] = {
 /* What the translation cases change (mkcpt --list-xlate). */
 static struct {
 	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan, rhel5vdso, signo;
-	int sk_embryo, sk_addrlen, sk_skb, sk_priv;
+	int sk_embryo, sk_addrlen, sk_skb, sk_priv, sk_seq;
 } opt;
 
 enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO,
@@ -369,8 +370,7 @@ static void write_fds_fs(struct refs *rf)
 	filedesc(12, 0, rf->file[F_FIFO]);
 	for (int k = F_USK0; k <= F_USK3; k++)
 		filedesc(13 + k - F_USK0, 0, rf->file[k]);
-	if (opt.socket)
-		filedesc(17, 0, rf->file[F_TCP]);
+	filedesc(17, 0, rf->file[F_TCP]);
 	if (opt.lost)
 		filedesc(11, 0, rf->file[F_LOST]);
 	end(rf->files);
@@ -506,7 +506,7 @@ static void write_mms(const struct gen *g, struct refs *rf)
 }
 
 /* A queued buffer of socket @owner: @hspace bytes of headroom, then @data. */
-static void skb_obj(const struct gen *g, uint32_t owner, const char *data, uint32_t hspace,
+static size_t skb_obj(const struct gen *g, uint32_t owner, const char *data, uint32_t hspace,
 		    size_t passed)
 {
 	size_t o = obj_begin(1030, g->skb_len, 1), b, p;
@@ -527,6 +527,34 @@ static void skb_obj(const struct gen *g, uint32_t owner, const char *data, uint3
 		p64(b + 24, passed);
 	}
 	end(o);
+	return o;
+}
+
+/* An established TCP connection 127.0.0.1:40000 -> 127.0.0.2:8080 */
+static void tcp_fields(size_t o)
+{
+	d[o + 55] = 6;			/* IPPROTO_TCP */
+	p32(o + 424, htonl(0x7f000001));
+	p32(o + 428, htonl(0x7f000001));
+	p16(o + 422, htons(40000));
+	p32(o + 416, htonl(0x7f000002));
+	p16(o + 420, htons(8080));
+	p32(o + 584, 1005);		/* rcv_nxt: 5 bytes unread since copied_seq */
+	p32(o + 752, opt.sk_seq ? 990 : 1000);
+	p32(o + 592, 5000);		/* snd_una, snd_nxt, write_seq: 3 sent, 4 unsent */
+	p32(o + 588, 5003);
+	p32(o + 744, 5007);
+	d[o + 756] = d[o + 757] = d[o + 758] = 1;
+	d[o + 760] = 7;
+	d[o + 761] = 6;
+	d[o + 762] = 1;			/* TCP_NAGLE_OFF */
+	p16(o + 654, 1460);
+	p32(o + 768, 123456);		/* rcv_tsecr */
+	p32(o + 632, 1001);		/* snd_wl1, snd_wnd, max_window, rcv_wnd, rcv_wup */
+	p32(o + 636, 65535);
+	p32(o + 640, 65536);
+	p32(o + 736, 43690);
+	p32(o + 740, 1005);
 }
 
 /* A unix socket (or, @family 2, a TCP one) with index @idx. */
@@ -577,7 +605,13 @@ static void write_socks(const struct gen *g, struct refs *rf)
 	o = sock_obj(g, 3, 1, 1, 10, UINT32_MAX, rf->file[F_USK3], "ovz-listen");
 	p16(o + 64, 5);			/* backlog */
 	end(o);
-	end(sock_obj(g, 4, 2, 1, 1, UINT32_MAX, rf->file[F_TCP], NULL));
+	o = sock_obj(g, 4, 2, 1, opt.socket ? 4 : 1, UINT32_MAX, rf->file[F_TCP], NULL);
+	tcp_fields(o);
+	skb_obj(g, 4, "abcde", 0, 0);
+	p32(skb_obj(g, 4, "WXY", 20, 0) + 20, 2);	/* the write queue */
+	p32(skb_obj(g, 4, "Z123", 0, 0) + 20, 2);
+	p32(skb_obj(g, 4, "late", 0, 0) + 20, 3);	/* out of order: not kept */
+	end(o);
 	if (opt.sk_embryo)
 		end(sock_obj(g, 5, 1, 1, 1, 3, NUL64, NULL));
 	end(s);
@@ -743,7 +777,8 @@ struct xcase {
 
 static const struct xcase xcases[] = {
 	{ "i386", "32-bit (i386)", &opt.i386, 0 },
-	{ "socket", "an AF_INET stream socket (SOCKET index 4", &opt.socket, 1 },
+	{ "socket", "an AF_INET TCP socket in state FIN_WAIT1 (SOCKET index 4", &opt.socket, 1 },
+	{ "sk_seq", "cpt_rcv_nxt 1005 and cpt_copied_seq 990 disagree", &opt.sk_seq, 0 },
 	{ "sk_embryo", "an AF_UNIX stream socket no file holds", &opt.sk_embryo, 1 },
 	{ "sk_addrlen", "field cpt_laddrlen 200 is over 110", &opt.sk_addrlen, 0 },
 	{ "sk_skb", "fields cpt_hspace 4096 + cpt_len", &opt.sk_skb, 0 },

@@ -58,7 +58,7 @@ vzcr/vzcr image show --json "$tmp/tty-img" >"$tmp/tty.json"
 python3 -c 'import json,sys
 j = json.load(open(sys.argv[1]))
 fd = [i for i in j["images"] if i["file"] == "fdinfo-1.img"][0]["entries"]
-sys.exit(sorted(e["fd"] for e in fd) != [0, 3, 4, 7, 9, 10, 12, 13, 14, 15, 16])' "$tmp/tty.json"
+sys.exit(sorted(e["fd"] for e in fd) != [0, 3, 4, 7, 9, 10, 12, 13, 14, 15, 16, 17])' "$tmp/tty.json"
 ok $? "tty --force: the tty's fd 5 is left out, the others stay"
 
 mkdir "$tmp/bad" && $mk --all "$tmp/bad"

@@ -97,7 +97,7 @@ check(p1 == b"A" * 4096 + b"B" * 0x800 + ts + b"B" * (0x800 - 16),
       "pages of init, with the 2.5 s left of its sleep at rmtp")
 check(p42 == b"C" * 4096 + b"B" * 4096, "pages of sshd: its own, and COPYPAGES from init's MM")
 fd = {e["fd"]: e for e in img["fdinfo-1.img"]}
-check(sorted(fd) == [0, 3, 4, 7, 9, 10, 12, 13, 14, 15, 16] and fd[0]["id"] == fd[7]["id"] and fd[3]["flags"] == 1,
+check(sorted(fd) == [0, 3, 4, 7, 9, 10, 12, 13, 14, 15, 16, 17] and fd[0]["id"] == fd[7]["id"] and fd[3]["flags"] == 1,
       "fds: a dup shares its file, close-on-exec kept")
 r0 = files[fd[0]["id"]]["reg"]
 check((r0["name"], r0["pos"]) == ("/etc/hostname", 3), "regular file: path and offset")
@@ -151,3 +151,21 @@ check([(e["id_for"], e["length"], [s["rights"] for s in e["scm"]]) for e in q] =
 raw = open(d + "/sk-queues.img", "rb").read()
 check(raw.find(b"hello ") < raw.find(b"world") < raw.find(b"fd") < raw.find(b"dgram1") and
       b"h" * 8 not in raw, "sk-queues: the bytes, without the headroom")
+tf = files[fd[17]["id"]]
+t = tf.get("isk", {})
+check(fd[17]["type"] == "INETSK" and tf["type"] == "INETSK" and
+      (t["family"], t["type"], t["proto"], t["state"], t["src_port"], t["dst_port"],
+       t["src_addr"], t["dst_addr"]) == (2, 1, 6, 1, 40000, 8080, [0x0100007f], [0x0200007f]),
+      "TCP: family, protocol, state, addresses and ports")
+ts = img.get("tcp-stream-%x.img" % t["ino"], [{}])[0]
+check((ts.get("inq_len"), ts.get("inq_seq"), ts.get("outq_len"), ts.get("outq_seq"),
+       ts.get("unsq_len")) == (5, 1005, 7, 5007, 4),
+      "TCP stream: queues end at rcv_nxt and write_seq, 4 bytes never sent")
+check((ts["opt_mask"], ts["snd_wscale"], ts["rcv_wscale"], ts["mss_clamp"], ts["timestamp"],
+       ts["nodelay"], ts["cork"]) == (7, 7, 6, 1460, 123456, True, False),
+      "TCP stream: options, scales, MSS, timestamp, nodelay")
+check((ts["snd_wl1"], ts["snd_wnd"], ts["max_window"], ts["rcv_wnd"], ts["rcv_wup"]) ==
+      (1001, 65535, 65536, 43690, 1005), "TCP stream: the window")
+raw = open(d + "/tcp-stream-%x.img" % t["ino"], "rb").read()
+check(raw.endswith(b"abcdeWXYZ123") and b"late" not in raw,
+      "TCP stream: receive then write queue bytes, no headroom, no out-of-order segment")
