@@ -152,7 +152,7 @@ SkOptsEntry *xl_sock_opts(const struct xlate *x, const uint8_t *rec)
 	o->so_priority = get32(rec, 68);
 	o->has_so_rcvlowat = true;
 	o->so_rcvlowat = get32(rec, 72) ?: 1;
-	o->has_so_passcred = true;
+	o->has_so_passcred = get16(rec, 42) == AF_UNIX;	/* this kernel has it for unix only */
 	o->so_passcred = rec[45] != 0;
 	o->has_so_buf_lock = true;
 	o->so_buf_lock = rec[50] & 3;	/* SOCK_SNDBUF_LOCK | SOCK_RCVBUF_LOCK */

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The chain "live process -> cpt file -> ovz2img -> vzcr restore" for unix
-# sockets: cptlive dumps wl-ovzsock (a stream pair with data both ways and
-# one end shut, a datagram pair with two messages, a named datagram socket
-# with a message, a listener) as RHEL6 records, then 2.6.18 ones; ovz2img
+# The chain "live process -> cpt file -> ovz2img -> vzcr restore" for
+# sockets: cptlive dumps wl-ovzsock (a unix stream pair with data both ways
+# and one end shut, a datagram pair with two messages, a named datagram
+# socket with a message, a listener; a TCP listener and a connection to it
+# with unread data both ways, read in repair mode) as RHEL6 records, then
+# 2.6.18 ones; ovz2img
 # translates the SOCKET section; vzcr restore brings the process back and it
 # checks every queue, name, option and connection itself. A control run
 # drops the queued data from the images: the process must notice.
@@ -27,11 +29,14 @@ chain() {
 		$live $opt --kill "$pid" "$dir/dump.cpt" || return 1
 	wait_for 30 all_gone $(cat "$dir/pids")
 	ok $? "$name: the dumped process is gone"
-	is "$($ovz --info "$dir/dump.cpt" | awk '$3 == "SOCKET" {print $5}')" 7 \
-		"$name: the dump holds 7 sockets"
+	is "$($ovz --info "$dir/dump.cpt" | awk '$3 == "SOCKET" {print $5}')" 10 \
+		"$name: the dump holds 10 sockets"
 	run_ok "$name: ovz2img translates it" $ovz "$dir/dump.cpt" "$dir/img" || return 1
 	is "$(vzcr/vzcr image show "$dir/img/files.img" | grep -c 'type: UNIXSK')" 7 \
 		"$name: 7 unix sockets in files.img"
+	is "$(vzcr/vzcr image show "$dir/img/files.img" | grep -c 'type: INETSK')" 3 \
+		"$name: 3 TCP sockets in files.img"
+	is "$(ls "$dir/img" | grep -c '^tcp-stream-')" 2 "$name: 2 established connections"
 	[ -n "$mangle" ] && $mangle "$dir/img"
 	run_ok "$name: vzcr restore" $tvzcr restore -D "$dir/img" --pidfile "$dir/restored" ||
 		return 1
