@@ -119,7 +119,6 @@ static const struct {
 	{ 8, "ttys (TTY section)" },
 	{ 11, "SysV semaphore undo lists (SYSVSEM_UNDO section)" },
 	{ 13, "SysV shared memory (SYSV_SHM section)" },
-	{ 14, "SysV semaphores (SYSV_SEM section)" },
 	{ 15, "orphaned TCP sockets (ORPHANS section)" },
 	{ 16, "network devices (NET_DEVICE section)" },
 	{ 17, "network addresses (NET_IFADDR section)" },
@@ -128,7 +127,6 @@ static const struct {
 	{ 20, "conntrack entries (NET_CONNTRACK section)" },
 	{ 27, "epoll instances (EPOLL section)" },
 	{ 29, "inotify instances (INOTIFY section)" },
-	{ 30, "SysV message queues (SYSV_MSG section)" },
 	{ 32, "cgroups (CGROUPS section)" },
 	{ 34, "ip6tables rules (NET_IP6TABLES section)" },
 };
@@ -322,6 +320,8 @@ static int write_inventory(struct xlate *x, uint32_t root)
 	ids.vm_id = ids.files_id = ids.fs_id = ids.sighand_id = root;
 	ids.has_uts_ns_id = true;
 	ids.uts_ns_id = 1;
+	ids.has_ipc_ns_id = true;
+	ids.ipc_ns_id = 1;
 	inv.img_version = CRTOOLS_IMAGES_V1_1;
 	inv.has_fdinfo_per_id = inv.fdinfo_per_id = true;
 	inv.root_ids = &ids;
@@ -342,7 +342,7 @@ static int translate(struct xlate *x)
 	r = xl_files_begin(x) ?: write_tree(x, all, n);
 	r = xl_files_end(x) ?: r;	/* closes what begin opened, whatever happened */
 	if (!r)
-		r = write_uts(x) ?: img_dir_sync(x->dfd);
+		r = write_uts(x) ?: xl_write_ipc(x) ?: img_dir_sync(x->dfd);
 	if (!r)	/* last: its presence marks a complete set */
 		r = write_inventory(x, all[0].tgid) ?: img_dir_sync(x->dfd);
 	return r;

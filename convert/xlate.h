@@ -169,6 +169,11 @@ int xl_shmem_id(struct xlate *x, uint64_t file, uint64_t ino, uint32_t *ret_id);
  */
 int xl_ghost(struct xlate *x, uint64_t file, uint64_t ino, uint32_t file_id, char *alt,
 	     size_t altsz);
+/*
+ * xlate-ipc.c: ipcns-var/shm/sem/msg-1.img, the CT's SysV IPC (restored
+ * with its ipc namespace). 0 or -errno.
+ */
+int xl_write_ipc(struct xlate *x);
 /* Open files.img and pipes-data.img; close them (0 or -errno). */
 int xl_files_begin(struct xlate *x);
 int xl_files_end(struct xlate *x);

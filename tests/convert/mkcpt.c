@@ -124,7 +124,7 @@ static const struct task_spec tasks[] = {
 /* What the translation cases change (mkcpt --list-xlate). */
 static struct {
 	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan, rhel5vdso, signo;
-	int sk_embryo, sk_addrlen, sk_skb, sk_priv, sk_seq;
+	int sk_embryo, sk_addrlen, sk_skb, sk_priv, sk_seq, ipc_msgsize;
 } opt;
 
 enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO,
@@ -272,6 +272,8 @@ static void write_file(struct refs *rf, int k, const char *name, uint32_t i_mode
 	end(o);
 }
 
+static void ipc_perm(size_t o, uint64_t key, uint64_t mode, uint64_t id);
+
 static void write_files(struct refs *rf)
 {
 	size_t s = sect_begin(12), b, o;
@@ -326,6 +328,20 @@ static void write_files(struct refs *rf)
 	memcpy(d + o, "fifo!", 5);
 	end(b);
 	end(rf->fifo_inode);
+	o = obj_begin(12, 120, 1);	/* a SysV shm segment of 10000 bytes */
+	p64(o + 24, 1212);
+	p32(o + 32, 0100600);
+	b = obj_begin(11, 128, 0);
+	ipc_perm(b, 0x5a5a, 0600, 1);
+	p32(b + 72, 1);
+	p64(b + 80, 10000);
+	end(b);
+	b = obj_begin(4098, 32, 2);
+	p64(b + 16, 4096);
+	p64(b + 24, 8192);
+	fill_data('M', 4096);
+	end(b);
+	end(o);
 	end(s);
 	s = sect_begin(2);
 	write_file(rf, F_SH, "/bin/sh", 0100755, 0, 0);
@@ -617,6 +633,55 @@ static void write_socks(const struct gen *g, struct refs *rf)
 	end(s);
 }
 
+/* The permissions part of a SysV record (ids and modes are u64). */
+static void ipc_perm(size_t o, uint64_t key, uint64_t mode, uint64_t id)
+{
+	p64(o + 16, key);
+	p64(o + 24, 1000);		/* uid, gid, cuid, cgid */
+	p64(o + 32, 100);
+	p64(o + 40, 1000);
+	p64(o + 48, 100);
+	p64(o + 56, mode);
+	p64(o + 72, id);
+}
+
+/* Message @text of type @type: the text unpadded (note section 1). */
+static void sysv_msg(uint64_t type, const char *text)
+{
+	size_t o = obj_begin(1050, 32, 2), n = strlen(text);
+
+	p64(o + 16, type);
+	p64(o + 24, opt.ipc_msgsize ? 1 << 20 : n);
+	memcpy(d + grow(n), text, n);
+	end(o);
+}
+
+/* A semaphore set of three and a queue of two messages. */
+static void write_sysv(void)
+{
+	static const uint32_t vals[] = { 7, 0, 42 };
+	size_t s = sect_begin(14), o;
+
+	o = obj_begin(1029, 96, 8);
+	ipc_perm(o, 0x5e11, 0640, 0);
+	for (int i = 0; i < 3; i++) {
+		size_t v = grow(8);
+
+		p32(v, vals[i]);
+		p32(v + 4, 42);		/* sempid */
+	}
+	end(o);
+	end(s);
+	s = sect_begin(30);
+	o = obj_begin(1049, 128, 1);
+	ipc_perm(o, 0x3e55, 0600, 32768);
+	p64(o + 120, 16384);
+	sysv_msg(1, "first");
+	sysv_msg(5, "second-msg!");	/* ends the queue 8-aligned again */
+	end(o);
+	end(s);
+}
+
 /* Sections the engine cannot restore, one object each, when asked. */
 static void write_refused(void)
 {
@@ -628,8 +693,8 @@ static void write_refused(void)
 		end(s);
 	}
 	if (opt.sysv) {
-		s = sect_begin(14);
-		end(obj_begin(1029, 96, 0));
+		s = sect_begin(11);
+		end(obj_begin(9, 16, 1));
 		end(s);
 	}
 }
@@ -671,6 +736,7 @@ static void build(const struct gen *g)
 	write_refused();
 	write_fds_fs(&rf);
 	write_sighand_timers(g, &rf);
+	write_sysv();
 	write_mms(g, &rf);
 	at.tasks_sect = sect_begin(3);
 	for (size_t i = 0; i < sizeof(tasks) / sizeof(tasks[0]); i++)
@@ -778,13 +844,14 @@ struct xcase {
 static const struct xcase xcases[] = {
 	{ "i386", "32-bit (i386)", &opt.i386, 0 },
 	{ "socket", "an AF_INET TCP socket in state FIN_WAIT1 (SOCKET index 4", &opt.socket, 1 },
+	{ "ipc_msgsize", "SYSVMSG_MSG at offset", &opt.ipc_msgsize, 0 },
 	{ "sk_seq", "cpt_rcv_nxt 1005 and cpt_copied_seq 990 disagree", &opt.sk_seq, 0 },
 	{ "sk_embryo", "an AF_UNIX stream socket no file holds", &opt.sk_embryo, 1 },
 	{ "sk_addrlen", "field cpt_laddrlen 200 is over 110", &opt.sk_addrlen, 0 },
 	{ "sk_skb", "fields cpt_hspace 4096 + cpt_len", &opt.sk_skb, 0 },
 	{ "sk_priv", "field cpt_priv 0x63 names no socket", &opt.sk_priv, 0 },
 	{ "netdev", "network devices (NET_DEVICE section)", &opt.netdev, 1 },
-	{ "sysv", "SysV semaphores (SYSV_SEM section)", &opt.sysv, 1 },
+	{ "sysv", "SysV semaphore undo lists (SYSVSEM_UNDO section)", &opt.sysv, 1 },
 	{ "tty", "a tty '/dev/tty1'", &opt.tty, 1 },
 	{ "shm", "SysV shared memory mapping", &opt.shm, 1 },
 	{ "mounts", "mounts (NAMESPACE section)", &nest, 1 },
