@@ -131,19 +131,8 @@ static const struct {
 	{ 34, "ip6tables rules (NET_IP6TABLES section)" },
 };
 
-static int count_mounts(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h, void *arg)
-{
-	(void)x;
-	(void)pos;
-	if (h->type == 1033 /* VFSMOUNT */)
-		(*(uint64_t *)arg)++;
-	return 0;
-}
-
 static int check_sections(struct xlate *x)
 {
-	const struct cpt_section *ns = xl_section(x, 10);
-	uint64_t mounts = 0;
 	int r = 0;
 
 	for (size_t i = 0; i < sizeof(unsupported_sects) / sizeof(unsupported_sects[0]); i++) {
@@ -155,22 +144,7 @@ static int check_sections(struct xlate *x)
 		if (r < 0)
 			return r;
 	}
-	/* the mount tree: objects nested in NAMESPACE objects */
-	for (uint64_t p = ns ? ns->pos + ns->hdrlen : 0; ns && p < ns->pos + ns->len;) {
-		struct cpt_obj_hdr h;
-
-		r = cpt_read_obj(x->f, p, ns->pos + ns->len, CPT_OBJ_NAMESPACE, "in section NAMESPACE",
-				 NULL, 0, &h);
-		if (r < 0)
-			return r;
-		r = xl_children(x, p, &h, count_mounts, &mounts);
-		if (r < 0)
-			return r;
-		p += h.next;
-	}
-	if (mounts)
-		r = xl_unsupported(x, "%" PRIu64 " mounts (NAMESPACE section)", mounts);
-	return r ?: xl_sock_check(x);
+	return xl_sock_check(x);
 }
 
 static const struct xl_task *find_proc(const struct xl_task *t, size_t n, uint32_t pid)
@@ -322,6 +296,8 @@ static int write_inventory(struct xlate *x, uint32_t root)
 	ids.uts_ns_id = 1;
 	ids.has_ipc_ns_id = true;
 	ids.ipc_ns_id = 1;
+	ids.has_mnt_ns_id = true;
+	ids.mnt_ns_id = 1;
 	inv.img_version = CRTOOLS_IMAGES_V1_1;
 	inv.has_fdinfo_per_id = inv.fdinfo_per_id = true;
 	inv.root_ids = &ids;
@@ -342,7 +318,7 @@ static int translate(struct xlate *x)
 	r = xl_files_begin(x) ?: write_tree(x, all, n);
 	r = xl_files_end(x) ?: r;	/* closes what begin opened, whatever happened */
 	if (!r)
-		r = write_uts(x) ?: xl_write_ipc(x) ?: img_dir_sync(x->dfd);
+		r = write_uts(x) ?: xl_write_ipc(x) ?: xl_write_mounts(x) ?: img_dir_sync(x->dfd);
 	if (!r)	/* last: its presence marks a complete set */
 		r = write_inventory(x, all[0].tgid) ?: img_dir_sync(x->dfd);
 	return r;

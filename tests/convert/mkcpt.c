@@ -124,7 +124,7 @@ static const struct task_spec tasks[] = {
 /* What the translation cases change (mkcpt --list-xlate). */
 static struct {
 	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan, rhel5vdso, signo;
-	int sk_embryo, sk_addrlen, sk_skb, sk_priv, sk_seq, ipc_msgsize;
+	int sk_embryo, sk_addrlen, sk_skb, sk_priv, sk_seq, ipc_msgsize, mounts, mnt_noroot;
 } opt;
 
 enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO,
@@ -273,6 +273,7 @@ static void write_file(struct refs *rf, int k, const char *name, uint32_t i_mode
 }
 
 static void ipc_perm(size_t o, uint64_t key, uint64_t mode, uint64_t id);
+static void write_mounts(const struct gen *g);
 
 static void write_files(struct refs *rf)
 {
@@ -729,6 +730,8 @@ static void build(const struct gen *g)
 		for (int i = nest - 1; i >= 0; i--)
 			end(lv[i]);
 	}
+	if (!nest)
+		write_mounts(g);
 	end(rf.ns);
 	end(s);
 	write_files(&rf);
@@ -757,6 +760,78 @@ static void build(const struct gen *g)
 	p32(at.tail + 240, 27);
 	memcpy(d + at.tail + 244, "\x79\x1c\x01\x63", 4);
 	end(at.trail_sect);
+}
+
+/* One VFSMOUNT (RHEL6: 56 bytes with parent and bind refs; 2.6.18: 24). */
+static size_t vfsmount(const struct gen *g, uint32_t mntflags, uint32_t sbflags, size_t parent,
+		       size_t bind, const char *dev, const char *mp, const char *type,
+		       const char *src)
+{
+	size_t o = obj_begin(1033, g->version >= 0x800 ? 56 : 24, 1);
+
+	p32(o + 16, mntflags);
+	p32(o + 20, sbflags);
+	if (g->version >= 0x800) {
+		p64(o + 24, bind);
+		p64(o + 32, parent);
+		p64(o + 40, NUL64);
+		p64(o + 48, NUL64);
+	}
+	name_obj(dev);
+	name_obj(mp);
+	name_obj(type);
+	if (src)
+		name_obj(src);
+	return o;
+}
+
+/* A ustar archive of one file, "hello.txt" (0644, 1000:100). */
+static void tar_obj(void)
+{
+	static const char data[] = "tmpfs data\n";
+	size_t o = obj_begin(4102, 24, 2), t;
+	unsigned int sum = 0;
+	char *h;
+
+	p32(o + 16, 2048);
+	t = grow(2048 + 8);	/* header, a block of data, two zero blocks; its NUL */
+	h = (char *)d + t;
+	strcpy(h, "hello.txt");
+	strcpy(h + 100, "0000644");
+	strcpy(h + 108, "0001750");
+	strcpy(h + 116, "0000144");
+	snprintf(h + 124, 12, "%011o", (unsigned int)strlen(data));
+	strcpy(h + 136, "14500000000");
+	memset(h + 148, ' ', 8);
+	h[156] = '0';
+	memcpy(h + 257, "ustar\00000", 8);
+	for (int i = 0; i < 512; i++)
+		sum += (unsigned char)h[i];
+	snprintf(h + 148, 8, "%06o", sum);
+	memcpy(h + 512, data, strlen(data));
+	end(o);
+}
+
+/* The CT's mounts: root, proc, sysfs (read-only), devpts, a tmpfs with a
+ * file, a bind mount from the root file system. */
+static void write_mounts(const struct gen *g)
+{
+	size_t root, o;
+
+	if (opt.mnt_noroot)
+		end(vfsmount(g, 0x7, 0, NUL64, NUL64, "proc", "/proc", "proc", NULL));
+	root = vfsmount(g, 0, 0, NUL64, NUL64, "/vz/private/101", "/", "simfs", NULL);
+	end(root);
+	end(vfsmount(g, 0x7, 0, root, NUL64, "proc", "/proc", "proc", NULL));
+	end(vfsmount(g, 0x47, 1, root, NUL64, "sysfs", "/sys", "sysfs", NULL));
+	end(vfsmount(g, 0x5, 0, root, NUL64, "devpts", "/dev/pts", "devpts", NULL));
+	o = vfsmount(g, 0x3, 0, root, NUL64, "tmpfs", "/tmp", "tmpfs", NULL);
+	tar_obj();
+	end(o);
+	end(vfsmount(g, 0x80000000U, 0, root, root, "/vz/private/101", "/mnt/data", "simfs",
+		     "/srv/data"));
+	if (opt.mounts)
+		end(vfsmount(g, 0, 0, root, NUL64, "server:/export", "/mnt/nfs", "nfs", NULL));
 }
 
 struct bad {
@@ -854,7 +929,8 @@ static const struct xcase xcases[] = {
 	{ "sysv", "SysV semaphore undo lists (SYSVSEM_UNDO section)", &opt.sysv, 1 },
 	{ "tty", "a tty '/dev/tty1'", &opt.tty, 1 },
 	{ "shm", "SysV shared memory mapping", &opt.shm, 1 },
-	{ "mounts", "mounts (NAMESPACE section)", &nest, 1 },
+	{ "mounts", "the nfs mount at '/mnt/nfs'", &opt.mounts, 1 },
+	{ "mnt_noroot", "the first mount is '/proc', not the root", &opt.mnt_noroot, 0 },
 	{ "pages_len", "bytes of data for", &opt.pages_len, 0 },
 	{ "noexe", "no file mapping holds its code", &opt.noexe, 0 },
 	{ "oldvdso", "the old kernel's vDSO of process 1", &opt.oldvdso, 1 },
