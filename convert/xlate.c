@@ -120,9 +120,6 @@ static const struct {
 	{ 11, "SysV semaphore undo lists (SYSVSEM_UNDO section)" },
 	{ 13, "SysV shared memory (SYSV_SHM section)" },
 	{ 15, "orphaned TCP sockets (ORPHANS section)" },
-	{ 16, "network devices (NET_DEVICE section)" },
-	{ 17, "network addresses (NET_IFADDR section)" },
-	{ 18, "routes (NET_ROUTE section)" },
 	{ 19, "iptables rules (NET_IPTABLES section)" },
 	{ 20, "conntrack entries (NET_CONNTRACK section)" },
 	{ 27, "epoll instances (EPOLL section)" },
@@ -298,6 +295,8 @@ static int write_inventory(struct xlate *x, uint32_t root)
 	ids.ipc_ns_id = 1;
 	ids.has_mnt_ns_id = true;
 	ids.mnt_ns_id = 1;
+	ids.has_net_ns_id = true;
+	ids.net_ns_id = 1;
 	inv.img_version = CRTOOLS_IMAGES_V1_1;
 	inv.has_fdinfo_per_id = inv.fdinfo_per_id = true;
 	inv.root_ids = &ids;
@@ -318,7 +317,8 @@ static int translate(struct xlate *x)
 	r = xl_files_begin(x) ?: write_tree(x, all, n);
 	r = xl_files_end(x) ?: r;	/* closes what begin opened, whatever happened */
 	if (!r)
-		r = write_uts(x) ?: xl_write_ipc(x) ?: xl_write_mounts(x) ?: img_dir_sync(x->dfd);
+		r = write_uts(x) ?: xl_write_ipc(x) ?: xl_write_mounts(x) ?:
+		    xl_write_net(x) ?: img_dir_sync(x->dfd);
 	if (!r)	/* last: its presence marks a complete set */
 		r = write_inventory(x, all[0].tgid) ?: img_dir_sync(x->dfd);
 	return r;

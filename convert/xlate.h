@@ -176,6 +176,8 @@ int xl_ghost(struct xlate *x, uint64_t file, uint64_t ino, uint32_t file_id, cha
 int xl_write_ipc(struct xlate *x);
 /* xlate-mnt.c: mountpoints-1.img and the tmpfs archives. 0 or -errno. */
 int xl_write_mounts(struct xlate *x);
+/* xlate-net.c: netdev/ifaddr/route/route6/netns-1.img. 0 or -errno. */
+int xl_write_net(struct xlate *x);
 /* Open files.img and pipes-data.img; close them (0 or -errno). */
 int xl_files_begin(struct xlate *x);
 int xl_files_end(struct xlate *x);

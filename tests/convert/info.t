@@ -30,9 +30,9 @@ info_ok() {
 }
 
 # 2.6.18 dumps have no POSIX_TIMERS section
-info_ok rhel6 "0x803 VERSION_32_3" "2.6.32 (RHEL6)" 15
-info_ok rhel5 "0x304 VERSION_18_4" "2.6.18 (RHEL5)" 14
-info_ok rhel6-grown "0x803 VERSION_32_3" "2.6.32 (RHEL6)" 15
+info_ok rhel6 "0x803 VERSION_32_3" "2.6.32 (RHEL6)" 18
+info_ok rhel5 "0x304 VERSION_18_4" "2.6.18 (RHEL5)" 17
+info_ok rhel6-grown "0x803 VERSION_32_3" "2.6.32 (RHEL6)" 18
 
 if command -v python3 >/dev/null; then
 	$ovz --info --json "$tmp/rhel5.cpt" >"$tmp/j"

@@ -124,7 +124,7 @@ static const struct task_spec tasks[] = {
 /* What the translation cases change (mkcpt --list-xlate). */
 static struct {
 	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan, rhel5vdso, signo;
-	int sk_embryo, sk_addrlen, sk_skb, sk_priv, sk_seq, ipc_msgsize, mounts, mnt_noroot;
+	int sk_embryo, sk_addrlen, sk_skb, sk_priv, sk_seq, ipc_msgsize, mounts, mnt_noroot, net_route;
 } opt;
 
 enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO,
@@ -274,6 +274,7 @@ static void write_file(struct refs *rf, int k, const char *name, uint32_t i_mode
 
 static void ipc_perm(size_t o, uint64_t key, uint64_t mode, uint64_t id);
 static void write_mounts(const struct gen *g);
+static void write_net(const struct gen *g);
 
 static void write_files(struct refs *rf)
 {
@@ -688,11 +689,6 @@ static void write_refused(void)
 {
 	size_t s;
 
-	if (opt.netdev) {
-		s = sect_begin(16);
-		end(obj_begin(1036, 48, 0));
-		end(s);
-	}
 	if (opt.sysv) {
 		s = sect_begin(11);
 		end(obj_begin(9, 16, 1));
@@ -738,6 +734,7 @@ static void build(const struct gen *g)
 	write_socks(g, &rf);
 	write_refused();
 	write_fds_fs(&rf);
+	write_net(g);
 	write_sighand_timers(g, &rf);
 	write_sysv();
 	write_mms(g, &rf);
@@ -834,6 +831,71 @@ static void write_mounts(const struct gen *g)
 		end(vfsmount(g, 0, 0, root, NUL64, "server:/export", "/mnt/nfs", "nfs", NULL));
 }
 
+static size_t netdev(const struct gen *g, uint32_t index, uint32_t flags, const char *name)
+{
+	size_t o = obj_begin(1036, g->version >= 0x800 ? 48 : 40, 1);
+
+	p32(o + 16, index);
+	p32(o + 20, flags);
+	memcpy(d + o + 24, name, strlen(name));
+	if (g->version >= 0x800)
+		p32(o + 40, 1500);
+	return o;
+}
+
+static void ifaddr(uint32_t index, uint32_t addr, uint8_t len, uint8_t scope, const char *label)
+{
+	size_t o = obj_begin(1037, 96, 0);
+
+	p32(o + 16, index);
+	d[o + 20] = 2;			/* AF_INET */
+	d[o + 21] = len;
+	d[o + 22] = 0x80;		/* IFA_F_PERMANENT */
+	d[o + 23] = scope;
+	p32(o + 24, htonl(addr));
+	p32(o + 40, htonl(addr));
+	memcpy(d + o + 72, label, strlen(label));
+	end(o);
+}
+
+/* lo and venet0 (its address, a default route through it), as OpenVZ has. */
+static void write_net(const struct gen *g)
+{
+	size_t s = sect_begin(16), o;
+
+	end(netdev(g, 1, 0x49, "lo"));			/* UP|LOOPBACK|RUNNING */
+	end(netdev(g, 3, 0xd1 | 0x10, "venet0"));	/* UP|POINTOPOINT|RUNNING|NOARP */
+	if (opt.netdev) {
+		o = netdev(g, 4, 0x1, "tun0");
+		end(obj_begin(4113, 72, 0));	/* NET_TUNTAP */
+		end(o);
+	}
+	end(s);
+	s = sect_begin(17);
+	ifaddr(1, 0x7f000001, 8, 254, "lo");
+	ifaddr(3, 0x0a4d0005, 32, 0, "venet0:0");
+	end(s);
+	s = sect_begin(18);
+	o = obj_begin(1038, 16, 10);
+	{
+		/* RTM_NEWROUTE: default dev venet0 scope link, table main, proto boot */
+		size_t m = grow(40);
+
+		p32(m, opt.net_route ? 4000 : 36);
+		p16(m + 4, 24);			/* RTM_NEWROUTE */
+		d[m + 16] = 2;			/* rtm_family */
+		d[m + 20] = 254;		/* RT_TABLE_MAIN */
+		d[m + 21] = 3;			/* RTPROT_BOOT */
+		d[m + 22] = 253;		/* RT_SCOPE_LINK */
+		d[m + 23] = 1;			/* RTN_UNICAST */
+		p16(m + 28, 8);			/* RTA_OIF = 3 */
+		p16(m + 30, 4);
+		p32(m + 32, 3);
+	}
+	end(o);
+	end(s);
+}
+
 struct bad {
 	const char *name;
 	const char *words;	/* what the error message must say */
@@ -925,7 +987,8 @@ static const struct xcase xcases[] = {
 	{ "sk_addrlen", "field cpt_laddrlen 200 is over 110", &opt.sk_addrlen, 0 },
 	{ "sk_skb", "fields cpt_hspace 4096 + cpt_len", &opt.sk_skb, 0 },
 	{ "sk_priv", "field cpt_priv 0x63 names no socket", &opt.sk_priv, 0 },
-	{ "netdev", "network devices (NET_DEVICE section)", &opt.netdev, 1 },
+	{ "netdev", "the network device 'tun0' (NET_DEVICE at offset", &opt.netdev, 1 },
+	{ "net_route", "NET_ROUTE at offset", &opt.net_route, 0 },
 	{ "sysv", "SysV semaphore undo lists (SYSVSEM_UNDO section)", &opt.sysv, 1 },
 	{ "tty", "a tty '/dev/tty1'", &opt.tty, 1 },
 	{ "shm", "SysV shared memory mapping", &opt.shm, 1 },

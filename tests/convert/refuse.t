@@ -54,7 +54,7 @@ done < <($mk --list-xlate)
 
 $mk tty "$tmp/tty.cpt"
 $ovz --force "$tmp/tty.cpt" "$tmp/tty-img" >/dev/null 2>&1
-rm "$tmp/tty-img/ipcns-msg-1.img" "$tmp/tty-img"/tmpfs-dev-*	# image show cannot (xlate.t)
+rm "$tmp/tty-img"/{ipcns-msg,ifaddr,route,route6}-1.img "$tmp/tty-img"/tmpfs-dev-*	# image show cannot (xlate.t)
 vzcr/vzcr image show --json "$tmp/tty-img" >"$tmp/tty.json"
 python3 -c 'import json,sys
 j = json.load(open(sys.argv[1]))
