@@ -225,6 +225,7 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all tests $(bench-progs)
 	$(Q)bash bench/run.sh
+	$(Q)bash bench/ct.sh
 
 lint:
 	$(Q)sh scripts/lint.sh

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# ploopsync --compress figures (run by hand: bash bench/ploopsync-compress.sh;
+# ploopsync --compress figures (make bench, or bash bench/ploopsync-compress.sh;
 # never by make check): a 512 MiB ext4 image holding this host's shared
 # libraries and 50 MB of random data, sent with the scan tracker to a file
 # with none, lz4 and zstd. Prints wall time, user CPU, stream bytes and the

@@ -138,3 +138,6 @@ bash bench/ploopsync.sh
 echo
 # ovz2img: conversion speed of a large cpt dump beside a plain read of it
 bash bench/ovz2img.sh
+# ploopsync --compress: none, lz4, zstd (its own script)
+echo
+bash bench/ploopsync-compress.sh

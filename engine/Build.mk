@@ -5,11 +5,13 @@ obj-y += kerndat-mm.o kerndat-uffd.o kerndat-net.o kerndat-ns.o kerndat-cgroup.o
 obj-y += kerndat-vdso.o kerndat-prctl.o
 # the dump: /proc readers, ptrace, syscall injection, per-object dumpers
 obj-y += proc_parse.o ptrace.o infect.o pstree.o
+obj-y += pidns.o freezer.o pstree_cg.o ct_image.o ct_path.o
 obj-y += page_xfer.o mem_dump.o files.o files_dump.o pipes.o
 obj-y += dump.o dump_task.o dump_core.o dump_sig.o dump_timers.o dump_mm.o
 # the restore: images, files, the tree of skeletons, memory, task state
 obj-y += restore.o restore_img.o restore_files.o restore_tree.o restore_mm.o
 obj-y += restore_sig.o restore_task.o
+obj-y += restore_helpers.o
 obj-y += ghost.o fifo.o
 # memory: shared anonymous objects
 obj-y += shmem.o

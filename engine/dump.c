@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "ctimg.h"
 #include "dump.h"
 #include "inventory.pb-c.h"
 #include "io.h"
@@ -77,12 +79,13 @@ static int write_pstree(struct dump_ctx *c)
 		uint32_t tids[it->nr_threads ? it->nr_threads : 1];
 		int j;
 
-		pe.pid = it->pid;
-		pe.ppid = it->parent ? it->parent->pid : 0;
-		pe.pgid = it->pgid;
-		pe.sid = it->sid;
+		/* the ids the task's pid namespace sees (the host's for a plain tree) */
+		pe.pid = it->vpid;
+		pe.ppid = it->parent ? it->parent->vpid : 0;
+		pe.pgid = it->vpgid;
+		pe.sid = it->vsid;
 		for (j = 0; j < it->nr_threads; j++)
-			tids[j] = it->threads[j];
+			tids[j] = it->vthreads[j];
 		pe.threads = tids;
 		pe.n_threads = it->nr_threads;
 		err = img_write(img, &pe);
@@ -98,7 +101,7 @@ static int write_inventory(struct dump_ctx *c)
 {
 	InventoryEntry inv = INVENTORY_ENTRY__INIT;
 	TaskKobjIdsEntry ids = TASK_KOBJ_IDS_ENTRY__INIT;
-	pid_t root = c->tree.items[0]->pid;
+	pid_t root = c->tree.items[0]->vpid;
 
 	inv.img_version = CRTOOLS_IMAGES_V1_1;
 	inv.has_fdinfo_per_id = true;
@@ -130,7 +133,20 @@ static int dump_tree(struct dump_ctx *c)
 /* The last image, once the rest is durable: its presence marks the set complete. */
 static int complete_set(struct dump_ctx *c)
 {
-	return img_dir_sync(c->dfd) ?: write_inventory(c) ?: img_dir_sync(c->dfd);
+	int err = c->opts->ct ? ct_image_write(c->dfd, c->opts->ct) : 0;
+
+	return err ?: img_dir_sync(c->dfd) ?: write_inventory(c) ?: img_dir_sync(c->dfd);
+}
+
+/* A plain tree from its root, or a whole CT through its frozen cgroup. */
+static int seize_tree(struct dump_ctx *c)
+{
+	const struct dump_opts *o = c->opts;
+
+	if (!o->cgroup)
+		return pstree_seize(o->pid, &c->tree);
+	snprintf(c->root_prefix, sizeof(c->root_prefix), "/proc/%d/root", o->pid);
+	return pstree_seize_cgroup(o->cgroup, o->pid, &c->tree);
 }
 
 /* Kill the dumped tree and wait until the kernel has reported every death. */
@@ -139,8 +155,12 @@ static void kill_tree(struct dump_ctx *c)
 	int i, j;
 
 	pstree_kill(&c->tree);
-	/* a group leader is reported only after its other threads: them first */
-	for (i = 0; i < c->tree.nr; i++)
+	/*
+	 * A group leader is reported only after its other threads: them first;
+	 * and children before parents: a dying pid namespace init waits for
+	 * its children, which wait for us, their tracer.
+	 */
+	for (i = c->tree.nr - 1; i >= 0; i--)
 		for (j = c->tree.items[i]->nr_threads - 1; j >= 0; j--)
 			waitpid(c->tree.items[i]->threads[j], NULL, __WALL);
 }
@@ -157,7 +177,7 @@ int eng_dump(const struct dump_opts *opts, struct dump_stats *ret_stats)
 		return c.dfd;
 	raise_fd_limit();	/* the engine holds a reference to every file of the tree */
 	t0 = now_us();
-	err = pstree_seize(opts->pid, &c.tree);
+	err = seize_tree(&c);
 	if (err)
 		goto out_close;
 	err = dump_tree(&c);

@@ -21,6 +21,7 @@ struct dump_ctx {
 	struct file_table files;	/* every open file, by id */
 	struct seccomp_table seccomp;	/* every seccomp filter, once */
 	unsigned int next_pages_id;
+	char root_prefix[64];		/* a CT: "/proc/INIT/root", where its paths are */
 };
 
 /* What the dump of one process needs from start to end. */

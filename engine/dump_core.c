@@ -233,6 +233,18 @@ static int read_proc_long(pid_t pid, const char *name, int base, long *ret)
 	return 0;
 }
 
+/* /proc/PID/timers names a timer's target thread by host tid: the image wants the task's view. */
+static int timer_vtids(const struct pstree_item *it, TaskCoreEntry *tc)
+{
+	size_t i;
+
+	for (i = 0; tc->timers && i < tc->timers->n_posix; i++)
+		if (tc->timers->posix[i]->has_notify_thread_id)
+			tc->timers->posix[i]->notify_thread_id =
+				pstree_vtid(it, tc->timers->posix[i]->notify_thread_id);
+	return 0;
+}
+
 static int task_core(struct task_dump *td, TaskCoreEntry **ret)
 {
 	TaskCoreEntry *tc = xmalloc(sizeof(*tc));
@@ -263,7 +275,8 @@ static int task_core(struct task_dump *td, TaskCoreEntry **ret)
 	tc->has_child_subreaper = true;
 	tc->child_subreaper = v;
 	return dump_sigactions(inf, tc) ?: dump_timers(inf, td->it->pid, tc) ?:
-	       task_rlimits(inf, tc) ?: dump_pending(td->it->pid, true, &tc->signals_s);
+	       timer_vtids(td->it, tc) ?: task_rlimits(inf, tc) ?:
+	       dump_pending(td->it->pid, true, &tc->signals_s);
 }
 
 static uint32_t ns_id(pid_t pid, const char *ns)
@@ -331,7 +344,7 @@ static int dump_thread(struct dump_ctx *c, struct task_dump *td, struct infect *
 		err = core.ids ? task_core(td, &core.tc) : -ENOMEM;
 	}
 	if (!err)
-		err = img_write_single(c->dfd, IMG_CORE, inf->tid, &core);
+		err = img_write_single(c->dfd, IMG_CORE, pstree_vtid(td->it, inf->tid), &core);
 out:
 	if (core.tc)
 		task_core_entry__free_unpacked(core.tc, NULL);
@@ -370,5 +383,5 @@ int dump_zombie(struct dump_ctx *c, struct pstree_item *it)
 	tc.task_state = TASK_STATE_DEAD;
 	tc.exit_code = it->exit_code;
 	tc.comm = it->comm;
-	return img_write_single(c->dfd, IMG_CORE, it->pid, &core);
+	return img_write_single(c->dfd, IMG_CORE, it->vpid, &core);
 }

@@ -236,12 +236,12 @@ static int dump_pages(struct dump_ctx *c, struct task_dump *td)
 	uint64_t t0 = now_us();
 	int err;
 
-	err = page_xfer_open(&x, c->dfd, td->it->pid, ++c->next_pages_id);
+	err = page_xfer_open(&x, c->dfd, td->it->vpid, ++c->next_pages_id);
 	if (err)
 		return err;
 	err = mem_dump_task(td->it->pid, &td->vmas, &x, &ms, &guards);
 	if (!err)
-		err = mem_guards_write(c->dfd, td->it->pid, &guards);
+		err = mem_guards_write(c->dfd, td->it->vpid, &guards);
 	mem_guards_free(&guards);
 	if (err) {
 		page_xfer_abort(&x);
@@ -267,7 +267,7 @@ int dump_task_mm(struct dump_ctx *c, struct task_dump *td)
 	err = fill_mm(c, td, mm);
 	if (err)
 		goto out;
-	img = img_open(c->dfd, IMG_MM, O_WRONLY, td->it->pid);
+	img = img_open(c->dfd, IMG_MM, O_WRONLY, td->it->vpid);
 	if (!img) {
 		err = -errno;
 		goto out;
@@ -278,7 +278,7 @@ int dump_task_mm(struct dump_ctx *c, struct task_dump *td)
 	else
 		err = img_close(img);
 	if (!err)
-		err = vma_names_dump(c->dfd, td->it->pid, &td->vmas) ?: dump_pages(c, td);
+		err = vma_names_dump(c->dfd, td->it->vpid, &td->vmas) ?: dump_pages(c, td);
 out:
 	mm_entry__free_unpacked(mm, NULL);
 	return err;

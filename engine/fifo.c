@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "ct_path.h"
 #include "fifo.h"
 #include "log.h"
 #include "pipes.h"
@@ -99,10 +100,11 @@ static bool fifo_held(struct rst_ctx *c, uint32_t pipe_id)
 /* The FIFO at @path opened read-write, with its data back; fd or -errno. */
 static int fifo_hold(struct rst_ctx *c, const char *path, uint32_t pipe_id)
 {
+	char buf[PATH_MAX];
 	struct stat st;
 	int fd, err;
 
-	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	fd = open(rst_path(c, path, buf, sizeof(buf)), O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return log_perr(-errno, "Failed to open FIFO '%s'", path);
 	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
@@ -122,6 +124,7 @@ int fifo_open(struct rst_ctx *c, struct rst_file *f, int *ret_fd, int *ret_hold)
 	const FifoEntry *e = f->fe->fifo;
 	struct rst_file *rf = e->has_regf_id ? rst_file_get(c, e->regf_id) : NULL;
 	const RegFileEntry *r;
+	char buf[PATH_MAX];
 	int fd, hold = -1;
 
 	if (!rf || rf->fe->type != FD_TYPES__REG || !rf->fe->reg)
@@ -133,7 +136,8 @@ int fifo_open(struct rst_ctx *c, struct rst_file *f, int *ret_fd, int *ret_hold)
 			return hold;
 	}
 	/* non-blocking: a held FIFO has a reader and a writer, and no open waits */
-	fd = open(r->name, (r->flags & (O_ACCMODE | O_APPEND)) | O_NONBLOCK | O_CLOEXEC);
+	fd = open(rst_path(c, r->name, buf, sizeof(buf)),
+		  (r->flags & (O_ACCMODE | O_APPEND)) | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || fcntl(fd, F_SETFL, r->flags & ~O_ACCMODE) < 0) {
 		int err = log_perr(-errno, "Failed to open FIFO '%s' (file %u)", r->name, e->id);
 

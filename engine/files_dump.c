@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "ct_path.h"
 #include "dump.h"
 #include "fs.pb-c.h"
 #include "image.h"
@@ -153,22 +154,28 @@ static bool names_file(const struct fd_facts *f, const char *path)
 {
 	struct stat st;
 
-	return !stat(path, &st) && st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino;
+	return !dump_path_stat(f->c, path, &st) && st.st_dev == f->st.st_dev &&
+	       st.st_ino == f->st.st_ino;
 }
 
 /* Does the path still lead to the very file (restore reopens it there)? */
 static int check_path(struct fd_facts *f)
 {
 	struct stat st;
+	int err = dump_path_stat(f->c, f->link, &st) < 0 ? -errno : 0;
 
-	if (stat(f->link, &st) < 0)
-		return log_perr(-errno, "Failed to dump task %d fd %d: path '%s' does not lead to its file",
-				f->pid, f->fd, f->link);
-	if (st.st_dev != f->st.st_dev || st.st_ino != f->st.st_ino ||
-	    (S_ISCHR(st.st_mode) && st.st_rdev != f->st.st_rdev))
-		return log_err(-ESTALE, "Failed to dump task %d fd %d: path '%s' now names another file",
+	if (!err && st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino &&
+	    (!S_ISCHR(st.st_mode) || st.st_rdev == f->st.st_rdev))
+		return 0;
+	/* in a CT: a file of the host, passed in from outside */
+	if (dump_path_on_host(f->c, f->link, &f->st))
+		return log_err(-EOPNOTSUPP, "Failed to dump task %d fd %d: '%s' is the host's, outside the CT's root (passed in by 'vzcr exec'?): not supported",
 			       f->pid, f->fd, f->link);
-	return 0;
+	if (err)
+		return log_perr(err, "Failed to dump task %d fd %d: path '%s' does not lead to its file",
+				f->pid, f->fd, f->link);
+	return log_err(-ESTALE, "Failed to dump task %d fd %d: path '%s' now names another file",
+		       f->pid, f->fd, f->link);
 }
 
 /* Which kind of file, or an error naming what is not supported. */
@@ -220,6 +227,7 @@ static int get_file(struct fd_facts *f, int pidfd, int *ret_type)
 	if (n < 0)
 		return log_perr(-errno, "Failed to read link '%s'", path);
 	f->link[n] = '\0';
+	dump_path_name(f->c, f->link, sizeof(f->link));
 	f->deleted = false;
 	if (stat(path, &f->st) < 0)
 		return log_perr(-errno, "Failed to stat '%s'", path);
@@ -346,7 +354,7 @@ static int dump_fs(struct dump_ctx *c, struct task_dump *td)
 	fe.root_id = root;
 	fe.has_umask = true;
 	fe.umask = td->status.umask;
-	return img_write_single(c->dfd, IMG_FS, td->it->pid, &fe);
+	return img_write_single(c->dfd, IMG_FS, td->it->vpid, &fe);
 }
 
 /*
@@ -385,7 +393,7 @@ static int check_locks(pid_t pid)
 
 int dump_task_files(struct dump_ctx *c, struct task_dump *td)
 {
-	struct img *img = img_open(c->dfd, IMG_FDINFO, O_WRONLY, td->it->pid);
+	struct img *img = img_open(c->dfd, IMG_FDINFO, O_WRONLY, td->it->vpid);
 	int err;
 
 	if (!img)

@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "io.h"
 #include "log.h"
+#include "pidns.h"
 #include "proc_parse.h"
 #include "pstree.h"
 #include "xmalloc.h"
@@ -39,8 +40,21 @@ static bool has_tid(const struct pstree_item *it, pid_t tid)
 	return false;
 }
 
+/* Seize and stop @tid, or only wait for its stop if it was seized already. */
+static int seize_one(struct pstree *t, pid_t tid, struct seized *s)
+{
+	int i;
+
+	for (i = 0; i < t->nr_preseized; i++)
+		if (t->preseized[i] == tid) {
+			t->preseized[i] = 0;
+			return ptrace_wait_seized(tid, s);
+		}
+	return ptrace_seize_stop(tid, SEIZE_OPTS_DUMP, s);
+}
+
 /* Seize threads of @it until a pass over /proc/PID/task finds no new one. */
-static int seize_threads(struct pstree_item *it)
+static int seize_threads(struct pstree *t, struct pstree_item *it)
 {
 	bool found = true;
 	char path[64];
@@ -60,7 +74,7 @@ static int seize_threads(struct pstree_item *it)
 
 			if (tid <= 0 || has_tid(it, tid))
 				continue;
-			err = ptrace_seize_stop(tid, SEIZE_OPTS_DUMP, &s);
+			err = seize_one(t, tid, &s);
 			if (err == -ESRCH)
 				continue;	/* the thread exited meanwhile */
 			if (err)
@@ -97,8 +111,40 @@ static struct pstree_item *add_item(struct pstree *t, pid_t pid, struct pstree_i
 	return it;
 }
 
+/* The ids the images get: those of the pid namespace, or the host's. */
+static int virt_ids(struct pstree *t, struct pstree_item *it)
+{
+	struct pidns_ids ids = { it->pid, it->pgid, it->sid, 0 };
+	int i, err;
+
+	it->vthreads = xzalloc((it->nr_threads + 1) * sizeof(pid_t));
+	if (!it->vthreads)
+		return -ENOMEM;
+	for (i = 0; i < it->nr_threads; i++) {
+		it->vthreads[i] = it->threads[i];
+		if (!t->pidns)
+			continue;
+		err = pidns_ids(it->pid, it->threads[i], &ids);
+		if (err)
+			return err;
+		it->vthreads[i] = ids.pid;
+	}
+	if (t->pidns && (err = pidns_ids(it->pid, it->pid, &ids)))
+		return err;
+	/* the first item is init: every task must be in its pid namespace, none deeper */
+	if (t->pidns && !it->parent)
+		t->levels = ids.levels;
+	if (t->pidns && ids.levels != t->levels)
+		return log_err(-EOPNOTSUPP, "Task %d (%s) is in a pid namespace of its own inside the CT: nested pid namespaces are not supported",
+			       it->pid, it->comm);
+	it->vpid = ids.pid;
+	it->vpgid = ids.pgid;
+	it->vsid = ids.sid;
+	return 0;
+}
+
 /* Seize one process: the leader first, so its threads cannot fork past us. */
-static int seize_process(struct pstree_item *it)
+static int seize_process(struct pstree *t, struct pstree_item *it)
 {
 	struct proc_stat st;
 	struct seized s;
@@ -114,9 +160,9 @@ static int seize_process(struct pstree_item *it)
 	if (st.state == 'Z') {
 		it->zombie = true;
 		it->exit_code = st.exit_code;
-		return 0;
+		return virt_ids(t, it);
 	}
-	err = ptrace_seize_stop(it->pid, SEIZE_OPTS_DUMP, &s);
+	err = seize_one(t, it->pid, &s);
 	if (err == -ESRCH)
 		return log_err(-ESRCH, "Task %d exited while being seized", it->pid);
 	if (err)
@@ -140,14 +186,14 @@ static int seize_process(struct pstree_item *it)
 	}
 	it->threads[0] = it->pid;
 	it->nr_threads = 1;
-	err = seize_threads(it);
+	err = seize_threads(t, it);
 	if (!err) {
 		/* pgid/sid may have changed before the stop */
 		err = proc_parse_stat(it->pid, it->pid, &st);
 		it->pgid = st.pgid;
 		it->sid = st.sid;
 	}
-	return err;
+	return err ?: virt_ids(t, it);
 }
 
 static bool in_tree(const struct pstree *t, pid_t pid)
@@ -183,14 +229,19 @@ static int add_children(struct pstree *t, struct pstree_item *it)
 
 int pstree_seize(pid_t root, struct pstree *ret)
 {
-	struct pstree t = {};
+	return pstree_seize_ns(root, false, NULL, 0, ret);
+}
+
+int pstree_seize_ns(pid_t root, bool pidns, pid_t *preseized, int nr, struct pstree *ret)
+{
+	struct pstree t = { .pidns = pidns, .preseized = preseized, .nr_preseized = nr };
 	int i, err;
 
 	if (!add_item(&t, root, NULL))
 		return -ENOMEM;
 	/* breadth first: items grow while we walk them; parents come first */
 	for (i = 0; i < t.nr; i++) {
-		err = seize_process(t.items[i]);
+		err = seize_process(&t, t.items[i]);
 		if (!err && !t.items[i]->zombie)
 			err = add_children(&t, t.items[i]);
 		if (err) {
@@ -199,8 +250,20 @@ int pstree_seize(pid_t root, struct pstree *ret)
 			return err;
 		}
 	}
+	t.preseized = NULL;
+	t.nr_preseized = 0;
 	*ret = t;
 	return 0;
+}
+
+pid_t pstree_vtid(const struct pstree_item *it, pid_t tid)
+{
+	int i;
+
+	for (i = 0; i < it->nr_threads; i++)
+		if (it->threads[i] == tid)
+			return it->vthreads ? it->vthreads[i] : tid;
+	return tid;
 }
 
 struct pstree_item *pstree_find(const struct pstree *tree, pid_t pid)
@@ -241,6 +304,7 @@ void pstree_free(struct pstree *tree)
 
 	for (i = 0; i < tree->nr; i++) {
 		free(tree->items[i]->threads);
+		free(tree->items[i]->vthreads);
 		free(tree->items[i]->children);
 		free(tree->items[i]);
 	}

@@ -39,11 +39,8 @@ static unsigned long seize_options(int opts)
 	return o;
 }
 
-int ptrace_seize_stop(pid_t tid, int opts, struct seized *ret)
+int ptrace_seize_interrupt(pid_t tid, int opts)
 {
-	struct seized s = { .tid = tid };
-	int status;
-
 	if (ptrace(PTRACE_SEIZE, tid, 0, seize_options(opts)) < 0) {
 		if (errno == ESRCH)
 			return -ESRCH;
@@ -54,6 +51,21 @@ int ptrace_seize_stop(pid_t tid, int opts, struct seized *ret)
 			return -ESRCH;
 		return log_perr(-errno, "Failed to interrupt task %d", tid);
 	}
+	return 0;
+}
+
+int ptrace_seize_stop(pid_t tid, int opts, struct seized *ret)
+{
+	int err = ptrace_seize_interrupt(tid, opts);
+
+	return err ?: ptrace_wait_seized(tid, ret);
+}
+
+int ptrace_wait_seized(pid_t tid, struct seized *ret)
+{
+	struct seized s = { .tid = tid };
+	int status;
+
 	for (;;) {
 		status = ptrace_wait(tid);
 		if (status < 0)

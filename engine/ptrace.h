@@ -26,6 +26,13 @@ struct seized {
  * Returns 0, -ESRCH if the task is gone (or a zombie), or -errno (logged).
  */
 int ptrace_seize_stop(pid_t tid, int opts, struct seized *ret);
+/*
+ * The two halves of ptrace_seize_stop(): seize and interrupt without
+ * waiting (tasks of a frozen v1 cgroup stop only once thawed), then wait
+ * for the interrupt's stop.
+ */
+int ptrace_seize_interrupt(pid_t tid, int opts);
+int ptrace_wait_seized(pid_t tid, struct seized *ret);
 /* Wait for the next ptrace stop of @tid; returns the wait status or -errno. */
 int ptrace_wait(pid_t tid);
 /* Detach, leaving @tid running (or group-stopped if @stopped). 0 or -errno. */

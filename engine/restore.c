@@ -28,6 +28,16 @@ struct rst_task *rst_find(struct rst_ctx *c, pid_t pid)
 	return NULL;
 }
 
+pid_t rst_htid(const struct rst_task *t, pid_t tid)
+{
+	int i;
+
+	for (i = 0; i < t->nr_threads; i++)
+		if (t->threads[i] == tid)
+			return t->hthreads[i];
+	return tid;
+}
+
 static int seize_all(struct rst_ctx *c)
 {
 	int i, err;
@@ -38,11 +48,11 @@ static int seize_all(struct rst_ctx *c)
 
 		if (t->zombie)
 			continue;
-		err = ptrace_seize_stop(t->pid, SEIZE_OPTS_RESTORE, &s);
+		err = ptrace_seize_stop(t->hpid, SEIZE_OPTS_RESTORE, &s);
 		if (err)
 			return err == -ESRCH ? log_err(err, "Task %d died before its restore", t->pid) : err;
 		t->seized = true;
-		err = infect_attach_scratch(&t->inf, t->pid, t->scratch, INFECT_SCRATCH_SIZE);
+		err = infect_attach_scratch(&t->inf, t->hpid, t->scratch, INFECT_SCRATCH_SIZE);
 		if (err)
 			return err;
 	}
@@ -111,9 +121,9 @@ int eng_restore(const struct restore_opts *opts, pid_t *ret_root)
 	}
 	sk_restore_done(&c);	/* the TCP lock of the dump goes */
 	if (opts->pidfile)
-		err = write_pidfile(opts->pidfile, c.tasks[0].pid);
+		err = write_pidfile(opts->pidfile, c.tasks[0].hpid);
 	if (ret_root)
-		*ret_root = c.tasks[0].pid;
+		*ret_root = c.tasks[0].hpid;
 	goto out;
 out_sockets:
 	sk_restore_abort(&c);	/* TCP sockets close silently: the images restore again */

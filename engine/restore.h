@@ -27,10 +27,17 @@ struct rst_task {
 	pid_t pid, ppid, pgid, sid;
 	pid_t *threads;
 	int nr_threads;
+	/*
+	 * The same on the host, for ptrace and /proc: pid and threads are the
+	 * ids in the task's pid namespace, which differ in a CT.
+	 */
+	pid_t hpid;
+	pid_t *hthreads;
 	struct rst_task *parent;
 	struct rst_task **children;
 	int nr_children;
 	bool zombie;
+	bool helper;			/* a session helper (restore_helpers.c), also a zombie */
 	CoreEntry **cores;		/* per thread, cores[0] the leader's */
 	MmEntry *mm;
 	FsEntry *fs;
@@ -75,6 +82,8 @@ struct rst_file {
 };
 
 int rst_read_images(struct rst_ctx *c);
+/* In a pid namespace: helper tasks for sessions whose leader is gone. */
+int rst_session_helpers(struct rst_ctx *c);
 void rst_free(struct rst_ctx *c);
 /* Open every file the tasks need, in the tool; plan each task's fds. */
 int rst_open_files(struct rst_ctx *c);
@@ -92,6 +101,8 @@ int rst_finish(struct rst_ctx *c, struct rst_task *t);
 int rst_release(struct rst_task *t);
 void rst_kill_all(struct rst_ctx *c);
 struct rst_task *rst_find(struct rst_ctx *c, pid_t pid);
+/* The host tid of thread @tid (an image id) of @t. */
+pid_t rst_htid(const struct rst_task *t, pid_t tid);
 /* Unregister the rseq area glibc gave the skeleton's thread. */
 int rst_drop_skeleton_rseq(struct infect *inf);
 

@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "io.h"
+#include "ct_path.h"
 #include "log.h"
 #include "pagemap.pb-c.h"
 #include "fifo.h"
@@ -131,8 +132,9 @@ static int reopen_flags(const RegFileEntry *r)
 static int open_reg(struct rst_ctx *c, struct rst_file *f, const struct ghost_set *gs)
 {
 	const RegFileEntry *r = f->fe->reg;
-	const char *path = ghost_path(gs, r->id) ?: r->name;
-	int fd = open(path, reopen_flags(r)), err;
+	char buf[PATH_MAX];
+	const char *path = ghost_path(gs, r->id) ?: rst_path(c, r->name, buf, sizeof(buf));
+	int fd = open(path, rst_path_flags(path, reopen_flags(r))), err;
 
 	if (fd < 0)
 		return log_perr(-errno, "Failed to open '%s' (file %u)", path, r->id);

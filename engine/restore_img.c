@@ -60,11 +60,13 @@ static int add_task(struct rst_ctx *c, const PstreeEntry *pe)
 	t->pgid = pe->pgid;
 	t->sid = pe->sid;
 	t->nr_threads = pe->n_threads;
+	t->hpid = pe->pid;	/* until a pid namespace says otherwise */
 	t->threads = xzalloc((pe->n_threads + 1) * sizeof(pid_t));
-	if (!t->threads)
+	t->hthreads = xzalloc((pe->n_threads + 1) * sizeof(pid_t));
+	if (!t->threads || !t->hthreads)
 		return -ENOMEM;
 	for (i = 0; i < pe->n_threads; i++)
-		t->threads[i] = pe->threads[i];
+		t->threads[i] = t->hthreads[i] = pe->threads[i];
 	if (pe->pid <= 0 || (pe->n_threads && t->threads[0] != (pid_t)pe->pid) ||
 	    find_task(c, pe->pid))
 		return log_err(-EINVAL, "Failed to read pstree.img: entry %d: bad pid %u", c->nr_tasks,
@@ -115,7 +117,7 @@ static int read_pstree(struct rst_ctx *c)
 		return ret;
 	if (!c->nr_tasks)
 		return log_err(-EINVAL, "Failed to read pstree.img: no tasks");
-	return link_tree(c);
+	return rst_session_helpers(c) ?: link_tree(c);
 }
 
 static int read_task(struct rst_ctx *c, struct rst_task *t)
@@ -151,7 +153,7 @@ int rst_read_images(struct rst_ctx *c)
 
 	err = check_inventory(c) ?: read_pstree(c);
 	for (i = 0; !err && i < c->nr_tasks; i++)
-		err = read_task(c, &c->tasks[i]);
+		err = c->tasks[i].helper ? 0 : read_task(c, &c->tasks[i]);
 	if (!err && img_exists(c->dfd, IMG_SECCOMP, 0))
 		err = img_read_single(c->dfd, IMG_SECCOMP, 0, (void **)&c->seccomp);
 	return err;
@@ -173,6 +175,7 @@ void rst_free(struct rst_ctx *c)
 			img_free_entry(t->fs);
 		free(t->cores);
 		free(t->threads);
+		free(t->hthreads);
 		free(t->children);
 		free(t->fds);
 		free(t->svc_vma);

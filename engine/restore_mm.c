@@ -389,7 +389,7 @@ int rst_memory(struct rst_ctx *c, struct rst_task *t)
 	struct vma_list cur;
 	int err;
 
-	err = proc_parse_smaps(t->pid, &cur);
+	err = proc_parse_smaps(t->hpid, &cur);
 	if (err)
 		return err;
 	err = drop_skeleton_maps(t, &cur) ?: move_vdso(t, &cur) ?: set_thp_disabled(t);

@@ -45,7 +45,7 @@ int rst_in_thread(struct rst_task *t, pid_t tid, int (*fn)(struct infect *, cons
 
 	if (tid == t->pid)
 		return fn(&t->inf, arg);
-	err = infect_attach_scratch(&tinf, tid, t->scratch, INFECT_SCRATCH_SIZE);
+	err = infect_attach_scratch(&tinf, rst_htid(t, tid), t->scratch, INFECT_SCRATCH_SIZE);
 	if (err)
 		return err;
 	err = fn(&tinf, arg);
@@ -54,7 +54,7 @@ int rst_in_thread(struct rst_task *t, pid_t tid, int (*fn)(struct infect *, cons
 }
 
 struct queue_arg {
-	pid_t tgid;
+	pid_t tgid, tid;		/* as the task sees them */
 	const TaskCoreEntry *tc;
 	const SignalQueueEntry *q;
 	bool shared;
@@ -72,7 +72,7 @@ static int queue_one(struct infect *inf, const struct queue_arg *a, const siginf
 		r = infect_call(inf, "queue a signal", NR_rt_sigqueueinfo, a->tgid, si->si_signo,
 				inf->scratch, 0, 0, 0);
 	else
-		r = infect_call(inf, "queue a signal", NR_rt_tgsigqueueinfo, a->tgid, inf->tid,
+		r = infect_call(inf, "queue a signal", NR_rt_tgsigqueueinfo, a->tgid, a->tid,
 				si->si_signo, inf->scratch, 0, 0);
 	if (si->si_signo == SIGTRAP)
 		inf->trap = false;	/* a breakpoint's SIGTRAP would merge with it */
@@ -106,7 +106,7 @@ static int queue_signals(struct infect *inf, const void *arg)
 int rst_signals(struct rst_task *t)
 {
 	const TaskCoreEntry *tc = t->cores[0]->tc;
-	struct queue_arg a = { t->pid, tc, tc->signals_s, true };
+	struct queue_arg a = { t->pid, t->pid, tc, tc->signals_s, true };
 	int i, err;
 
 	err = rst_timers(t) ?: queue_signals(&t->inf, &a);
@@ -115,6 +115,7 @@ int rst_signals(struct rst_task *t)
 
 		a.q = th ? th->signals_p : NULL;
 		a.shared = false;
+		a.tid = t->threads[i];
 		if (a.q && a.q->n_signals)
 			err = rst_in_thread(t, t->threads[i], queue_signals, &a);
 	}

@@ -22,6 +22,7 @@
 #include "arch.h"
 #include "io.h"
 #include "log.h"
+#include "pidns.h"
 #include "ptrace.h"
 #include "restore.h"
 #include "restore_sig.h"
@@ -125,13 +126,14 @@ int rst_task_state(struct rst_ctx *c, struct rst_task *t)
 	}
 	err = set_rlimits(inf, tc) ?: rst_sigactions(inf, tc);
 	if (!err && tc->has_oom_score_adj)
-		err = write_oom_adj(t->pid, tc->oom_score_adj);
+		err = write_oom_adj(t->hpid, tc->oom_score_adj);
 	return err;
 }
 
 /* Create thread @tid in the task with the leader's scratch (clone3 set_tid). */
-static int create_thread(struct rst_task *t, pid_t tid)
+static int create_thread(struct rst_task *t, int idx)
 {
+	pid_t tid = t->threads[idx];
 	struct infect *inf = &t->inf;
 	struct clone_args a = {
 		.flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
@@ -151,8 +153,14 @@ static int create_thread(struct rst_task *t, pid_t tid)
 		return r;
 	if (r != tid)
 		return log_err(-EEXIST, "Task %d: thread %d came up as %ld", t->pid, tid, r);
+	/* its id on the host, where we trace it: another one in a CT */
+	if (t->hpid != t->pid) {
+		err = pidns_find_thread(t->hpid, tid, &t->hthreads[idx]);
+		if (err)
+			return err;
+	}
 	/* auto-attached (PTRACE_O_TRACECLONE): it waits in its first stop */
-	status = ptrace_wait(tid);
+	status = ptrace_wait(t->hthreads[idx]);
 	if (status < 0)
 		return status;
 	if (!WIFSTOPPED(status))
@@ -346,7 +354,7 @@ int rst_release(struct rst_task *t)
 	int i, err = 0;
 
 	for (i = 0; i < t->nr_threads; i++) {
-		int e = ptrace_release(t->threads[i], t->cores[0]->tc->task_state == TASK_STATE_STOPPED);
+		int e = ptrace_release(t->hthreads[i], t->cores[0]->tc->task_state == TASK_STATE_STOPPED);
 
 		if (e && !err)
 			err = e;
@@ -361,7 +369,7 @@ int rst_threads(struct rst_ctx *c, struct rst_task *t)
 
 	(void)c;
 	for (i = 1; i < t->nr_threads; i++) {
-		err = create_thread(t, t->threads[i]);
+		err = create_thread(t, i);
 		if (err)
 			return err;
 	}
@@ -378,7 +386,7 @@ int rst_finish(struct rst_ctx *c, struct rst_task *t)
 	for (i = 1; !err && i < t->nr_threads; i++) {
 		struct infect tinf;
 
-		err = infect_attach_scratch(&tinf, t->threads[i], t->scratch, INFECT_SCRATCH_SIZE);
+		err = infect_attach_scratch(&tinf, t->hthreads[i], t->scratch, INFECT_SCRATCH_SIZE);
 		if (err)
 			break;
 		err = thread_state(c, &tinf, t->cores[i]);

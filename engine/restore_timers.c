@@ -268,7 +268,7 @@ static int arm_timer(struct rst_task *t, const PosixTimerEntry *e)
 		a.t0 = now + v;
 	}
 	err = rst_in_thread(t, t->threads[th], arm_abs, &a);
-	return err ?: pend ? wait_signal(t->threads[th], !(e->it_sigev_notify & SIGEV_THREAD_ID),
+	return err ?: pend ? wait_signal(t->hthreads[th], !(e->it_sigev_notify & SIGEV_THREAD_ID),
 					 e->si_signo, e->it_id) : 0;
 }
 

@@ -23,7 +23,9 @@
 #include "arch.h"
 #include "cleanup.h"
 #include "dump.h"
+#include "ct_path.h"
 #include "log.h"
+#include "pidns.h"
 #include "proc_parse.h"
 #include "restore.h"
 #include "xmalloc.h"
@@ -43,6 +45,23 @@ static pid_t clone_pid(pid_t pid)
 		.set_tid_size = 1,
 	};
 
+	return syscall(SYS_clone3, &a, sizeof(a));
+}
+
+/*
+ * The root task: with its pid, or as the init of new namespaces (pid 1 of
+ * a new pid namespace needs no set_tid; its children's set_tid is the pid
+ * at the innermost level, the one they see).
+ */
+static pid_t clone_root(struct rst_ctx *c)
+{
+	struct clone_args a = {
+		.flags = c->opts->ns_flags,
+		.exit_signal = SIGCHLD,
+	};
+
+	if (!c->opts->ns_flags)
+		return clone_pid(c->tasks[0].pid);
 	return syscall(SYS_clone3, &a, sizeof(a));
 }
 
@@ -99,13 +118,16 @@ static int skel_fs(struct rst_ctx *c, struct rst_task *t)
 {
 	struct rst_file *cwd = rst_file_get(c, t->fs->cwd_id);
 	struct rst_file *root = rst_file_get(c, t->fs->root_id);
+	char buf[PATH_MAX];
+	const char *r;
 
 	if (!cwd || !root)
 		return -ENOENT;
-	/* both are host paths: the cwd first, it is not reachable after chroot */
-	if (chdir(cwd->fe->reg->name) < 0)
+	/* paths as the tasks see them: the cwd first, unreachable after chroot */
+	if (chdir(rst_path(c, cwd->fe->reg->name, buf, sizeof(buf))) < 0)
 		return -errno;
-	if (strcmp(root->fe->reg->name, "/") && chroot(root->fe->reg->name) < 0)
+	r = rst_path(c, root->fe->reg->name, buf, sizeof(buf));
+	if (strcmp(r, "/") && chroot(r) < 0)
 		return -errno;
 	if (t->fs->has_umask)
 		umask(t->fs->umask);
@@ -137,16 +159,36 @@ static __attribute__((noreturn)) void skel_zombie(struct rst_task *t)
 	_exit(WEXITSTATUS(status));
 }
 
+/* A session helper: the session, then its tasks; reaped by its parent. */
+static __attribute__((noreturn)) void skel_helper(struct rst_ctx *c, struct rst_task *t)
+{
+	if (setsid() < 0)
+		skel_fail(c, -errno);
+	skel_fork_children(c, t);
+	_exit(0);
+}
+
 /* The code of one skeleton, in the new task; never returns. */
 static __attribute__((noreturn)) void skeleton(struct rst_ctx *c, struct rst_task *t)
 {
 	struct ready_msg m = { t->pid, 0 };
+	bool ns_init = !t->parent && c->opts->ns_flags;
 	int err;
 
-	/* a dying tool (or parent) takes the half-made tree with it */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != (t->parent ? t->parent->pid : c->tool_pid))
-		_exit(1);	/* the parent died before the line above */
+	/*
+	 * A dying tool (or parent) takes the half-made tree with it. A
+	 * helper's children outlive it: the pid namespace's end takes them.
+	 */
+	if (!t->parent || !t->parent->helper) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* the init of a new pid namespace has its parent outside: 0 */
+		if (getppid() != (t->parent ? t->parent->pid : ns_init ? 0 : c->tool_pid))
+			_exit(1);	/* the parent died before the line above */
+	}
+	if (t->helper)
+		skel_helper(c, t);
+	if (ns_init && c->opts->init_setup && (err = c->opts->init_setup(c->opts->ns_arg)))
+		skel_fail(c, err);
 	if (t->sid == t->pid && setsid() < 0)
 		skel_fail(c, -errno);
 	if (t->sid != t->pid && t->pgid == t->pid && setpgid(0, 0) < 0)
@@ -175,7 +217,13 @@ static void skel_fork_children(struct rst_ctx *c, struct rst_task *t)
 			skeleton(c, ch);
 		if (pid < 0)
 			skel_fail(c, errno == EEXIST ? -EEXIST : -errno);
-		if (ch->zombie) {
+		if (ch->helper) {
+			int status;
+
+			/* gone once it forked its tasks, and reaped: its pid is free again */
+			if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+				skel_fail(c, -ECHILD);
+		} else if (ch->zombie) {
 			siginfo_t si;
 
 			/* stays a zombie: seen exited, not reaped */
@@ -237,12 +285,36 @@ static int wait_ready(struct rst_ctx *c, int nr)
 	return 0;
 }
 
+/* In a pid namespace: which host pid each task got, parents first. */
+static int host_pids(struct rst_ctx *c)
+{
+	int i, err;
+
+	if (!c->opts->ns_flags)
+		return 0;
+	for (i = 1; i < c->nr_tasks; i++) {
+		struct rst_task *t = &c->tasks[i], *p = t->parent;
+
+		if (t->zombie)
+			continue;
+		while (p->helper)
+			p = p->parent;	/* the helper is gone: its tasks are init's */
+		err = pidns_find_child(p->hpid, t->pid, &t->hpid);
+		if (err)
+			return err;
+		t->hthreads[0] = t->hpid;
+	}
+	return 0;
+}
+
 int rst_fork_tree(struct rst_ctx *c)
 {
 	struct vma_list mine;
 	int i, nr_live = 0, err;
 	pid_t root;
 
+	if (c->opts->ns_flags && c->tasks[0].pid != 1)
+		return log_err(-EINVAL, "pstree.img: the root of a CT is task %d, not 1", c->tasks[0].pid);
 	err = proc_parse_smaps(getpid(), &mine);
 	for (i = 0; !err && i < c->nr_tasks; i++) {
 		if (c->tasks[i].zombie)
@@ -255,7 +327,7 @@ int rst_fork_tree(struct rst_ctx *c)
 		return err;
 	if (pipe2(c->sync_fd, O_CLOEXEC) < 0)
 		return log_perr(-errno, "Failed to create a pipe");
-	root = clone_pid(c->tasks[0].pid);
+	root = clone_root(c);
 	if (root == 0)
 		skeleton(c, &c->tasks[0]);
 	c->root_created = root > 0;
@@ -267,14 +339,17 @@ int rst_fork_tree(struct rst_ctx *c)
 				       c->tasks[0].pid);
 		return log_perr(-errno, "Failed to create task %d", c->tasks[0].pid);
 	}
-	err = wait_ready(c, nr_live);
+	c->tasks[0].hpid = c->tasks[0].hthreads[0] = root;
+	err = c->opts->init_created ? c->opts->init_created(root, c->opts->ns_arg) : 0;
+	if (!err)
+		err = wait_ready(c, nr_live);
 	close(c->sync_fd[0]);
-	return err;
+	return err ?: host_pids(c);
 }
 
 void rst_kill_all(struct rst_ctx *c)
 {
-	int i;
+	int i, j;
 
 	/*
 	 * Skeletons die with their parents (PDEATHSIG), so killing our child,
@@ -284,9 +359,17 @@ void rst_kill_all(struct rst_ctx *c)
 	 */
 	for (i = c->nr_tasks - 1; i >= 0; i--)
 		if (c->tasks[i].seized)
-			kill(c->tasks[i].pid, SIGKILL);
+			kill(c->tasks[i].hpid, SIGKILL);
 	if (!c->root_created)
 		return;
-	kill(c->tasks[0].pid, SIGKILL);
-	waitpid(c->tasks[0].pid, NULL, __WALL);
+	kill(c->tasks[0].hpid, SIGKILL);
+	/*
+	 * Reap what we trace, threads and children first: a dying pid
+	 * namespace init waits for its children, and a traced child is
+	 * reported to us, its tracer, before its parent can have it.
+	 */
+	for (i = c->nr_tasks - 1; i >= 0; i--)
+		for (j = c->tasks[i].seized ? c->tasks[i].nr_threads - 1 : -1; j >= !i; j--)
+			waitpid(c->tasks[i].hthreads[j], NULL, __WALL);
+	waitpid(c->tasks[0].hpid, NULL, __WALL);
 }

@@ -3,6 +3,7 @@
 #define LOG_PREFIX "ploopsync: "
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -23,6 +24,25 @@ struct send_args {
 	uint64_t freeze_us;	/* when the freeze command started, 0 before */
 	pid_t child;
 };
+
+/* SIGINT or SIGTERM asked send to stop (the library's cancel flag), 0 if not */
+static volatile sig_atomic_t arg_stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	arg_stop_signal = sig;
+}
+
+/* No SA_RESTART: a write blocked on a slow receiver returns, and the copy stops. */
+static int catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return log_perr(-errno, "Failed to catch SIGINT and SIGTERM");
+	return 0;
+}
 
 static double frozen_seconds(const struct send_args *a)
 {
@@ -47,6 +67,16 @@ static void tty_line(void *arg, const struct ploopsync_stats *st)
 		st->total_sent / 1048576.0, st->rate / 1e6, eta < 0 ? "~" : "", eta < 0 ? 0 : eta,
 		frozen);
 	a->tty_drawn = true;
+}
+
+/* Log hook: a log line (a warning, the first error) starts on a cleared line. */
+static void tty_clear(void *arg)
+{
+	struct send_args *a = arg;
+
+	if (a->tty_drawn)
+		dprintf(STDERR_FILENO, "\r\033[K");
+	a->tty_drawn = false;
 }
 
 static void tty_end(struct send_args *a)
@@ -118,8 +148,9 @@ static int close_output(struct send_args *a, int ret)
 	if (a->o.out_fd >= 0 && a->o.out_fd != a->to_fd && close(a->o.out_fd) && !ret)
 		ret = log_perr(-errno, "Failed to close the stream");
 	if (a->child > 0) {
-		if (waitpid(a->child, &status, 0) < 0)
-			return log_perr(-errno, "Failed to wait for '%s'", a->to_cmd);
+		while (waitpid(a->child, &status, 0) < 0)
+			if (errno != EINTR)
+				return log_perr(-errno, "Failed to wait for '%s'", a->to_cmd);
 		if ((!WIFEXITED(status) || WEXITSTATUS(status)) && !ret)
 			ret = log_err(-ECHILD, "The --to-cmd command '%s' failed (status 0x%x)",
 				      a->to_cmd, status);
@@ -144,6 +175,7 @@ static int run_passes(struct send_args *a)
 	} while (!ploopsync_should_freeze(ps));
 	a->freeze_us = now_us();
 	if (a->freeze_cmd) {
+		tty_clear(a);	/* its output starts on a line of its own */
 		ret = ps_run_cmd("freeze", a->freeze_cmd);
 		if (ret)
 			goto out;
@@ -227,11 +259,21 @@ int ps_cmd_send(int argc, char **argv)
 	if (a.tty) {
 		a.o.progress = tty_line;
 		a.o.progress_arg = &a;
+		log_set_pre_hook(tty_clear, &a);
 	}
-	ret = open_output(&a);
+	a.o.cancel = &arg_stop_signal;
+	ret = catch_stop_signals();
+	if (!ret)
+		ret = open_output(&a);
 	if (!ret)
 		ret = run_passes(&a);
 	ret = close_output(&a, ret);
+	log_set_pre_hook(NULL, NULL);
+	if (ret && arg_stop_signal) {
+		pr_err("Interrupted by %s: '%s' was not sent (no end marker: the receiver keeps its image)",
+		       arg_stop_signal == SIGINT ? "SIGINT" : "SIGTERM", a.o.image);
+		return 128 + arg_stop_signal;
+	}
 	if (ret) {
 		pr_err("Failed to send '%s'", a.o.image);
 		return 1;

@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"Copy a live block image pass after pass while it is written to; see ploopsync(8).\n"
 	"recv also reads OpenVZ `ploop copy` 1.x/7.x streams (told from their first bytes).\n"
 	"send shows a status line when stderr is a terminal (unless --json).\n"
+	"SIGINT/SIGTERM stop send without an end marker (exit 128+signal).\n"
 	"Options: -v (more log), -q (errors only), -h (this text).\n";
 
 int ps_usage_error(const char *fmt, const char *arg)
@@ -63,8 +64,10 @@ int ps_run_cmd(const char *what, const char *cmd)
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return log_perr(-errno, "Failed to wait for the %s command", what);
+	/* a signal (send's SIGINT handler) must not leave the command running unseen */
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return log_perr(-errno, "Failed to wait for the %s command", what);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return log_err(-ECHILD, "The %s command '%s' failed (status 0x%x)", what, cmd, status);
 	return 0;

@@ -115,6 +115,18 @@ int ps_tmp_commit(int fd, const char *tmp, const char *image)
 	return 0;
 }
 
+/*
+ * Each pass's data goes to disk when the next pass begins, as ploop copy
+ * syncs before the freeze: the frozen pass then waits only for its own
+ * blocks, not for the writeback of everything received before.
+ */
+static int sync_pass(struct recv *r)
+{
+	if (fdatasync(r->out))
+		return log_perr(-errno, "Failed to fdatasync '%s'", r->tmp);
+	return 0;
+}
+
 static int recv_loop(struct recv *r, const char *image)
 {
 	struct ps_rec rec;
@@ -135,6 +147,7 @@ static int recv_loop(struct recv *r, const char *image)
 		case PS_REC_PASS:
 			r->passes++;
 			pr_debug("pass %" PRIu64 " begins", rec.offset);
+			ret = sync_pass(r);
 			break;
 		case PS_REC_END:
 			return recv_end(r, &rec, image);

@@ -56,6 +56,15 @@ static bool all_zero(const unsigned char *p, size_t len)
 	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
 }
 
+/* -ECANCELED (logged) once the caller's cancel flag is set */
+static int cancelled(struct ploopsync *ps)
+{
+	if (!ps->o.cancel || !*ps->o.cancel)
+		return 0;
+	return log_err(-ECANCELED, "Copy of '%s' cancelled in pass %u, no end marker sent",
+		       ps->o.image, ps->t.pass + 1);
+}
+
 static int sync_all(struct ploopsync *ps)
 {
 	struct stat st;
@@ -65,10 +74,15 @@ static int sync_all(struct ploopsync *ps)
 	if ((uint64_t)st.st_size != ps->h.image_size)
 		return log_err(-EXDEV, "Image '%s' changed size during the copy (%" PRIu64 " -> %lld bytes)",
 			       ps->o.image, ps->h.image_size, (long long)st.st_size);
-	if (syncfs(ps->t.fd))
-		return log_perr(-errno, "Failed to syncfs the filesystem of '%s'", ps->o.image);
+	/* the container's filesystem first: its writeback lands in the image */
 	if (ps->sync_fd >= 0 && syncfs(ps->sync_fd))
 		return log_perr(-errno, "Failed to syncfs '%s'", ps->o.sync_fs);
+	if (ps->t.ops->sync_image_fs && syncfs(ps->t.fd))
+		return log_perr(-errno, "Failed to syncfs the filesystem of '%s'", ps->o.image);
+	pr_debug("pass %u: synced %s%s%s", ps->t.pass + 1,
+		 ps->sync_fd >= 0 ? ps->o.sync_fs : "",
+		 ps->sync_fd >= 0 && ps->t.ops->sync_image_fs ? " and " : "",
+		 ps->t.ops->sync_image_fs ? "the image's filesystem" : ps->sync_fd >= 0 ? "" : "nothing");
 	return 0;
 }
 
@@ -87,7 +101,7 @@ static int flush_hole(struct ploopsync *ps, struct hole *hole, uint64_t *sent)
 	rec.offset = hole->start;
 	rec.length = (uint32_t)(hole->end - hole->start);
 	hole->start = hole->end = 0;
-	ret = ps_write_rec(ps->o.out_fd, &rec, NULL);
+	ret = ps_write_rec_cancel(ps->o.out_fd, &rec, NULL, ps->o.cancel);
 	*sent += PS_REC_SIZE;
 	return ret;
 }
@@ -103,10 +117,10 @@ static int send_data(struct ploopsync *ps, struct ps_rec *rec)
 			return (int)n;
 	}
 	if (!n)
-		return ps_write_rec(ps->o.out_fd, rec, ps->buf);
+		return ps_write_rec_cancel(ps->o.out_fd, rec, ps->buf, ps->o.cancel);
 	rec->flags = (uint16_t)ps->codec.codec;
 	rec->length = (uint32_t)n;
-	return ps_write_rec(ps->o.out_fd, rec, ps->zbuf);
+	return ps_write_rec_cancel(ps->o.out_fd, rec, ps->zbuf, ps->o.cancel);
 }
 
 /* Send one block from @fd; zero blocks join the pending hole. */
@@ -174,7 +188,9 @@ static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 	double t0 = now(), t1;
 	int fd, ret;
 
-	ret = sync_all(ps);
+	ret = cancelled(ps);
+	if (!ret)
+		ret = sync_all(ps);
 	if (ret)
 		return ret;
 	memset(ps->dirty, 0, ps->t.nr_blocks);
@@ -195,13 +211,15 @@ static int do_pass(struct ploopsync *ps, struct ploopsync_stats *st, bool send)
 	if (!send)
 		return 0;
 	mark.offset = st->pass;
-	ret = ps_write_rec(ps->o.out_fd, &mark, NULL);
+	ret = ps_write_rec_cancel(ps->o.out_fd, &mark, NULL, ps->o.cancel);
 	sent += PS_REC_SIZE;
 	report(ps, st, sent, t1, true);
 	for (b = 0; !ret && b < ps->t.nr_blocks; b++) {
 		if (!ps->dirty[b])
 			continue;
-		ret = send_block(ps, fd, b, &hole, &sent);
+		ret = cancelled(ps);
+		if (!ret)
+			ret = send_block(ps, fd, b, &hole, &sent);
 		st->done_bytes += ps_block_len(&ps->h, b * ps->h.block_size);
 		report(ps, st, sent, t1, false);
 	}
@@ -264,6 +282,9 @@ int ploopsync_final_pass(struct ploopsync *ps, struct ploopsync_stats *ret_stats
 	ret = do_pass(ps, &check, false);
 	if (ret)
 		return ret;
+	if (check.full)
+		return log_err(-EIO, "Image '%s': the %s tracker lost track (events lost) during the check pass after the freeze, so nothing proves the copy complete; no end marker sent (a larger --trace-buffer-kb helps)",
+			       ps->o.image, ps->t.ops->name);
 	if (check.dirty_bytes)
 		return log_err(-EBUSY, "Image '%s' still changes after the freeze: %" PRIu64 " bytes changed during the check pass (is the freeze command stopping every writer?)",
 			       ps->o.image, check.dirty_bytes);
@@ -280,8 +301,11 @@ int ploopsync_finish(struct ploopsync *ps)
 
 	if (!ps->frozen)
 		return log_err(-EINVAL, "End marker asked for before the final pass");
+	ret = cancelled(ps);
+	if (ret)
+		return ret;
 	end.csum = ps_image_hash(ps->sent, ps->t.nr_blocks);
-	ret = ps_write_rec(ps->o.out_fd, &end, NULL);
+	ret = ps_write_rec_cancel(ps->o.out_fd, &end, NULL, ps->o.cancel);
 	if (!ret)
 		ps->finished = true;
 	return ret;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "codec.h"
 #include "hash.h"
@@ -200,18 +201,46 @@ int ps_write_hello(int fd, const struct ps_hello *h)
 	return 0;
 }
 
-int ps_write_rec(int fd, const struct ps_rec *r, const void *data)
+/* write_full, but EINTR returns -ECANCELED when *@cancel is set */
+static int write_all(int fd, const unsigned char *buf, size_t len,
+		     const volatile sig_atomic_t *cancel)
+{
+	ssize_t n;
+
+	while (len) {
+		if (cancel && *cancel)
+			return -ECANCELED;
+		n = write(fd, buf, len);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+int ps_write_rec_cancel(int fd, const struct ps_rec *r, const void *data,
+			const volatile sig_atomic_t *cancel)
 {
 	unsigned char buf[PS_REC_SIZE];
 	int ret;
 
 	ps_rec_encode(r, buf);
-	ret = write_full(fd, buf, sizeof(buf));
+	ret = write_all(fd, buf, sizeof(buf), cancel);
 	if (!ret && r->type == PS_REC_DATA)
-		ret = write_full(fd, data, r->length);
+		ret = write_all(fd, data, r->length, cancel);
+	if (ret == -ECANCELED)
+		return log_err(ret, "Cancelled while writing the stream record at offset %" PRIu64, r->offset);
 	if (ret)
 		return log_perr(ret, "Failed to write a stream record at offset %" PRIu64, r->offset);
 	return 0;
+}
+
+int ps_write_rec(int fd, const struct ps_rec *r, const void *data)
+{
+	return ps_write_rec_cancel(fd, r, data, NULL);
 }
 
 int ps_read_hello(int fd, struct ps_hello *ret)

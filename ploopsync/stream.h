@@ -8,6 +8,7 @@
 #ifndef PLOOPSYNC_STREAM_H
 #define PLOOPSYNC_STREAM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -64,6 +65,12 @@ uint64_t ps_nr_blocks(const struct ps_hello *h);
 /* Write/read whole encoded units; 0 or -errno (-EPIPE/-EIO named). */
 int ps_write_hello(int fd, const struct ps_hello *h);
 int ps_write_rec(int fd, const struct ps_rec *r, const void *data);
+/*
+ * The same, giving up with -ECANCELED once *@cancel is nonzero, also while
+ * a write blocks (a signal handler installed without SA_RESTART sets it).
+ */
+int ps_write_rec_cancel(int fd, const struct ps_rec *r, const void *data,
+			const volatile sig_atomic_t *cancel);
 /* Returns 0, or -ENODATA at a clean EOF before the hello, or -errno. */
 int ps_read_hello(int fd, struct ps_hello *ret);
 /* The same when the first @have bytes (@head) were already read. */

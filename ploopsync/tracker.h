@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct ps_ploop_ops;
+
 struct ps_tracker {
 	const struct ps_tracker_ops *ops;
 	const char *path;		/* the image */
@@ -23,11 +25,19 @@ struct ps_tracker {
 	const char *loop_dev;		/* tracepoint: the image's loop device, NULL: find it */
 	unsigned int trace_kb;		/* tracepoint: per-CPU trace buffer, 0: default */
 	bool full;			/* set by a pass that lost track and marked every block */
+	const struct ps_ploop_ops *ploop_ops;	/* ploop: device access, NULL: the kernel's */
 	void *priv;
 };
 
 struct ps_tracker_ops {
 	const char *name;
+	/*
+	 * The sender syncs the image's own (host) filesystem before each pass
+	 * only for backends that read the image's extents on disk; the others
+	 * see every write at its completion or read through the page cache, and
+	 * need only the container's filesystem (--sync-fs) synced.
+	 */
+	bool sync_image_fs;
 	/* 0 when the backend can track @t's image, else -errno (logged if @verbose) */
 	int (*probe)(struct ps_tracker *t, bool verbose);
 	int (*start)(struct ps_tracker *t);

@@ -200,6 +200,7 @@ static void reflink_stop(struct ps_tracker *t)
 
 const struct ps_tracker_ops ps_tracker_reflink = {
 	.name = "reflink",
+	.sync_image_fs = true,
 	.probe = reflink_probe,
 	.start = reflink_start,
 	.pass = reflink_pass,

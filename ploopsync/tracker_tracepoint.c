@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +241,7 @@ static int set_filter(struct tp *tp)
 static int start_thread(struct tp *tp)
 {
 	const char *env = getenv("PLOOPSYNC_TRACE_DRAIN_MS");
+	sigset_t all, old;
 	char *end;
 	int ret;
 
@@ -251,7 +253,11 @@ static int start_thread(struct tp *tp)
 		if (!tp->drain_ms)
 			return 0;
 	}
+	/* signals go to the sender's thread, where they interrupt a blocked write */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	ret = -pthread_create(&tp->thread, NULL, drain_thread, tp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret)
 		return log_perr(ret, "Failed to start the trace drain thread");
 	tp->thread_on = true;

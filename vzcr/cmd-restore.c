@@ -1,12 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* vzcr restore: bring a dumped process tree back. */
+/* vzcr restore: bring a dumped container or process tree back. */
 #define LOG_PREFIX "restore: "
 #include <getopt.h>
 #include <stdio.h>
 
 #include "cmd.h"
+#include "ct-cr.h"
 #include "engine.h"
 #include "log.h"
+
+/* restore CTID [-D DIR] */
+static int restore_ct(const char *id, const char *dir)
+{
+	char def[CT_PATH_MAX];
+	struct ct ct;
+	int err;
+
+	if (ct_open(&ct, id) < 0) {
+		fprintf(stderr, "vzcr restore: failed: %s\n", log_first_error());
+		return 1;
+	}
+	err = dir ? 0 : ct_dump_dir(&ct, def, sizeof(def));
+	if (!err)
+		err = ct_restore(&ct, dir ? dir : def);
+	ct_unlock(&ct);
+	if (err < 0) {
+		fprintf(stderr, "vzcr restore: failed: %s\n", log_first_error());
+		return 1;
+	}
+	printf("CT %s restored\n", ct.id);
+	return 0;
+}
 
 static int restore_run(int argc, char **argv)
 {
@@ -39,10 +63,12 @@ static int restore_run(int argc, char **argv)
 			return cmd_usage_error(&cmd_restore, "bad option");
 		}
 	}
+	if (optind + 1 < argc || (optind < argc && o.pidfile))
+		return cmd_usage_error(&cmd_restore, "unexpected argument '%s'", argv[argc - 1]);
 	if (optind < argc)
-		return cmd_usage_error(&cmd_restore, "unexpected argument '%s'", argv[optind]);
+		return restore_ct(argv[optind], o.dir);
 	if (!o.dir)
-		return cmd_usage_error(&cmd_restore, "-D is required");
+		return cmd_usage_error(&cmd_restore, "want a CTID, or -D");
 	if (eng_restore(&o, &root) < 0) {
 		fprintf(stderr, "vzcr restore: failed: %s\n", log_first_error());
 		return 1;
@@ -53,11 +79,18 @@ static int restore_run(int argc, char **argv)
 
 const struct cmd cmd_restore = {
 	.name = "restore",
-	.summary = "restore a dumped process tree: restore -D DIR [--pidfile FILE]",
-	.usage = "Usage: vzcr restore -D DIR [--pidfile FILE] [-v]\n"
-		 "Restore the process tree checkpointed in DIR with its original pids and\n"
-		 "threads. vzcr returns once every task runs again; the tree is not its child\n"
-		 "any more once vzcr has exited.\n\n"
+	.summary = "restore a container or a process tree: restore CTID [-D DIR] | -D DIR",
+	.usage = "Usage: vzcr restore CTID [-D DIR] [-v]\n"
+		 "       vzcr restore -D DIR [--pidfile FILE] [-v]\n"
+		 "Restore the container CTID, or the process tree checkpointed in DIR, with\n"
+		 "its original pids and threads. vzcr returns once every task runs again; the\n"
+		 "tree is not its child any more once vzcr has exited.\n\n"
+		 "A container (DIR defaults to $VZCR_ROOT/vz/dump/CTID) must exist here (its\n"
+		 "config and private area; copied from another host will do) and not run, and\n"
+		 "DIR must hold a complete image set (inventory.img) of the same CTID. It comes\n"
+		 "back in new pid, mount, uts, ipc, net and cgroup namespaces with its cgroup,\n"
+		 "mounts and veth made as `vzcr start` makes them, init as pid 1 and every\n"
+		 "task with its pid inside; `vzcr status/exec/stop` work on it.\n\n"
 		 "  -D, --images-dir DIR   the checkpoint (must hold inventory.img)\n"
 		 "  -p, --pidfile FILE     write the pid of the root task to FILE\n"
 		 "  -v, --verbose          say more (repeat for debug)\n"

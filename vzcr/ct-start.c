@@ -68,26 +68,36 @@ static int make_dev_nodes(void)
 	return 0;
 }
 
-/* Mount the CT's file systems under the cwd (its root). */
-static int mount_fs(void)
+/*
+ * Mount the CT's file systems under the cwd (its root): @what is CT_MNT_KERN
+ * (proc and sysfs: mounted from inside the CT's pid and net namespaces)
+ * and/or CT_MNT_DEV (/dev, its nodes, devpts, /dev/shm).
+ */
+int ct_mount_fs(unsigned int what)
 {
 	static const struct {
 		const char *src, *dst, *type;
 		unsigned long flags;
 		const char *data;
+		unsigned int grp;
 	} mounts[] = {
-		{ "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
-		{ "sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
-		{ "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k" },
-		{ NULL, NULL, NULL, 0, NULL },	/* nodes, then the rest under /dev */
+		{ "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CT_MNT_KERN },
+		{ "sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+		  CT_MNT_KERN },
+		{ "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
+		  CT_MNT_DEV },
+		{ NULL, NULL, NULL, 0, NULL, CT_MNT_DEV },	/* nodes, then the rest under /dev */
 		{ "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		  "newinstance,ptmxmode=0666,mode=0620,gid=5" },
-		{ "shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k" },
+		  "newinstance,ptmxmode=0666,mode=0620,gid=5", CT_MNT_DEV },
+		{ "shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k",
+		  CT_MNT_DEV },
 	};
 	size_t i;
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(mounts); i++) {
+		if (!(mounts[i].grp & what))
+			continue;
 		if (!mounts[i].src) {
 			ret = make_dev_nodes();
 			if (ret < 0)
@@ -112,7 +122,7 @@ static int setup_root(const struct start_args *a)
 		return log_perr(-errno, "Failed to bind-mount '%s' on '%s'", a->private, a->root);
 	if (chdir(a->root) < 0)
 		return log_perr(-errno, "Failed to enter '%s'", a->root);
-	ret = mount_fs();
+	ret = ct_mount_fs(CT_MNT_KERN | CT_MNT_DEV);
 	if (ret < 0)
 		return ret;
 	/* pivot_root(".", "."): the old root ends up on top, detach it */

@@ -96,13 +96,22 @@ int ct_stop(struct ct *ct, int timeout)
 	ret = stop_init(ct, &st, timeout);
 	if (ret < 0)
 		return ret;
-	ct_net_host_cleanup(st.veth_host);
-	ret = ct_cgroup_remove(st.cgroup);
+	ret = ct_stop_cleanup(ct, &st);
+	if (ret == 0)
+		pr_info("CT %s stopped", ct->id);
+	return ret;
+}
+
+int ct_stop_cleanup(struct ct *ct, const struct ct_state *st)
+{
+	int ret;
+
+	ct_net_host_cleanup(st->veth_host);
+	ret = ct_cgroup_remove(st->cgroup);
 	if (ret < 0)
 		return ret;
 	ret = ct_disk_umount(ct);
 	if (ret < 0 && ret != -EBUSY)	/* busy: stopped, the image is released later */
 		return ret;
-	pr_info("CT %s stopped", ct->id);
 	return ct_state_remove(ct);
 }

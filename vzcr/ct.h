@@ -171,7 +171,12 @@ const char *ct_host_ip(const struct ct *ct);
 
 /* ct-start.c, ct-stop.c, ct-exec.c */
 int ct_start(struct ct *ct);
+#define CT_MNT_KERN	0x1	/* proc, sysfs */
+#define CT_MNT_DEV	0x2	/* /dev tmpfs with nodes, devpts, /dev/shm */
+int ct_mount_fs(unsigned int what);
 int ct_stop(struct ct *ct, int timeout_sec);
+/* What stop does once init is gone: veth, cgroup, state file. */
+int ct_stop_cleanup(struct ct *ct, const struct ct_state *st);
 /* Run @argv inside the running CT; returns its exit status (0..255) or -errno. */
 int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[]);
 

@@ -18,3 +18,4 @@ proto-y += mnt.proto
 proto-y += sysctl.proto macvlan.proto tun.proto sit.proto vzcr-sysctl.proto netdev.proto
 proto-y += ipc-desc.proto ipc-var.proto ipc-shm.proto ipc-sem.proto ipc-msg.proto
 proto-y += vzcr-mqueue.proto
+proto-y += vzcr-ct.proto

@@ -38,6 +38,7 @@
 #include "utsns.pb-c.h"
 #include "vzcr-vma-name.pb-c.h"
 #include "vzcr-mqueue.pb-c.h"
+#include "vzcr-ct.pb-c.h"
 
 /* Type magics, as CRIU's criu/include/magic.h defines them. */
 #define SECCOMP_MAGIC		0x64413049U
@@ -77,6 +78,7 @@
 #define VZCR_VMA_NAMES_MAGIC	0x56434e31U
 #define VZCR_GUARDS_MAGIC	0x56434e32U
 #define VZCR_MQUEUE_MAGIC	0x56434e51U
+#define VZCR_CT_MAGIC		0x56434e41U
 
 #define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
 	[_type] = {						\
@@ -267,6 +269,8 @@ static const struct img_desc descs[IMG_NR] = {
 	  &ipc_msg_entry__descriptor),
 	D(IMG_VZCR_MQUEUE, "VZCR_MQUEUE", "vzcr-mqueue-%u.img", VZCR_MQUEUE_MAGIC, COMMON, NULL,
 	  &vzcr_mqueue_entry__descriptor),
+	D(IMG_VZCR_CT, "VZCR_CT", "vzcr-ct.img", VZCR_CT_MAGIC, COMMON, NULL,
+	  &vzcr_ct_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

@@ -12,6 +12,8 @@ static enum log_level cur_level = LOG_WARN;
 static int log_fd = STDERR_FILENO;
 static bool log_plain;
 static char first_error[512];
+static void (*pre_hook)(void *arg);
+static void *pre_hook_arg;
 
 void log_set_level(enum log_level level)
 {
@@ -26,6 +28,12 @@ enum log_level log_get_level(void)
 void log_set_fd(int fd)
 {
 	log_fd = fd;
+}
+
+void log_set_pre_hook(void (*fn)(void *arg), void *arg)
+{
+	pre_hook = fn;
+	pre_hook_arg = arg;
 }
 
 void log_set_plain(bool plain)
@@ -89,6 +97,8 @@ void log_msg(enum log_level level, const char *file, int line, const char *fmt, 
 	} else if (tag) {
 		snprintf(head, sizeof(head), "%s: ", tag);
 	}
+	if (pre_hook)
+		pre_hook(pre_hook_arg);
 	dprintf(log_fd, "%s%s\n", head, msg);
 out:
 	errno = saved_errno;

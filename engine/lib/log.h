@@ -29,6 +29,11 @@ enum log_level log_get_level(void);
 void log_set_fd(int fd);
 /* Lines without timestamp/pid/location: for the CLI's plain output. */
 void log_set_plain(bool plain);
+/*
+ * Call @fn(@arg) before each log line is written (NULL: none), e.g. so that
+ * a status line redrawn on a terminal clears itself first.
+ */
+void log_set_pre_hook(void (*fn)(void *arg), void *arg);
 /* The first error logged since start or log_reset_first(); "" if none. */
 const char *log_first_error(void);
 void log_reset_first(void);

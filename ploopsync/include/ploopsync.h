@@ -18,6 +18,7 @@
 #ifndef PLOOPSYNC_H
 #define PLOOPSYNC_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -38,6 +39,13 @@ struct ploopsync_opts {
 	void *progress_arg;
 	const char *loop_dev;		/* tracepoint: the image's loop device, NULL: find it */
 	unsigned int trace_buffer_kb;	/* tracepoint: per-CPU trace buffer, 0: 4096 */
+	/*
+	 * If set: once *cancel is nonzero the pass in progress fails with
+	 * -ECANCELED, also out of a blocked write to the stream when a signal
+	 * handler without SA_RESTART set it; nothing more is written (the
+	 * receiver sees no end marker). The caller then frees as usual.
+	 */
+	const volatile sig_atomic_t *cancel;
 };
 
 struct ploopsync_stats {
