@@ -19,7 +19,7 @@
 
 static const char usage_text[] =
 	"Usage: ovz2img [-v|-q] --info DUMPFILE [--json]\n"
-	"       ovz2img [-v|-q] [--json] [--force] DUMPFILE OUTDIR\n"
+	"       ovz2img [-v|-q] [--json] [--force] [--ctid CTID] DUMPFILE OUTDIR\n"
 	"\n"
 	"Reads a legacy OpenVZ checkpoint file (vzctl chkpnt --dumpfile; 2.6.18 RHEL5 and\n"
 	"2.6.32 RHEL6 kernels), checks its structure, and describes it (--info) or writes\n"
@@ -32,6 +32,8 @@ static const char usage_text[] =
 	"  --force     leave out what vzcr restore cannot bring back (ttys, netlink\n"
 	"              and packet sockets, mounts, network devices, ...) instead of\n"
 	"              refusing;\n"
+	"  --ctid CTID the set of container CTID, for `vzcr restore CTID -D OUTDIR`\n"
+	"              (vzcr-ct.img; pids are the container's, init is 1)\n"
 	"              everything left out is listed in the report\n"
 	"  -v, -q      more or fewer log messages\n"
 	"  -h, --help  this text\n"
@@ -59,7 +61,8 @@ static int do_info(const char *path, bool json)
 	return fflush(stdout) ? 1 : 0;
 }
 
-static int do_convert(const char *path, const char *outdir, bool force, bool json)
+static int do_convert(const char *path, const char *outdir, bool force, bool json,
+		      const char *ctid)
 {
 	struct cpt_file *f;
 	int r;
@@ -69,7 +72,7 @@ static int do_convert(const char *path, const char *outdir, bool force, bool jso
 		pr_err("Failed to read dump '%s'", path);
 		return 1;
 	}
-	r = xlate_dump(f, outdir, force, json, stdout);
+	r = xlate_dump(f, outdir, force, json, stdout, ctid);
 	cpt_close(f);
 	if (r < 0) {
 		pr_err("Failed to convert '%s': nothing written to '%s'", path, outdir);
@@ -84,6 +87,7 @@ int main(int argc, char **argv)
 		{ "info", no_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "ctid", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -91,6 +95,7 @@ int main(int argc, char **argv)
 	};
 	enum log_level level = LOG_WARN;
 	bool info = false, json = false, force = false;
+	const char *ctid = NULL;
 	int c;
 
 	log_set_plain(true);
@@ -99,6 +104,7 @@ int main(int argc, char **argv)
 		case 'i': info = true; break;
 		case 'j': json = true; break;
 		case 'f': force = true; break;
+		case 'c': ctid = optarg; break;
 		case 'v': level = LOG_DEBUG; break;
 		case 'q': level = LOG_ERROR; break;
 		case 'h': return fputs(usage_text, stdout), 0;
@@ -113,5 +119,7 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return usage_error("DUMPFILE OUTDIR expected (or --info DUMPFILE)");
-	return do_convert(argv[optind], argv[optind + 1], force, json);
+	if (ctid && xl_ctid_check(ctid) < 0)
+		return EXIT_USAGE;
+	return do_convert(argv[optind], argv[optind + 1], force, json, ctid);
 }

@@ -319,6 +319,8 @@ static int translate(struct xlate *x)
 	if (!r)
 		r = write_uts(x) ?: xl_write_ipc(x) ?: xl_write_mounts(x) ?:
 		    xl_write_net(x) ?: img_dir_sync(x->dfd);
+	if (!r && x->ctid)
+		r = xl_write_ct(x, x->ctid);
 	if (!r)	/* last: its presence marks a complete set */
 		r = write_inventory(x, all[0].tgid) ?: img_dir_sync(x->dfd);
 	return r;
@@ -397,9 +399,10 @@ static void report(const struct xlate *x, const char *outdir, bool json, FILE *o
 	fprintf(out, "]}\n");
 }
 
-int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FILE *out)
+int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FILE *out,
+	       const char *ctid)
 {
-	struct xlate x = { .f = f, .force = force, .dfd = -1, .next_id = 1 };
+	struct xlate x = { .f = f, .force = force, .dfd = -1, .next_id = 1, .ctid = ctid };
 	_cleanup_free_ char *copy = strdup(outdir), *copy2 = strdup(outdir), *tmp = NULL;
 	int r;
 

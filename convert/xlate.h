@@ -89,6 +89,7 @@ struct xlate {
 	struct xl_sockq *sockq;	/* sockets with queues to write */
 	size_t nsockq;
 	struct img *skq_img;	/* sk-queues.img, once a queue has data */
+	const char *ctid;	/* --ctid: a container's set, or NULL */
 };
 
 /* A task record read whole (the grow-only rule: missing tail zeroed). */
@@ -176,6 +177,10 @@ int xl_ghost(struct xlate *x, uint64_t file, uint64_t ino, uint32_t file_id, cha
 int xl_write_ipc(struct xlate *x);
 /* xlate-mnt.c: mountpoints-1.img and the tmpfs archives. 0 or -errno. */
 int xl_write_mounts(struct xlate *x);
+/* xlate-ct.c: is @ctid a CT id vzcr takes? 0 or -EINVAL (logged). */
+int xl_ctid_check(const char *ctid);
+/* xlate-ct.c: vzcr-ct.img for CT @ctid. 0 or -errno. */
+int xl_write_ct(struct xlate *x, const char *ctid);
 /* xlate-net.c: netdev/ifaddr/route/route6/netns-1.img. 0 or -errno. */
 int xl_write_net(struct xlate *x);
 /* Open files.img and pipes-data.img; close them (0 or -errno). */
@@ -187,7 +192,9 @@ int xl_files_end(struct xlate *x);
  * set is written to a temporary directory beside it and renamed at the end,
  * inventory.img last, so @outdir never holds a partial set. A report (what
  * was written, what --force skipped) goes to @out, as JSON with @json.
+ * With @ctid (else NULL) it is the set of container @ctid (vzcr-ct.img).
  */
-int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FILE *out);
+int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FILE *out,
+	       const char *ctid);
 
 #endif /* VZCR_CONVERT_XLATE_H */
