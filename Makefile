@@ -197,6 +197,15 @@ tests/convert/cptlive: tests/convert/cptlive-vdso.o
 tests/convert/cptlive: ENGINE_LIBS += tests/convert/cptlive-vdso.o
 tests/convert/cptlive-vdso.o: | config.h $(proto-h) $(syscall-h)
 -include tests/convert/cptlive-vdso.d
+tests/convert/cptlive: tests/convert/cptlive-sock.o
+tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-sock.o $(ENGINE_LIBS)
+tests/convert/cptlive-sock.o: | config.h $(proto-h) $(syscall-h)
+-include tests/convert/cptlive-sock.d
+# mkcpt too: its container-level records are in mkcpt-ct.c
+tests/convert/mkcpt: tests/convert/mkcpt-ct.o
+tests/convert/mkcpt: ENGINE_LIBS := tests/convert/mkcpt-ct.o $(ENGINE_LIBS)
+tests/convert/mkcpt-ct.o: | config.h $(proto-h) $(syscall-h)
+-include tests/convert/mkcpt-ct.d
 
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem

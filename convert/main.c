@@ -19,7 +19,7 @@
 
 static const char usage_text[] =
 	"Usage: ovz2img [-v|-q] --info DUMPFILE [--json]\n"
-	"       ovz2img [-v|-q] [--json] [--force] [--vdso FILE] DUMPFILE OUTDIR\n"
+	"       ovz2img [-v|-q] [--json] [--force] [--vdso FILE] [--ctid CTID] DUMPFILE OUTDIR\n"
 	"\n"
 	"Reads a legacy OpenVZ checkpoint file (vzctl chkpnt --dumpfile; 2.6.18 RHEL5 and\n"
 	"2.6.32 RHEL6 kernels), checks its structure, and describes it (--info) or writes\n"
@@ -29,8 +29,11 @@ static const char usage_text[] =
 	"  --info      print the header, version, kernel generation, arch, the sections\n"
 	"              with object counts and the tasks with pids and commands\n"
 	"  --json      the same as JSON; with OUTDIR, the report of what was written\n"
-	"  --force     leave out what vzcr restore cannot bring back (sockets, ttys,\n"
-	"              SysV IPC, mounts, network devices, ...) instead of refusing;\n"
+	"  --force     leave out what vzcr restore cannot bring back (ttys, netlink\n"
+	"              and packet sockets, mounts, network devices, ...) instead of\n"
+	"              refusing;\n"
+	"  --ctid CTID the set of container CTID, for `vzcr restore CTID -D OUTDIR`\n"
+	"              (vzcr-ct.img; pids are the container's, init is 1)\n"
 	"              everything left out is listed in the report\n"
 	"  --vdso FILE the old kernel's vDSO (the old host's /lib/modules/VER/vdso/vdso.so)\n"
 	"              when the dump holds none; vzcr restore then makes the old\n"
@@ -62,7 +65,7 @@ static int do_info(const char *path, bool json)
 }
 
 static int do_convert(const char *path, const char *outdir, bool force, bool json,
-		      const char *vdso)
+		      const char *vdso, const char *ctid)
 {
 	struct cpt_file *f;
 	int r;
@@ -72,7 +75,7 @@ static int do_convert(const char *path, const char *outdir, bool force, bool jso
 		pr_err("Failed to read dump '%s'", path);
 		return 1;
 	}
-	r = xlate_dump(f, outdir, force, json, stdout, vdso);
+	r = xlate_dump(f, outdir, force, json, stdout, vdso, ctid);
 	cpt_close(f);
 	if (r < 0) {
 		pr_err("Failed to convert '%s': nothing written to '%s'", path, outdir);
@@ -88,6 +91,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "vdso", required_argument, NULL, 'V' },
+		{ "ctid", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -96,6 +100,7 @@ int main(int argc, char **argv)
 	enum log_level level = LOG_WARN;
 	bool info = false, json = false, force = false;
 	const char *vdso = NULL;
+	const char *ctid = NULL;
 	int c;
 
 	log_set_plain(true);
@@ -105,6 +110,7 @@ int main(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'f': force = true; break;
 		case 'V': vdso = optarg; break;
+		case 'c': ctid = optarg; break;
 		case 'v': level = LOG_DEBUG; break;
 		case 'q': level = LOG_ERROR; break;
 		case 'h': return fputs(usage_text, stdout), 0;
@@ -119,5 +125,7 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return usage_error("DUMPFILE OUTDIR expected (or --info DUMPFILE)");
-	return do_convert(argv[optind], argv[optind + 1], force, json, vdso);
+	if (ctid && xl_ctid_check(ctid) < 0)
+		return EXIT_USAGE;
+	return do_convert(argv[optind], argv[optind + 1], force, json, vdso, ctid);
 }

@@ -6,9 +6,10 @@
  * and devices by path, anonymous pipes by inode with their buffered bytes in
  * pipes-data.img. FILES_STRUCT gives fdinfo-PID.img, FS gives fs-PID.img.
  * Named FIFOs by path with their data in fifo-data.img; deleted files come
- * back from their contents (xlate-ghost.c). Sockets, ttys and anon-inode
- * files (epoll, inotify, signalfd, timerfd, eventfd) are refused by name,
- * or with --force left out (their fds are not restored) and listed.
+ * back from their contents (xlate-ghost.c), unix sockets from their SOCKET
+ * records (xlate-sock.c). Other sockets, ttys and anon-inode files (epoll,
+ * inotify, signalfd, timerfd, eventfd) are refused by name, or with --force
+ * left out (their fds are not restored) and listed.
  */
 #define LOG_PREFIX "ovz2img: "
 
@@ -24,6 +25,7 @@
 #include "fs.pb-c.h"
 #include "log.h"
 #include "pipe-data.pb-c.h"
+#include "xlate-sock.h"
 #include "xlate.h"
 
 #define FILE_REC_LEN	96
@@ -45,8 +47,9 @@ int xl_files_begin(struct xlate *x)
 
 int xl_files_end(struct xlate *x)
 {
-	int r = img_close(x->files_img);
+	int r = xl_sock_queues(x);	/* may add passed files: before files.img closes */
 
+	r = img_close(x->files_img) ?: r;
 	r = img_close(x->pipes_img) ?: r;
 	r = img_close(x->remap_img) ?: r;
 	r = img_close(x->fifo_img) ?: r;
@@ -89,7 +92,7 @@ static const char *refusal(const uint8_t *rec, const char *name)
 	if (lfl & DENTRY_TUNTAP)
 		return "a tun/tap device";
 	if (S_ISSOCK(mode))
-		return "a socket";
+		return NULL;	/* xl_sock_refusal() */
 	if (S_ISCHR(mode) && (get64(rec, 56) != CPT_NULL || (lfl & DENTRY_CLONING) || tty_name(name)))
 		return "a tty";
 	if (lfl & DENTRY_DELETED)
@@ -236,6 +239,8 @@ static int write_entry(struct xlate *x, uint64_t pos, const uint8_t *rec, char *
 	fown.euid = get32(rec, 76);
 	fown.signum = get32(rec, 80);
 	fe.id = xf->id;
+	if (S_ISSOCK(mode))
+		return xl_sock_write(x, pos, rec, xf);
 	if (S_ISFIFO(mode) && strncmp(name, "pipe:", 5))
 		return write_fifo(x, pos, rec, name, xf, &fown);
 	if (S_ISFIFO(mode)) {
@@ -300,11 +305,16 @@ static int new_file(struct xlate *x, uint64_t pos, struct xl_file *xf)
 	if (h.next > h.hdrlen)	/* the first child is its path */
 		r = xl_read_name(x, pos + h.hdrlen, pos + h.next, name, NAME_MAX_LEN);
 	why = r ? NULL : refusal(rec, name);
+	if (!r && !why && S_ISSOCK(get32(rec, 40))) {
+		r = xl_sock_refusal(x, pos, rec, name, NAME_MAX_LEN);
+		why = r || !name[0] ? NULL : "";	/* the socket's name says it all */
+	}
 	strip_deleted(name);
 	if (!r && why == deleted_file && S_ISREG(get32(rec, 40)))
 		r = deleted(x, pos, rec, name, &why, x->next_id);
 	if (!r && why)
-		r = xl_unsupported(x, "%s '%s' (FILE at offset %#" PRIx64 ")", why, name, pos);
+		r = *why ? xl_unsupported(x, "%s '%s' (FILE at offset %#" PRIx64 ")", why, name, pos) :
+		    xl_unsupported(x, "%s (FILE at offset %#" PRIx64 ")", name, pos);
 	else if (!r) {
 		xf->id = x->next_id++;
 		r = write_entry(x, pos, rec, name, xf);

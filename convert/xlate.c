@@ -26,6 +26,7 @@
 #include "log.h"
 #include "pstree.pb-c.h"
 #include "utsns.pb-c.h"
+#include "xlate-sock.h"
 #include "xlate.h"
 
 #define CRTOOLS_IMAGES_V1_1	2
@@ -116,37 +117,20 @@ static const struct {
 	const char *what;
 } unsupported_sects[] = {
 	{ 8, "ttys (TTY section)" },
-	{ 9, "sockets (SOCKET section)" },
 	{ 11, "SysV semaphore undo lists (SYSVSEM_UNDO section)" },
 	{ 13, "SysV shared memory (SYSV_SHM section)" },
-	{ 14, "SysV semaphores (SYSV_SEM section)" },
 	{ 15, "orphaned TCP sockets (ORPHANS section)" },
-	{ 16, "network devices (NET_DEVICE section)" },
-	{ 17, "network addresses (NET_IFADDR section)" },
-	{ 18, "routes (NET_ROUTE section)" },
 	{ 19, "iptables rules (NET_IPTABLES section)" },
 	{ 20, "conntrack entries (NET_CONNTRACK section)" },
 	{ 27, "epoll instances (EPOLL section)" },
 	{ 29, "inotify instances (INOTIFY section)" },
-	{ 30, "SysV message queues (SYSV_MSG section)" },
 	{ 32, "cgroups (CGROUPS section)" },
 	{ 34, "ip6tables rules (NET_IP6TABLES section)" },
 };
 
-static int count_mounts(struct xlate *x, uint64_t pos, const struct cpt_obj_hdr *h, void *arg)
-{
-	(void)x;
-	(void)pos;
-	if (h->type == 1033 /* VFSMOUNT */)
-		(*(uint64_t *)arg)++;
-	return 0;
-}
-
 static int check_sections(struct xlate *x)
 {
-	const struct cpt_section *ns = xl_section(x, 10);
-	uint64_t mounts = 0;
-	int r;
+	int r = 0;
 
 	for (size_t i = 0; i < sizeof(unsupported_sects) / sizeof(unsupported_sects[0]); i++) {
 		const struct cpt_section *s = xl_section(x, unsupported_sects[i].code);
@@ -157,22 +141,7 @@ static int check_sections(struct xlate *x)
 		if (r < 0)
 			return r;
 	}
-	/* the mount tree: objects nested in NAMESPACE objects */
-	for (uint64_t p = ns ? ns->pos + ns->hdrlen : 0; ns && p < ns->pos + ns->len;) {
-		struct cpt_obj_hdr h;
-
-		r = cpt_read_obj(x->f, p, ns->pos + ns->len, CPT_OBJ_NAMESPACE, "in section NAMESPACE",
-				 NULL, 0, &h);
-		if (r < 0)
-			return r;
-		r = xl_children(x, p, &h, count_mounts, &mounts);
-		if (r < 0)
-			return r;
-		p += h.next;
-	}
-	if (mounts)
-		return xl_unsupported(x, "%" PRIu64 " mounts (NAMESPACE section)", mounts);
-	return 0;
+	return xl_sock_check(x);
 }
 
 static const struct xl_task *find_proc(const struct xl_task *t, size_t n, uint32_t pid)
@@ -322,6 +291,12 @@ static int write_inventory(struct xlate *x, uint32_t root)
 	ids.vm_id = ids.files_id = ids.fs_id = ids.sighand_id = root;
 	ids.has_uts_ns_id = true;
 	ids.uts_ns_id = 1;
+	ids.has_ipc_ns_id = true;
+	ids.ipc_ns_id = 1;
+	ids.has_mnt_ns_id = true;
+	ids.mnt_ns_id = 1;
+	ids.has_net_ns_id = true;
+	ids.net_ns_id = 1;
 	inv.img_version = CRTOOLS_IMAGES_V1_1;
 	inv.has_fdinfo_per_id = inv.fdinfo_per_id = true;
 	inv.root_ids = &ids;
@@ -342,7 +317,10 @@ static int translate(struct xlate *x)
 	r = xl_files_begin(x) ?: write_tree(x, all, n);
 	r = xl_files_end(x) ?: r;	/* closes what begin opened, whatever happened */
 	if (!r)
-		r = write_uts(x) ?: img_dir_sync(x->dfd);
+		r = write_uts(x) ?: xl_write_ipc(x) ?: xl_write_mounts(x) ?:
+		    xl_write_net(x) ?: img_dir_sync(x->dfd);
+	if (!r && x->ctid)
+		r = xl_write_ct(x, x->ctid);
 	if (!r)	/* last: its presence marks a complete set */
 		r = write_inventory(x, all[0].tgid) ?: img_dir_sync(x->dfd);
 	return r;
@@ -422,9 +400,9 @@ static void report(const struct xlate *x, const char *outdir, bool json, FILE *o
 }
 
 int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FILE *out,
-	       const char *vdso_file)
+	       const char *vdso_file, const char *ctid)
 {
-	struct xlate x = { .f = f, .force = force, .dfd = -1, .next_id = 1 };
+	struct xlate x = { .f = f, .force = force, .dfd = -1, .next_id = 1, .ctid = ctid };
 	_cleanup_free_ char *copy = strdup(outdir), *copy2 = strdup(outdir), *tmp = NULL;
 	int r;
 

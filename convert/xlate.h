@@ -50,6 +50,12 @@ struct xl_file {
 	int type;		/* FD_TYPES__* */
 };
 
+/* A socket whose receive queue is still to be written (xlate-sock.c). */
+struct xl_sockq {
+	uint64_t pos;		/* of the CPT_OBJ_SOCKET */
+	uint32_t id;		/* its file_entry id */
+};
+
 /* Bytes of a process's memory to write over its dumped pages. */
 struct xl_poke {
 	uint32_t pid;
@@ -85,6 +91,10 @@ struct xlate {
 	size_t vdso_len;
 	int vdso_state;		/* 0 not looked for, 1 found, 2 none, or -errno */
 	const char *vdso_why;	/* why there is none */
+	struct xl_sockq *sockq;	/* sockets with queues to write */
+	size_t nsockq;
+	struct img *skq_img;	/* sk-queues.img, once a queue has data */
+	const char *ctid;	/* --ctid: a container's set, or NULL */
 };
 
 /* A task record read whole (the grow-only rule: missing tail zeroed). */
@@ -167,6 +177,19 @@ int xl_shmem_id(struct xlate *x, uint64_t file, uint64_t ino, uint32_t *ret_id);
  */
 int xl_ghost(struct xlate *x, uint64_t file, uint64_t ino, uint32_t file_id, char *alt,
 	     size_t altsz);
+/*
+ * xlate-ipc.c: ipcns-var/shm/sem/msg-1.img, the CT's SysV IPC (restored
+ * with its ipc namespace). 0 or -errno.
+ */
+int xl_write_ipc(struct xlate *x);
+/* xlate-mnt.c: mountpoints-1.img and the tmpfs archives. 0 or -errno. */
+int xl_write_mounts(struct xlate *x);
+/* xlate-ct.c: is @ctid a CT id vzcr takes? 0 or -EINVAL (logged). */
+int xl_ctid_check(const char *ctid);
+/* xlate-ct.c: vzcr-ct.img for CT @ctid. 0 or -errno. */
+int xl_write_ct(struct xlate *x, const char *ctid);
+/* xlate-net.c: netdev/ifaddr/route/route6/netns-1.img. 0 or -errno. */
+int xl_write_net(struct xlate *x);
 /* Open files.img and pipes-data.img; close them (0 or -errno). */
 int xl_files_begin(struct xlate *x);
 int xl_files_end(struct xlate *x);
@@ -177,8 +200,9 @@ int xl_files_end(struct xlate *x);
  * set is written to a temporary directory beside it and renamed at the end,
  * inventory.img last, so @outdir never holds a partial set. A report (what
  * was written, what --force skipped) goes to @out, as JSON with @json.
+ * With @ctid (else NULL) it is the set of container @ctid (vzcr-ct.img).
  */
 int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FILE *out,
-	       const char *vdso_file);
+	       const char *vdso_file, const char *ctid);
 
 #endif /* VZCR_CONVERT_XLATE_H */

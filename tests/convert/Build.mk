@@ -3,3 +3,5 @@
 # and the fuzz corpus; it is not installed.
 helper-y += mkcpt
 helper-y += cptlive
+# the workload of live-sock.t (unix sockets through the live chain)
+wl-y += wl-ovzsock

@@ -105,7 +105,7 @@ static size_t file_obj(const struct lfile *f, uint32_t fmode)
 	w32(&W, o + 40, f->i_mode);
 	w32(&W, o + 44, f->shm || f->deleted ? 0x1 : 0);	/* CPT_DENTRY_DELETED */
 	w64(&W, o + 48, f->inode_obj ? f->inode_obj : NUL64);
-	w64(&W, o + 56, NUL64);
+	w64(&W, o + 56, S_ISSOCK(f->i_mode) ? sock_index(f - L.files) : NUL64);
 	w32(&W, o + 64, UINT32_MAX);
 	if (!L.rhel5)
 		w64(&W, o + 88, NUL64);
@@ -718,6 +718,7 @@ int write_dump(const char *path)
 	w_end(&W, ns);
 	w_end(&W, s);
 	sect_inodes_files();
+	sect_socks(&W);
 	sect_files_struct();
 	sect_fs();
 	sect_sighand();

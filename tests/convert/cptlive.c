@@ -541,6 +541,7 @@ int main(int argc, char **argv)
 	log_set_level(LOG_WARN);
 	seize(atoi(argv[i]));
 	collect_files();
+	sock_collect();
 	if (write_dump(argv[i + 1]))
 		die("write");
 	for (int k = 0; kill_it && k < L.np; k++)

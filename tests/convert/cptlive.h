@@ -99,6 +99,12 @@ size_t pipe_bytes(pid_t pid, int fd, char *buf, size_t size);
 struct cptw;
 /* cptlive-vdso.c: the VSYSCALL section with the old vDSO (L.old_vdso). */
 void sect_vsyscall(struct cptw *w);
+/* cptlive-sock.c: the unix sockets among L.files, read from the live tree. */
+void sock_collect(void);
+/* The socket index of file @file (L.files index), or all-ones. */
+uint64_t sock_index(int file);
+/* The SOCKET section (after FILES: sockets point at their files). */
+void sect_socks(struct cptw *w);
 /* The cpt dump of L to @path; 0 or 1. */
 int write_dump(const char *path);
 

@@ -22,6 +22,7 @@ info_ok() {
 	is "$(echo "$out" | awk '/^arch:/ {print $2}')" "x86_64" "$gen: arch"
 	is "$(echo "$out" | awk '/^hostname:/ {print $2}')" "ct101.example.org" "$gen: hostname"
 	is "$(echo "$out" | awk '$3 == "TASKS" {print $5}')" "3" "$gen: TASKS section holds 3 objects"
+	is "$(echo "$out" | awk '$3 == "SOCKET" {print $5}')" "5" "$gen: SOCKET section holds 5 objects"
 	is "$(echo "$out" | awk '$3 == "MM" {print $5}')" "2" "$gen: MM section holds 2 objects"
 	is "$(echo "$out" | awk '/^sections:/ {print $2}')" "$nsect" "$gen: $nsect sections walked"
 	is "$(echo "$out" | sed -n '/^tasks:/,$p' | awk 'NR > 2 {print $1 "/" $2 "/" $3 "/" $7 "/" $8}' | tr '\n' ' ')" \
@@ -29,9 +30,9 @@ info_ok() {
 }
 
 # 2.6.18 dumps have no POSIX_TIMERS section
-info_ok rhel6 "0x803 VERSION_32_3" "2.6.32 (RHEL6)" 12
-info_ok rhel5 "0x304 VERSION_18_4" "2.6.18 (RHEL5)" 11
-info_ok rhel6-grown "0x803 VERSION_32_3" "2.6.32 (RHEL6)" 12
+info_ok rhel6 "0x803 VERSION_32_3" "2.6.32 (RHEL6)" 18
+info_ok rhel5 "0x304 VERSION_18_4" "2.6.18 (RHEL5)" 17
+info_ok rhel6-grown "0x803 VERSION_32_3" "2.6.32 (RHEL6)" 18
 
 if command -v python3 >/dev/null; then
 	$ovz --info --json "$tmp/rhel5.cpt" >"$tmp/j"

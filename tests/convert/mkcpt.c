@@ -17,23 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NUL64 UINT64_MAX
+#include "mkcpt.h"
 
-static uint8_t *d;
-static size_t len, cap;
-
-struct gen {
-	const char *name;
-	uint16_t version;
-	uint16_t task_len, mm_len, veinfo_len, signal_len;
-	const char *release;
-};
+uint8_t *d;
+size_t len;
+static size_t cap;
 
 static const struct gen gens[] = {
-	{ "rhel6", 0x803, 992, 136, 160, 456, "2.6.32-042stab120.11" },
-	{ "rhel5", 0x304, 976, 128, 72, 448, "2.6.18-028stab101.1" },
+	{ "rhel6", 0x803, 992, 136, 160, 456, "2.6.32-042stab120.11", 1048, 168 },
+	{ "rhel5", 0x304, 976, 128, 72, 448, "2.6.18-028stab101.1", 912, 120 },
 	/* a future kernel: every record longer than the reader knows */
-	{ "rhel6-grown", 0x803, 1024, 160, 192, 480, "2.6.32-042stab999.1" },
+	{ "rhel6-grown", 0x803, 1024, 160, 192, 480, "2.6.32-042stab999.1", 1104, 200 },
 };
 
 /* Offsets of the records the malformed cases break. */
@@ -43,7 +37,7 @@ static struct {
 static uint64_t sect_pos[27];
 static int nest;	/* extra ARRAY levels inside the NAMESPACE object */
 
-static size_t grow(size_t n)
+size_t grow(size_t n)
 {
 	size_t off = len;
 
@@ -58,11 +52,11 @@ static size_t grow(size_t n)
 	return off;
 }
 
-static void p16(size_t off, uint16_t v) { memcpy(d + off, &v, 2); }
-static void p32(size_t off, uint32_t v) { memcpy(d + off, &v, 4); }
-static void p64(size_t off, uint64_t v) { memcpy(d + off, &v, 8); }
+void p16(size_t off, uint16_t v) { memcpy(d + off, &v, 2); }
+void p32(size_t off, uint32_t v) { memcpy(d + off, &v, 4); }
+void p64(size_t off, uint64_t v) { memcpy(d + off, &v, 8); }
 
-static size_t sect_begin(uint32_t code)
+size_t sect_begin(uint32_t code)
 {
 	size_t pos = grow(16);
 
@@ -73,9 +67,9 @@ static size_t sect_begin(uint32_t code)
 	return pos;
 }
 
-static void end(size_t pos) { p64(pos, len - pos); }
+void end(size_t pos) { p64(pos, len - pos); }
 
-static size_t obj_begin(uint32_t type, uint16_t hdrlen, uint16_t content)
+size_t obj_begin(uint32_t type, uint16_t hdrlen, uint16_t content)
 {
 	size_t pos = grow(hdrlen);
 
@@ -89,7 +83,7 @@ static size_t obj_begin(uint32_t type, uint16_t hdrlen, uint16_t content)
 	return pos;
 }
 
-static void name_obj(const char *s)
+void name_obj(const char *s)
 {
 	size_t pos = obj_begin(4102, 16, 3);
 	size_t n = strlen(s) + 1, off = grow((n + 7) & ~(size_t)7);
@@ -99,7 +93,7 @@ static void name_obj(const char *s)
 }
 
 /* DATA payload: @n bytes of @c, padded to 8. */
-static void fill_data(int c, size_t n)
+void fill_data(int c, size_t n)
 {
 	size_t off = grow((n + 7) & ~(size_t)7);
 
@@ -119,18 +113,7 @@ static const struct task_spec tasks[] = {
 	{ 43, 42, 1, 42, "sshd", 1, 1 },
 };
 
-/* What the translation cases change (mkcpt --list-xlate). */
-static struct {
-	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan, rhel5vdso, signo;
-} opt;
-
-enum { F_SH, F_HOSTNAME, F_PIPE_R, F_PIPE_W, F_TTY, F_SHM, F_GONE, F_MOVED, F_LOST, F_FIFO, NFILES };
-
-struct refs {
-	size_t ns, fs, files, sighand, timers, inode, shm_inode, gone_inode, moved_inode, fifo_inode;
-	size_t file[NFILES], mms[2];
-	size_t task_at[3], sig_at[2];
-};
+struct mkopt opt;
 
 static void siginfo_obj(const struct gen *g, uint32_t signo, uint32_t pid)
 {
@@ -268,6 +251,7 @@ static void write_file(struct refs *rf, int k, const char *name, uint32_t i_mode
 	end(o);
 }
 
+
 static void write_files(struct refs *rf)
 {
 	size_t s = sect_begin(12), b, o;
@@ -322,6 +306,20 @@ static void write_files(struct refs *rf)
 	memcpy(d + o, "fifo!", 5);
 	end(b);
 	end(rf->fifo_inode);
+	o = obj_begin(12, 120, 1);	/* a SysV shm segment of 10000 bytes */
+	p64(o + 24, 1212);
+	p32(o + 32, 0100600);
+	b = obj_begin(11, 128, 0);
+	ipc_perm(b, 0x5a5a, 0600, 1);
+	p32(b + 72, 1);
+	p64(b + 80, 10000);
+	end(b);
+	b = obj_begin(4098, 32, 2);
+	p64(b + 16, 4096);
+	p64(b + 24, 8192);
+	fill_data('M', 4096);
+	end(b);
+	end(o);
 	end(s);
 	s = sect_begin(2);
 	write_file(rf, F_SH, "/bin/sh", 0100755, 0, 0);
@@ -334,6 +332,10 @@ static void write_files(struct refs *rf)
 	write_file(rf, F_MOVED, " (deleted)/tmp/old", 0100644, 0, 0);
 	write_file(rf, F_LOST, "/tmp/lost (deleted)", 0100644, 0, 0);
 	write_file(rf, F_FIFO, "/tmp/fifo", 0010600, 02 | 04000, 0);
+	for (int k = F_USK0; k <= F_TCP; k++) {	/* sockets: cpt_priv is the socket index */
+		write_file(rf, k, "socket:[4242]", 0140777, 02, 0);
+		p64(rf->file[k] + 56, opt.sk_priv && k == F_USK0 ? 99 : (uint64_t)(k - F_USK0));
+	}
 	end(s);
 }
 
@@ -360,6 +362,9 @@ static void write_fds_fs(struct refs *rf)
 	filedesc(9, 0, rf->file[F_GONE]);
 	filedesc(10, 0, rf->file[F_MOVED]);
 	filedesc(12, 0, rf->file[F_FIFO]);
+	for (int k = F_USK0; k <= F_USK3; k++)
+		filedesc(13 + k - F_USK0, 0, rf->file[k]);
+	filedesc(17, 0, rf->file[F_TCP]);
 	if (opt.lost)
 		filedesc(11, 0, rf->file[F_LOST]);
 	end(rf->files);
@@ -499,19 +504,9 @@ static void write_refused(void)
 {
 	size_t s;
 
-	if (opt.socket) {
-		s = sect_begin(9);
-		end(obj_begin(8, 16, 0));
-		end(s);
-	}
-	if (opt.netdev) {
-		s = sect_begin(16);
-		end(obj_begin(1036, 48, 0));
-		end(s);
-	}
 	if (opt.sysv) {
-		s = sect_begin(14);
-		end(obj_begin(1029, 96, 0));
+		s = sect_begin(11);
+		end(obj_begin(9, 16, 1));
 		end(s);
 	}
 }
@@ -546,12 +541,17 @@ static void build(const struct gen *g)
 		for (int i = nest - 1; i >= 0; i--)
 			end(lv[i]);
 	}
+	if (!nest)
+		write_mounts(g);
 	end(rf.ns);
 	end(s);
 	write_files(&rf);
+	write_socks(g, &rf);
 	write_refused();
 	write_fds_fs(&rf);
+	write_net(g);
 	write_sighand_timers(g, &rf);
+	write_sysv();
 	write_mms(g, &rf);
 	at.tasks_sect = sect_begin(3);
 	for (size_t i = 0; i < sizeof(tasks) / sizeof(tasks[0]); i++)
@@ -658,12 +658,20 @@ struct xcase {
 
 static const struct xcase xcases[] = {
 	{ "i386", "32-bit (i386)", &opt.i386, 0 },
-	{ "socket", "sockets (SOCKET section)", &opt.socket, 1 },
-	{ "netdev", "network devices (NET_DEVICE section)", &opt.netdev, 1 },
-	{ "sysv", "SysV semaphores (SYSV_SEM section)", &opt.sysv, 1 },
+	{ "socket", "an AF_INET TCP socket in state FIN_WAIT1 (SOCKET index 4", &opt.socket, 1 },
+	{ "ipc_msgsize", "SYSVMSG_MSG at offset", &opt.ipc_msgsize, 0 },
+	{ "sk_seq", "cpt_rcv_nxt 1005 and cpt_copied_seq 990 disagree", &opt.sk_seq, 0 },
+	{ "sk_embryo", "an AF_UNIX stream socket no file holds", &opt.sk_embryo, 1 },
+	{ "sk_addrlen", "field cpt_laddrlen 200 is over 110", &opt.sk_addrlen, 0 },
+	{ "sk_skb", "fields cpt_hspace 4096 + cpt_len", &opt.sk_skb, 0 },
+	{ "sk_priv", "field cpt_priv 0x63 names no socket", &opt.sk_priv, 0 },
+	{ "netdev", "the network device 'tun0' (NET_DEVICE at offset", &opt.netdev, 1 },
+	{ "net_route", "NET_ROUTE at offset", &opt.net_route, 0 },
+	{ "sysv", "SysV semaphore undo lists (SYSVSEM_UNDO section)", &opt.sysv, 1 },
 	{ "tty", "a tty '/dev/tty1'", &opt.tty, 1 },
 	{ "shm", "SysV shared memory mapping", &opt.shm, 1 },
-	{ "mounts", "mounts (NAMESPACE section)", &nest, 1 },
+	{ "mounts", "the nfs mount at '/mnt/nfs'", &opt.mounts, 1 },
+	{ "mnt_noroot", "the first mount is '/proc', not the root", &opt.mnt_noroot, 0 },
 	{ "pages_len", "bytes of data for", &opt.pages_len, 0 },
 	{ "noexe", "no file mapping holds its code", &opt.noexe, 0 },
 	{ "oldvdso", "the old kernel's vDSO of process 1", &opt.oldvdso, 1 },

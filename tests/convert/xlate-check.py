@@ -3,6 +3,7 @@
 # Checks the image set ovz2img wrote for mkcpt's synthetic dump (GEN: rhel6,
 # rhel5 or rhel6-grown) value by value, from `vzcr image show --json` and the
 # raw pages images; prints one "ok"/"not ok" line per check (TAP body).
+import base64
 import json
 import sys
 
@@ -96,7 +97,7 @@ check(p1 == b"A" * 4096 + b"B" * 0x800 + ts + b"B" * (0x800 - 16),
       "pages of init, with the 2.5 s left of its sleep at rmtp")
 check(p42 == b"C" * 4096 + b"B" * 4096, "pages of sshd: its own, and COPYPAGES from init's MM")
 fd = {e["fd"]: e for e in img["fdinfo-1.img"]}
-check(sorted(fd) == [0, 3, 4, 7, 9, 10, 12] and fd[0]["id"] == fd[7]["id"] and fd[3]["flags"] == 1,
+check(sorted(fd) == [0, 3, 4, 7, 9, 10, 12, 13, 14, 15, 16, 17] and fd[0]["id"] == fd[7]["id"] and fd[3]["flags"] == 1,
       "fds: a dup shares its file, close-on-exec kept")
 r0 = files[fd[0]["id"]]["reg"]
 check((r0["name"], r0["pos"]) == ("/etc/hostname", 3), "regular file: path and offset")
@@ -127,3 +128,44 @@ check(fd[12]["type"] == "FIFO" and ff["type"] == "FIFO" and ff["fifo"]["pipe_id"
       files[ff["fifo"]["regf_id"]]["reg"]["flags"] == 0o4002, "named FIFO: its path and flags")
 check(img["fifo-data.img"] == [{"pipe_id": 1111, "bytes": 5}] and
       open(d + "/fifo-data.img", "rb").read().endswith(b"fifo!"), "named FIFO: its data")
+us = [files[fd[k]["id"]] for k in (13, 14, 15, 16)]
+check(all(fd[k]["type"] == "UNIXSK" for k in (13, 14, 15, 16)) and
+      all(u["type"] == "UNIXSK" for u in us), "unix sockets: fds and files of type UNIXSK")
+u = [x["usk"] for x in us]
+check((u[0]["peer"], u[1]["peer"], u[0]["type"], u[0]["state"]) ==
+      (u[1]["ino"], u[0]["ino"], 1, 1) and u[0]["ino"] != u[1]["ino"],
+      "unix stream pair: each the other's peer, connected")
+check(u[1].get("shutdown") == "WRITE" and "shutdown" not in u[0], "unix pair: one end shut for writing")
+check((u[2]["type"], u[2]["peer"], base64.b64decode(u[2]["name"])) == (2, 0, b"\0ovz-dgram"),
+      "unix datagram: abstract name, no peer")
+check((u[3]["state"], u[3]["backlog"], base64.b64decode(u[3]["name"])) == (10, 5, b"\0ovz-listen"),
+      "unix listener: state, backlog, name")
+o = u[0]["opts"]
+check((o["so_sndbuf"], o["so_rcvbuf"], o["so_snd_tmo_sec"], o["so_snd_tmo_usec"], o["so_rcv_tmo_sec"],
+       o["so_priority"], o["so_buf_lock"]) == (32768, 65536, 2, 500000, 0, 6, 1),
+      "socket options: buffers, timeouts from jiffies, priority, locks")
+q = img["sk-queues.img"]
+check([(e["id_for"], e["length"], [s["rights"] for s in e["scm"]]) for e in q] ==
+      [(us[0]["id"], 6, []), (us[0]["id"], 5, []), (us[1]["id"], 2, [[fd[0]["id"]]]),
+       (us[2]["id"], 6, [])], "sk-queues: each message for its socket, a file passed in SCM_RIGHTS")
+raw = open(d + "/sk-queues.img", "rb").read()
+check(raw.find(b"hello ") < raw.find(b"world") < raw.find(b"fd") < raw.find(b"dgram1") and
+      b"h" * 8 not in raw, "sk-queues: the bytes, without the headroom")
+tf = files[fd[17]["id"]]
+t = tf.get("isk", {})
+check(fd[17]["type"] == "INETSK" and tf["type"] == "INETSK" and
+      (t["family"], t["type"], t["proto"], t["state"], t["src_port"], t["dst_port"],
+       t["src_addr"], t["dst_addr"]) == (2, 1, 6, 1, 40000, 8080, [0x0100007f], [0x0200007f]),
+      "TCP: family, protocol, state, addresses and ports")
+ts = img.get("tcp-stream-%x.img" % t["ino"], [{}])[0]
+check((ts.get("inq_len"), ts.get("inq_seq"), ts.get("outq_len"), ts.get("outq_seq"),
+       ts.get("unsq_len")) == (5, 1005, 7, 5007, 4),
+      "TCP stream: queues end at rcv_nxt and write_seq, 4 bytes never sent")
+check((ts["opt_mask"], ts["snd_wscale"], ts["rcv_wscale"], ts["mss_clamp"], ts["timestamp"],
+       ts["nodelay"], ts["cork"]) == (7, 7, 6, 1460, 123456, True, False),
+      "TCP stream: options, scales, MSS, timestamp, nodelay")
+check((ts["snd_wl1"], ts["snd_wnd"], ts["max_window"], ts["rcv_wnd"], ts["rcv_wup"]) ==
+      (1001, 65535, 65536, 43690, 1005), "TCP stream: the window")
+raw = open(d + "/tcp-stream-%x.img" % t["ino"], "rb").read()
+check(raw.endswith(b"abcdeWXYZ123") and b"late" not in raw,
+      "TCP stream: receive then write queue bytes, no headroom, no out-of-order segment")
