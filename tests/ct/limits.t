@@ -116,7 +116,12 @@ refuse CPULIMIT 500000 "over 409600"
 refuse CPUUNITS 1 "under 8"
 refuse CPUUNITS 600000 "over 500000"
 refuse CPULIMIT 2x "not a number"
-ls -d /sys/fs/cgroup/*/vzcr-*/801 /sys/fs/cgroup/*/*/vzcr-*/801 2>/dev/null | grep -q "/vzcr-[0-9a-f]*/801$"
+# only this run's cgroups (vzcr-TAG, TAG = FNV-1a of $VZCR_ROOT): other runs may be on
+tag=$(python3 -c 'import sys
+h = 2166136261
+for b in sys.argv[1].encode(): h = ((h ^ b) * 16777619) & 0xffffffff
+print("%08x" % h)' "$VZCR_ROOT")
+ls -d /sys/fs/cgroup/*/vzcr-$tag/801 /sys/fs/cgroup/*/*/vzcr-$tag/801 2>/dev/null | grep -q .
 ok $((!$?)) "no cgroup of CT 801 is left behind"
 
 check_mode() {
