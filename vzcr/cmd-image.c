@@ -22,14 +22,27 @@ struct show_opts {
 	bool json;
 };
 
-static bool is_pages_file(const char *name)
+/* Raw images (pages, tmpfs archives, ip addr/route dumps) have no magic: tell them by name. */
+static const struct img_desc *raw_desc(const char *name)
 {
-	return !strncmp(name, "pages-", 6);
+	int t;
+
+	for (t = 0; t < IMG_NR; t++) {
+		const struct img_desc *d = img_desc_get(t);
+		const char *id = d && d->fname ? strchr(d->fname, '%') : NULL;
+
+		if (d && d->kind == IMG_KIND_RAW && id &&
+		    !strncmp(name, d->fname, (size_t)(id - d->fname)))
+			return d;
+	}
+	return NULL;
 }
 
-/* pages-N.img carry raw page contents: say how much, not what. */
-static int show_pages(const char *path, const char *name, const struct show_opts *o)
+/* Raw images carry bytes of their own (pages, archives): say how much, not what. */
+static int show_raw(const char *path, const char *name, const struct img_desc *d,
+		    const struct show_opts *o)
 {
+	bool pages = d->type == IMG_PAGES;
 	struct stat st;
 
 	if (stat(path, &st) < 0)
@@ -37,11 +50,15 @@ static int show_pages(const char *path, const char *name, const struct show_opts
 	if (o->json) {
 		printf("{\"file\": ");
 		pbfmt_json_str(stdout, name);
-		printf(", \"magic\": \"PAGES\", \"size\": %lld, \"pages\": %lld}",
-		       (long long)st.st_size, (long long)st.st_size / 4096);
-	} else {
+		printf(", \"magic\": \"%s\", \"size\": %lld", d->name, (long long)st.st_size);
+		if (pages)
+			printf(", \"pages\": %lld", (long long)st.st_size / 4096);
+		printf("}");
+	} else if (pages) {
 		printf("%s: PAGES, %lld bytes (%lld pages)\n", name, (long long)st.st_size,
 		       (long long)st.st_size / 4096);
+	} else {
+		printf("%s: %s, %lld bytes\n", name, d->name, (long long)st.st_size);
 	}
 	return 0;
 }
@@ -79,8 +96,9 @@ static int show_file(const char *path, const char *name, const struct show_opts 
 	struct img *img;
 	int ret;
 
-	if (is_pages_file(name))
-		return show_pages(path, name, o);
+	d = raw_desc(name);
+	if (d)
+		return show_raw(path, name, d, o);
 	img = img_open_path(path);
 	if (!img)
 		return -errno;

@@ -80,4 +80,11 @@ ok $? "program, man page and config are installed"
 "$dest/usr/sbin/vzcr" --version >/dev/null
 ok $? "the installed program runs"
 
+# raw images have no magic: they are told by name and only sized
+mkdir "$tmp/raw"
+head -c 100 /dev/urandom >"$tmp/raw/route-5.img"
+head -c 50 /dev/urandom >"$tmp/raw/tmpfs-dev-33.tar.gz.img"
+is "$(status $vzcr image show "$tmp/raw")" 0 "image show of raw namespace images: exit 0"
+grep -q '^route-5.img: ROUTE, 100 bytes$' "$tmp/out" && grep -q '^tmpfs-dev-33.tar.gz.img: TMPFS_DEV, 50 bytes$' "$tmp/out"
+ok $? "... each named by its kind with its size"
 done_testing
