@@ -4,10 +4,14 @@
  * CRIU's image-desc.c and magic.h have them, so that crit and CRIU read what
  * vzcr writes.
  */
+#define LOG_PREFIX "image: "
+#include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cleanup.h"
 #include "image.h"
+#include "log.h"
 
 #include "core.pb-c.h"
 #include "creds.pb-c.h"
@@ -117,6 +121,43 @@ static size_t ipc_sem_payload(const void *msg)
 }
 
 /* ghost chunks are followed by their bytes; a head without chunks by all */
+/* ipcns-msg: qnum x (u32 length, ipc_msg, text padded to 8), see ipc-msg.proto */
+static int ipc_msg_skip(struct img *img, const void *msg, size_t *ret_len)
+{
+	const IpcMsgEntry *e = msg;
+	uint8_t head[32], text[4096];
+	size_t len, done, total = 0;
+	uint32_t i, n;
+	IpcMsg *m;
+	int ret;
+
+	for (i = 0; i < e->qnum; i++) {
+		ret = img_read_raw(img, &n, 4);
+		if (ret)
+			return ret;
+		if (n > sizeof(head))
+			return log_err(-EINVAL, "'%s': message %u of msg id %u: ipc_msg of %u bytes",
+				       img_path(img), i, e->desc->id, n);
+		ret = img_read_raw(img, head, n);
+		if (ret)
+			return ret;
+		m = ipc_msg__unpack(NULL, n, head);
+		if (!m)
+			return log_err(-EBADMSG, "'%s': message %u of msg id %u does not decode",
+				       img_path(img), i, e->desc->id);
+		len = ((size_t)m->msize + 7) & ~(size_t)7;
+		ipc_msg__free_unpacked(m, NULL);
+		for (done = 0; done < len; done += sizeof(text)) {
+			ret = img_read_raw(img, text, len - done < sizeof(text) ? len - done : sizeof(text));
+			if (ret)
+				return ret;
+		}
+		total += 4 + n + len;
+	}
+	*ret_len = total;
+	return 0;
+}
+
 static size_t ghost_payload(const void *msg)
 {
 	const ProtobufCMessage *m = msg;
@@ -272,9 +313,16 @@ static const struct img_desc descs[IMG_NR] = {
 		.pb = &ipc_sem_entry__descriptor,
 		.payload = ipc_sem_payload,
 	},
-	/* each entry is followed by its messages, read by ns_ipc_msg.c */
-	D(IMG_IPCNS_MSG, "IPCNS_MSG", "ipcns-msg-%u.img", IPCNS_MSG_MAGIC, COMMON, NULL,
-	  &ipc_msg_entry__descriptor),
+	/* each entry is followed by its messages (ns_ipc_msg.c reads them) */
+	[IMG_IPCNS_MSG] = {
+		.type = IMG_IPCNS_MSG,
+		.name = "IPCNS_MSG",
+		.fname = "ipcns-msg-%u.img",
+		.magic = IPCNS_MSG_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &ipc_msg_entry__descriptor,
+		.skip = ipc_msg_skip,
+	},
 	D(IMG_VZCR_MQUEUE, "VZCR_MQUEUE", "vzcr-mqueue-%u.img", VZCR_MQUEUE_MAGIC, COMMON, NULL,
 	  &vzcr_mqueue_entry__descriptor),
 	D(IMG_VZCR_CT, "VZCR_CT", "vzcr-ct.img", VZCR_CT_MAGIC, COMMON, NULL,

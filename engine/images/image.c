@@ -553,6 +553,8 @@ int img_skip_payload(struct img *img, const void *msg, size_t *ret_len)
 	char buf[4096];
 	int ret;
 
+	if (img->desc->skip)
+		return img->desc->skip(img, msg, ret_len);
 	for (done = 0; done < len; done += sizeof(buf)) {
 		ret = img_read_raw(img, buf, len - done < sizeof(buf) ? len - done : sizeof(buf));
 		if (ret)

@@ -103,6 +103,8 @@ enum img_kind {
 	IMG_KIND_RAW,		/* no magic, no entries (pages) */
 };
 
+struct img;
+
 struct img_desc {
 	enum img_type type;
 	const char *name;	/* short name, as crit shows it: "PSTREE" */
@@ -113,6 +115,8 @@ struct img_desc {
 	const ProtobufCMessageDescriptor *pb;		/* every (other) entry */
 	/* bytes of raw payload that follow an entry (pipe data), or NULL */
 	size_t (*payload)(const void *msg);
+	/* a payload whose length only its own framing tells: read past it */
+	int (*skip)(struct img *img, const void *msg, size_t *ret_len);
 };
 
 const struct img_desc *img_desc_get(enum img_type type);
