@@ -39,21 +39,13 @@ static int eventfd_make(struct file_desc *d, void *arg)
 	if (!sem)
 		pr_warn("Task %d fd %d: this kernel does not tell whether an eventfd is a semaphore: restored as none, ignoring",
 			s->pid, s->fd);
-	e = xmalloc(sizeof(*e));
-	d->fe = file_entry_new(FD_TYPES__EVENTFD, d->id);
-	if (!e || !d->fe) {
-		free(e);
+	e = FD_ENTRY_NEW(d, s, FD_TYPES__EVENTFD, efd, eventfd_file_entry__init);
+	if (!e)
 		return -ENOMEM;
-	}
-	eventfd_file_entry__init(e);
-	d->fe->efd = e;
-	e->id = d->id;
-	e->flags = s->flags & ~O_CLOEXEC;
 	e->counter = strtoull(cnt, NULL, 16);	/* the kernel prints it in hex */
 	e->has_semaphore = sem != NULL;
 	e->semaphore = sem && strtoul(sem + 18, NULL, 10);
-	e->fown = fown_new();
-	return e->fown ? 0 : -ENOMEM;
+	return 0;
 }
 
 static bool eventfd_has(const FileEntry *fe)

@@ -318,6 +318,18 @@ FileEntry *file_entry_new(FdTypes type, uint32_t id)
 	return fe;
 }
 
+void *fd_entry_alloc(struct file_desc *d, FdTypes type, size_t size)
+{
+	void *e = xzalloc(size);
+
+	d->fe = file_entry_new(type, d->id);
+	if (!e || !d->fe) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
 int fd_set_status(int fd, unsigned int flags, const char *what, uint32_t id)
 {
 	/* only the status flags F_SETFL can change: O_NONBLOCK, O_APPEND, O_ASYNC... */

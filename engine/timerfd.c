@@ -108,18 +108,8 @@ static int timerfd_make(struct file_desc *d, void *arg)
 	err = fdinfo_read(d->local_fd, &buf);
 	if (err)
 		return err;
-	e = xmalloc(sizeof(*e));
-	d->fe = file_entry_new(FD_TYPES__TIMERFD, d->id);
-	if (!e || !d->fe) {
-		free(e);
-		return -ENOMEM;
-	}
-	timerfd_entry__init(e);
-	d->fe->tfd = e;
-	e->id = d->id;
-	e->flags = s->flags & ~O_CLOEXEC;
-	e->fown = fown_new();
-	if (!e->fown)
+	e = FD_ENTRY_NEW(d, s, FD_TYPES__TIMERFD, tfd, timerfd_entry__init);
+	if (!e)
 		return -ENOMEM;
 	return parse(buf, e, what) ?: note_abs(e, &now);
 }
