@@ -24,18 +24,16 @@ static int eventfd_make(struct file_desc *d, void *arg)
 	_cleanup_free_ char *buf = NULL;
 	EventfdFileEntry *e;
 	const char *cnt, *sem;
-	char what[64];
 	int err;
 
-	snprintf(what, sizeof(what), "task %d fd %d", s->pid, s->fd);
 	err = fdinfo_read(d->local_fd, &buf);
 	if (err)
 		return err;
-	cnt = fdinfo_field(buf, "eventfd-count:", what);
+	cnt = fdinfo_field(buf, "eventfd-count:", s);
 	if (!cnt)
 		return -EPROTO;
 	/* "eventfd-semaphore:" is there since Linux 6.6 */
-	sem = strstr(buf, "eventfd-semaphore:");
+	sem = fdinfo_find(buf, "eventfd-semaphore:");
 	if (!sem)
 		pr_warn("Task %d fd %d: this kernel does not tell whether an eventfd is a semaphore: restored as none, ignoring",
 			s->pid, s->fd);
@@ -44,7 +42,7 @@ static int eventfd_make(struct file_desc *d, void *arg)
 		return -ENOMEM;
 	e->counter = strtoull(cnt, NULL, 16);	/* the kernel prints it in hex */
 	e->has_semaphore = sem != NULL;
-	e->semaphore = sem && strtoul(sem + 18, NULL, 10);
+	e->semaphore = sem && strtoul(sem, NULL, 10);
 	return 0;
 }
 

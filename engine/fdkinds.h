@@ -87,8 +87,10 @@ int rst_post_shared(struct rst_ctx *c, struct rst_task *t, struct rst_file *f, i
 /* Helpers for the kinds. */
 /* /proc/self/fdinfo/@fd, NUL-terminated, into *ret_buf; 0 or -errno (logged). */
 int fdinfo_read(int fd, char **ret_buf);
-/* The text after "@key" in @buf, or NULL (logged with @what). */
-const char *fdinfo_field(const char *buf, const char *key, const char *what);
+/* The text after "@key" in @buf, or NULL: for fields some kernels lack. */
+const char *fdinfo_find(const char *buf, const char *key);
+/* The text after "@key" in @buf of the fd @s, or NULL (logged, naming the task and fd). */
+const char *fdinfo_field(const char *buf, const char *key, const struct fd_src *s);
 /* A new zeroed FownEntry, NULL on ENOMEM. */
 FownEntry *fown_new(void);
 /* A FileEntry of @type and @id, payload to be set by the caller; NULL on ENOMEM. */

@@ -154,8 +154,8 @@ static unsigned long long fdinfo_pos(int fd)
 
 	if (fdinfo_read(fd, &buf))
 		return 0;
-	p = strstr(buf, "pos:");
-	return p ? strtoull(p + 4, NULL, 10) : 0;
+	p = fdinfo_find(buf, "pos:");
+	return p ? strtoull(p, NULL, 10) : 0;
 }
 
 static int memfd_make(struct file_desc *d, void *arg)

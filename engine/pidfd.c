@@ -51,7 +51,7 @@ static int pidfd_make(struct file_desc *d, void *arg)
 	if (!e)
 		return -ENOMEM;
 	err = fdinfo_read(d->local_fd, &buf);
-	p = err ? NULL : fdinfo_field(buf, "Pid:", "a pidfd");
+	p = err ? NULL : fdinfo_field(buf, "Pid:", s);
 	if (!p)
 		return err ?: -EPROTO;
 	e->pid = atoi(p);

@@ -24,14 +24,12 @@ static int signalfd_make(struct file_desc *d, void *arg)
 	_cleanup_free_ char *buf = NULL;
 	SignalfdEntry *e;
 	const char *mask;
-	char what[64];
 	int err;
 
-	snprintf(what, sizeof(what), "task %d fd %d", s->pid, s->fd);
 	err = fdinfo_read(d->local_fd, &buf);
 	if (err)
 		return err;
-	mask = fdinfo_field(buf, "sigmask:", what);
+	mask = fdinfo_field(buf, "sigmask:", s);
 	if (!mask)
 		return -EPROTO;
 	e = FD_ENTRY_NEW(d, s, FD_TYPES__SIGNALFD, sgfd, signalfd_entry__init);
