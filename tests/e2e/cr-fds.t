@@ -12,14 +12,7 @@ set -u
 # ours, and the restore must find the inodes by their handles
 cr_criu_inotify() {
 	local dir=$e2e_tmp/criu-inotify
-	if ! wl_start "$dir" tests/e2e/wl-fds-inotify; then
-		ok 1 "criu inotify: workload starts"
-		return
-	fi
-	tree_pids "$(cat "$dir/root")" >"$dir/pids"
-	run_ok "criu inotify: checkpoint" $tvzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" ||
-		return
-	wait_for 30 all_gone $(cat "$dir/pids")
+	cr_dumped "criu inotify" "$dir" tests/e2e/wl-fds-inotify || return
 	crit decode -i "$dir/img/files.img" -o "$dir/files.json" && python3 - "$dir/files.json" <<'PYEOF' &&
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -35,15 +35,7 @@ cr_refuse() {
 # file, leaves no task and no ghost behind; put back, the same images restore.
 cr_restore_rollback() {
 	local dir=$e2e_tmp/rollback out
-	if ! wl_start "$dir" tests/e2e/wl-files; then
-		ok 1 "rollback: workload starts"
-		return
-	fi
-	tree_pids "$(cat "$dir/root")" >"$dir/pids"
-	run_ok "rollback: checkpoint" $vzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" ||
-		return
-	wait_for 30 all_gone $(cat "$dir/pids")
-	ok $? "rollback: the dumped tree is gone"
+	cr_dumped rollback "$dir" tests/e2e/wl-files || return
 	mv "$dir/reg" "$dir/reg.away"
 	out=$($vzcr restore -D "$dir/img" 2>&1)
 	ok $((! $?)) "rollback: restore fails without a file"
@@ -62,14 +54,7 @@ cr_restore_rollback() {
 # that layout (holes filled with zeros), and the restore must read it.
 cr_criu_ghost() {
 	local dir=$e2e_tmp/criu-ghost g
-	if ! wl_start "$dir" tests/e2e/wl-files; then
-		ok 1 "criu ghost: workload starts"
-		return
-	fi
-	tree_pids "$(cat "$dir/root")" >"$dir/pids"
-	run_ok "criu ghost: checkpoint" $vzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" ||
-		return
-	wait_for 30 all_gone $(cat "$dir/pids")
+	cr_dumped "criu ghost" "$dir" tests/e2e/wl-files || return
 	for g in "$dir"/img/ghost-file-*.img; do
 		crit decode -i "$g" -o "$dir/g.json" && python3 - "$dir/g.json" <<'PYEOF' &&
 import base64, json, sys

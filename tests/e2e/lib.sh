@@ -125,3 +125,20 @@ cr_refused() {
 	[ -s "$dir/diff" ] && head -n 20 "$dir/diff" | sed 's/^/#   /'
 	return 0
 }
+
+# cr_dumped NAME DIR PROG ARGS...: start PROG in DIR, checkpoint it (the tree
+# is killed) and wait until it is gone, a TAP point per step. 1 if a step
+# failed, so the caller returns.
+cr_dumped() {
+	local name=$1 dir=$2
+	shift 2
+	if ! wl_start "$dir" "$@"; then
+		ok 1 "$name: workload starts"
+		return 1
+	fi
+	tree_pids "$(cat "$dir/root")" >"$dir/pids"
+	run_ok "$name: checkpoint" $tvzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" ||
+		return 1
+	wait_for 30 all_gone $(cat "$dir/pids")
+	ok $? "$name: the dumped tree is gone"
+}
