@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Shared by the checkpoint benchmarks bench/run.sh and bench/ct.sh (sourced
-# from the top of the tree, after $vzcr, $helper and $rounds are set): time
-# arithmetic and the timed checkpoint rounds both measure the same way.
+# Shared by the benchmarks (sourced from the top of the tree): time
+# arithmetic, and for the checkpoint ones (bench/run.sh, bench/ct.sh: $vzcr,
+# $helper, $rounds and $work set) the timed checkpoint rounds.
 
 now() { date +%s.%N; }
 # fsub A B: A - B with 3 decimals
