@@ -34,18 +34,11 @@ cr_refuse() {
 # A restore that fails half-way (a file it must open is gone) names the
 # file, leaves no task and no ghost behind; put back, the same images restore.
 cr_restore_rollback() {
-	local dir=$e2e_tmp/rollback out
+	local dir=$e2e_tmp/rollback
 	cr_dumped rollback "$dir" tests/e2e/wl-files || return
-	mv "$dir/reg" "$dir/reg.away"
-	out=$($vzcr restore -D "$dir/img" 2>&1)
-	ok $((! $?)) "rollback: restore fails without a file"
-	printf '%s\n' "$out" | grep -q "Failed to open '$dir/reg'"
-	ok $? "rollback: the error names the file"
-	wait_for 10 all_gone $(cat "$dir/pids")
-	ok $? "rollback: no task left"
+	cr_restore_without rollback "$dir" "$dir/reg"
 	[ ! -e "$dir/ghost" ]
 	ok $? "rollback: the ghost made for the restore is gone"
-	mv "$dir/reg.away" "$dir/reg"
 	run_ok "rollback: restore again" $vzcr restore -D "$dir/img" || return
 	is "$(wl_verdict "$dir")" PASS "rollback: the workload checks itself"
 }

@@ -87,7 +87,7 @@ kill "$ext_pid" 2>/dev/null
 # reaches the restored server. Kill mode only: with --leave-running the
 # original keeps the connection.
 cr_peer() {
-	local dir=$e2e_tmp/peer root out
+	local dir=$e2e_tmp/peer root
 	mkdir -p "$dir"
 	setsid tests/e2e/wl-sock-tcp-peer "$dir" </dev/null >"$dir/out" 2>&1 &
 	disown
@@ -113,15 +113,9 @@ cr_peer() {
 	ok $? "tcp peer: the lock table vzcr_lock_$root is in place"
 	# a restore that fails after making the sockets closes them silently
 	# and keeps the lock: the same images restore afterwards
-	mv "$dir/port" "$dir/port.away"
-	out=$($tvzcr restore -D "$dir/img" 2>&1)
-	ok $((! $?)) "tcp peer: a restore without the port file fails"
-	printf '%s\n' "$out" | grep -q "Failed to open '$dir/port'"
-	ok $? "tcp peer: the error names the file"
-	wait_for 10 all_gone $(cat "$dir/pids")
+	cr_restore_without "tcp peer" "$dir" "$dir/port"
 	nft list table inet "vzcr_lock_$root" >/dev/null 2>&1 && [ ! -e "$dir/client" ]
 	ok $? "tcp peer: the lock stays and the client still waits"
-	mv "$dir/port.away" "$dir/port"
 	run_ok "tcp peer: restore" $tvzcr restore -D "$dir/img" || return
 	! nft list table inet "vzcr_lock_$root" >/dev/null 2>&1
 	ok $? "tcp peer: the restore removed the lock"

@@ -142,3 +142,18 @@ cr_dumped() {
 	wait_for 30 all_gone $(cat "$dir/pids")
 	ok $? "$name: the dumped tree is gone"
 }
+
+# cr_restore_without NAME DIR FILE: with FILE away, the restore from DIR/img
+# fails naming it and leaves no task behind (a TAP point each); FILE is put
+# back after, so that the same images can restore
+cr_restore_without() {
+	local name=$1 dir=$2 file=$3 out
+	mv "$file" "$file.away"
+	out=$($tvzcr restore -D "$dir/img" 2>&1)
+	ok $((! $?)) "$name: restore fails without ${file##*/}"
+	printf '%s\n' "$out" | grep -q "Failed to open '$file'"
+	ok $? "$name: the error names the file"
+	wait_for 10 all_gone $(cat "$dir/pids")
+	ok $? "$name: no task left"
+	mv "$file.away" "$file"
+}
