@@ -33,10 +33,7 @@ cleanup() {
 	rm -rf "$work"
 }
 
-now() { date +%s.%N; }
-fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
-fdiv() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print 0 }'; }
-mbps() { awk -v n="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.0f", n / t / 1e6; else print 0 }'; }
+. bench/lib.sh
 . tests/lib/proc.sh
 
 # the CT: bench-mem with its libraries in the private area, started by init
@@ -58,34 +55,9 @@ EOF
 	wait_for 120 test -s "$priv/bench/ready"
 }
 
-# ckpt DIR [OPT]: prints seconds tasks frozen_s bytes
-ckpt() {
-	local t0 out
-	sync
-	t0=$(now)
-	out=$("$vzcr" checkpoint -v $ct -D "$1" ${2:-} 2>&1) ||
-		{ echo "bench: checkpoint failed: $out" >&2; return 1; }
-	echo "$(fsub "$(now)" "$t0")" \
-		"$(sed -n 's/.*Dumped \([0-9]*\) tasks.*/\1/p' <<<"$out")" \
-		"$(sed -n 's/.*frozen \([0-9.]*\) s.*/\1/p' <<<"$out")" \
-		"$(cat "$1"/pages-*.img | wc -c)"
-}
-
 setup || { echo "bench: the CT did not start" >&2; exit 1; }
 priv=$VZCR_ROOT/vz/private/$ct
-best=999999 bfrozen=? bwr=0 all=
-for r in $(seq "$rounds"); do
-	rm -rf "$work/img"
-	read -r d tasks frozen bytes <<<"$(ckpt "$work/img" \
-		"$([ "$r" -lt "$rounds" ] && echo --leave-running)")"
-	[ -n "${d:-}" ] || exit 1
-	wmib=$(((bytes + (1 << 20) - 1) >> 20))
-	sync
-	wr=$("$helper" --write "$work/raw" "$wmib")
-	all="$all $d/$frozen"
-	[ "$(fdiv "$d" "$best")" \< 1 ] && best=$d bfrozen=$frozen
-	[ "$wr" -gt "$bwr" ] && bwr=$wr
-done
+bench_rounds "$work/img" $ct || exit 1
 t0=$(now)
 out=$("$vzcr" restore $ct -D "$work/img" 2>&1) || { echo "bench: restore failed: $out" >&2; exit 1; }
 trest=$(fsub "$(now)" "$t0")
@@ -101,7 +73,7 @@ printf '%-6s %5s %7s %7s %8s %7s %9s %8s %8s %8s %8s %9s %s\n' case tasks MiB "c
 printf '%-6s %5s %7.1f %7.3f %8s %7.3f %9s %8s %8s %8s %8s %9s %s\n' "ct$mib" "$tasks" \
 	"$(fdiv "$bytes" 1048576)" "$best" "$bfrozen" "$trest" "$dmb" "$rmb" "$mcpy" "$bwr" \
 	"$(fdiv "$dmb" "$bwr")" "$(fdiv "$rmb" "$mcpy")" "${verdict:-none}"
-echo "ckpt s: best wall time of $rounds 'vzcr checkpoint CTID' (seconds/frozen of each:$all);"
+echo "ckpt s: best wall time of $rounds 'vzcr checkpoint CTID' (seconds/frozen/write MB/s of each:$each_round);"
 echo "frozen s: from the cgroup freeze to thaw (--leave-running) or kill, as checkpoint -v says;"
 echo "rest s: wall time of 'vzcr restore CTID'; memcpy/write: MB/s of a memcpy and of a write +"
 echo "fsync of as many bytes to the images' filesystem, measured in this run."

@@ -36,19 +36,14 @@ mounts=""
 loops=""
 wpg=""
 trap cleanup EXIT
+. tests/lib/mounts.sh
 trap 'exit 1' INT TERM
 
 # undo the mounts and loop devices of a case, newest first
 unmount_all() {
-	local m l
 	[ -n "$wpg" ] && kill -KILL -- "-$wpg" 2>/dev/null
 	wpg=""
-	for m in $mounts; do
-		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
-	done
-	for l in $loops; do
-		losetup -d "$l" 2>/dev/null
-	done
+	undo_mounts "$mounts" "$loops"
 	mounts=""
 	loops=""
 }
@@ -58,9 +53,9 @@ cleanup() {
 	rm -rf "$work"
 }
 
-now() { date +%s.%N; }
-fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
-fdiv() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
+. bench/lib.sh
+# fdiv1 A B: A / B with 1 decimal ("-" if B is 0)
+fdiv1() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
 
 # loop_mount FILE DIR: attach FILE to a loop device and mount it at DIR
 loop_mount() {
@@ -185,9 +180,9 @@ printf '%-11s %14s %12s %9s %7s %15s %13s %10s\n' case "freeze->done s" "sent MB
 	"frozen pass s" "frozen MB" "rsync/this"
 while read -r name f2d sent total passes fps fbytes; do
 	[ -n "$name" ] || continue
-	printf '%-11s %14s %12.1f %9s %7s %15s %13s %10s\n' "$name" "$f2d" "$(fdiv "$sent" 1000000)" \
-		"$total" "$passes" "$fps" "$( [ "$fbytes" = - ] && echo - || fdiv "$fbytes" 1000000)" \
-		"$( [ -n "$rs" ] && fdiv "$rs" "$f2d" || echo -)"
+	printf '%-11s %14s %12.1f %9s %7s %15s %13s %10s\n' "$name" "$f2d" "$(fdiv1 "$sent" 1000000)" \
+		"$total" "$passes" "$fps" "$( [ "$fbytes" = - ] && echo - || fdiv1 "$fbytes" 1000000)" \
+		"$( [ -n "$rs" ] && fdiv1 "$rs" "$f2d" || echo -)"
 done <<<"$results"
 echo "freeze->done: writer stopped (SIGSTOP) to copy complete; rsync/this: rsync's freeze->done over"
 echo "this case's. Targets: reflink under 0.100 s, and rsync/this >= 20."

@@ -33,12 +33,7 @@ cleanup() {
 	rm -rf "$work"
 }
 
-now() { date +%s.%N; }
-# fdiv A B: A / B with 3 decimals (0 if B is 0)
-fdiv() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print 0 }'; }
-fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
-mbps() { awk -v n="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.0f", n / t / 1e6; else print 0 }'; }
-
+. bench/lib.sh
 . tests/lib/proc.sh
 
 # ready DIR PID: the workload said so; fails at once if it died
@@ -48,51 +43,20 @@ ready() {
 	return 1
 }
 
-# dump ROOT DIR [OPT]: one timed checkpoint of ROOT into DIR
-# Prints: seconds tasks frozen_s bytes
-dump() {
-	local t0 out
-	sync	# nothing else's dirty pages in the way
-	t0=$(now)
-	out=$("$vzcr" checkpoint -v --pid "$1" -D "$2" ${3:-} 2>&1) ||
-		{ echo "bench: checkpoint failed: $out" >&2; return 1; }
-	# 'Dumped N tasks (...): P pages written, ...; frozen X s, memory Y s'
-	echo "$(fsub "$(now)" "$t0")" \
-		"$(sed -n 's/.*Dumped \([0-9]*\) tasks.*/\1/p' <<<"$out")" \
-		"$(sed -n 's/.*frozen \([0-9.]*\) s.*/\1/p' <<<"$out")" \
-		"$(cat "$2"/pages-*.img | wc -c)"
-}
-
 # run_case NAME CMD...: CMD gets the case directory as its first argument.
-# $rounds dumps (all but the last with --leave-running, the last kills the
-# tree), each followed by a raw write of as many bytes; then one restore.
-# The first touch of fresh memory is slow on a VM and the page cache is
-# noisy, hence the rounds: the best of each kind is kept.
+# $rounds dumps and raw writes (bench_rounds), then one restore.
 # Prints: name tasks bytes dump_s frozen_s restore_s verdict write_MB/s memcpy_MB/s
 run_case() {
-	local name=$1 dir=$work/$1 r t0 t2 root verdict mib
-	local d tasks frozen bytes best=999999 bfrozen wr bwr=0 all_d= all_w=
+	local name=$1 dir=$work/$1 t0 t2 root verdict
+	local tasks bytes wmib best bfrozen bwr each_round
 	shift
 	mkdir -p "$dir"
 	setsid "$1" "$dir" "${@:2}" </dev/null >"$dir/out" 2>&1 &
 	wait_for 120 ready "$dir" $! || { echo "bench: $name not ready: $(cat "$dir/out")" >&2; return 1; }
 	root=$(head -n1 "$dir/ready")
 	tree_pids "$root" >"$dir/pids"
-	for r in $(seq "$rounds"); do
-		rm -rf "$dir/img"
-		read -r d tasks frozen bytes <<<"$(dump "$root" "$dir/img" \
-			"$([ "$r" -lt "$rounds" ] && echo --leave-running)")"
-		[ -n "$d" ] || return 1
-		mib=$(((bytes + (1 << 20) - 1) >> 20))
-		[ "$mib" -ge 1 ] || mib=1
-		sync
-		wr=$("$helper" --write "$work/raw" "$mib")
-		all_d="$all_d $d"
-		all_w="$all_w $wr"
-		[ "$(fdiv "$d" "$best")" \< 1 ] && best=$d bfrozen=$frozen
-		[ "$wr" -gt "$bwr" ] && bwr=$wr
-	done
-	echo "$name: dumps$all_d s; raw writes$all_w MB/s; $(fdiv "$best" "$tasks" |
+	bench_rounds "$dir/img" --pid "$root" || return 1
+	echo "$name: dump s/frozen s/write MB/s:$each_round; $(fdiv "$best" "$tasks" |
 		awk '{ printf "%.1f", $1 * 1000 }') ms of dump per task" >>"$work/notes"
 	wait_for 60 all_gone $(cat "$dir/pids") || { echo "bench: $name: tree still there" >&2; return 1; }
 	t0=$(now)
@@ -103,7 +67,7 @@ run_case() {
 	wait_for 120 test -s "$dir/result"
 	verdict=$(head -n1 "$dir/result" 2>/dev/null)
 	echo "$name ${tasks:-?} $bytes $best ${bfrozen:-?} $t2 ${verdict:-none} $bwr" \
-		"$("$helper" --memcpy "$mib")"
+		"$("$helper" --memcpy "$wmib")"
 	rm -rf "$dir/img"
 }
 

@@ -88,21 +88,12 @@ static int epoll_make(struct file_desc *d, void *arg)
 {
 	struct fd_src *s = arg;
 	_cleanup_free_ char *buf = NULL;
-	EventpollFileEntry *e = xmalloc(sizeof(*e));
+	EventpollFileEntry *e;
 	char *line, *save = NULL;
 	int err;
 
-	d->fe = file_entry_new(FD_TYPES__EVENTPOLL, d->id);
-	if (!e || !d->fe) {
-		free(e);
-		return -ENOMEM;
-	}
-	eventpoll_file_entry__init(e);
-	d->fe->epfd = e;
-	e->id = d->id;
-	e->flags = s->flags & ~O_CLOEXEC;
-	e->fown = fown_new();
-	if (!e->fown)
+	e = FD_ENTRY_NEW(d, s, FD_TYPES__EVENTPOLL, epfd, eventpoll_file_entry__init);
+	if (!e)
 		return -ENOMEM;
 	err = fdinfo_read(d->local_fd, &buf);
 	for (line = strtok_r(buf, "\n", &save); !err && line; line = strtok_r(NULL, "\n", &save))

@@ -24,36 +24,26 @@ static int eventfd_make(struct file_desc *d, void *arg)
 	_cleanup_free_ char *buf = NULL;
 	EventfdFileEntry *e;
 	const char *cnt, *sem;
-	char what[64];
 	int err;
 
-	snprintf(what, sizeof(what), "task %d fd %d", s->pid, s->fd);
 	err = fdinfo_read(d->local_fd, &buf);
 	if (err)
 		return err;
-	cnt = fdinfo_field(buf, "eventfd-count:", what);
+	cnt = fdinfo_field(buf, "eventfd-count:", s);
 	if (!cnt)
 		return -EPROTO;
 	/* "eventfd-semaphore:" is there since Linux 6.6 */
-	sem = strstr(buf, "eventfd-semaphore:");
+	sem = fdinfo_find(buf, "eventfd-semaphore:");
 	if (!sem)
 		pr_warn("Task %d fd %d: this kernel does not tell whether an eventfd is a semaphore: restored as none, ignoring",
 			s->pid, s->fd);
-	e = xmalloc(sizeof(*e));
-	d->fe = file_entry_new(FD_TYPES__EVENTFD, d->id);
-	if (!e || !d->fe) {
-		free(e);
+	e = FD_ENTRY_NEW(d, s, FD_TYPES__EVENTFD, efd, eventfd_file_entry__init);
+	if (!e)
 		return -ENOMEM;
-	}
-	eventfd_file_entry__init(e);
-	d->fe->efd = e;
-	e->id = d->id;
-	e->flags = s->flags & ~O_CLOEXEC;
 	e->counter = strtoull(cnt, NULL, 16);	/* the kernel prints it in hex */
 	e->has_semaphore = sem != NULL;
-	e->semaphore = sem && strtoul(sem + 18, NULL, 10);
-	e->fown = fown_new();
-	return e->fown ? 0 : -ENOMEM;
+	e->semaphore = sem && strtoul(sem, NULL, 10);
+	return 0;
 }
 
 static bool eventfd_has(const FileEntry *fe)

@@ -288,13 +288,21 @@ int fdinfo_read(int fd, char **ret_buf)
 	return n < 0 ? log_perr((int)n, "Failed to read '%s'", path) : 0;
 }
 
-const char *fdinfo_field(const char *buf, const char *key, const char *what)
+const char *fdinfo_find(const char *buf, const char *key)
 {
 	const char *p = strstr(buf, key);
 
-	if (!p)
-		log_err(-EPROTO, "Failed to find '%s' in the fdinfo of %s", key, what);
 	return p ? p + strlen(key) : NULL;
+}
+
+const char *fdinfo_field(const char *buf, const char *key, const struct fd_src *s)
+{
+	const char *p = fdinfo_find(buf, key);
+
+	if (!p)
+		log_err(-EPROTO, "Failed to find '%s' in the fdinfo of task %d fd %d", key, s->pid,
+			s->fd);
+	return p;
 }
 
 FownEntry *fown_new(void)
@@ -316,6 +324,18 @@ FileEntry *file_entry_new(FdTypes type, uint32_t id)
 	fe->type = type;
 	fe->id = id;
 	return fe;
+}
+
+void *fd_entry_alloc(struct file_desc *d, FdTypes type, size_t size)
+{
+	void *e = xzalloc(size);
+
+	d->fe = file_entry_new(type, d->id);
+	if (!e || !d->fe) {
+		free(e);
+		return NULL;
+	}
+	return e;
 }
 
 int fd_set_status(int fd, unsigned int flags, const char *what, uint32_t id)

@@ -10,6 +10,7 @@
 #ifndef VZCR_FDKINDS_H
 #define VZCR_FDKINDS_H
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -86,12 +87,39 @@ int rst_post_shared(struct rst_ctx *c, struct rst_task *t, struct rst_file *f, i
 /* Helpers for the kinds. */
 /* /proc/self/fdinfo/@fd, NUL-terminated, into *ret_buf; 0 or -errno (logged). */
 int fdinfo_read(int fd, char **ret_buf);
-/* The text after "@key" in @buf, or NULL (logged with @what). */
-const char *fdinfo_field(const char *buf, const char *key, const char *what);
+/* The text after "@key" in @buf, or NULL: for fields some kernels lack. */
+const char *fdinfo_find(const char *buf, const char *key);
+/* The text after "@key" in @buf of the fd @s, or NULL (logged, naming the task and fd). */
+const char *fdinfo_field(const char *buf, const char *key, const struct fd_src *s);
 /* A new zeroed FownEntry, NULL on ENOMEM. */
 FownEntry *fown_new(void);
 /* A FileEntry of @type and @id, payload to be set by the caller; NULL on ENOMEM. */
 FileEntry *file_entry_new(FdTypes type, uint32_t id);
+/* d->fe of @type and a zeroed payload of @size for it: the payload, NULL on ENOMEM. */
+void *fd_entry_alloc(struct file_desc *d, FdTypes type, size_t size);
+
+/*
+ * The start every kind's make step shares: d->fe of @type with a new
+ * payload in its field @member (a message set up by @init), carrying the
+ * file's id, its open flags from @s (less O_CLOEXEC, which belongs to an
+ * fd, not to the file) and an empty fown. The payload, or NULL on ENOMEM.
+ * A macro so that the payload keeps its own type.
+ */
+#define FD_ENTRY_NEW(d, s, type, member, init)						\
+	({										\
+		__typeof__((d)->fe->member) e_ = fd_entry_alloc((d), (type), sizeof(*e_)); \
+											\
+		if (e_) {								\
+			init(e_);							\
+			(d)->fe->member = e_;						\
+			e_->id = (d)->id;						\
+			e_->flags = (s)->flags & ~O_CLOEXEC;				\
+			e_->fown = fown_new();						\
+			if (!e_->fown)							\
+				e_ = NULL;						\
+		}									\
+		e_;									\
+	})
 /* Give @fd the status flags (O_NONBLOCK...) of @flags; 0 or -errno (logged). */
 int fd_set_status(int fd, unsigned int flags, const char *what, uint32_t id);
 

@@ -162,21 +162,12 @@ static int inotify_make(struct file_desc *d, void *arg)
 {
 	struct fd_src *s = arg;
 	_cleanup_free_ char *buf = NULL;
-	InotifyFileEntry *e = xmalloc(sizeof(*e));
+	InotifyFileEntry *e;
 	char *line, *save = NULL;
 	int err, queued = 0;
 
-	d->fe = file_entry_new(FD_TYPES__INOTIFY, d->id);
-	if (!e || !d->fe) {
-		free(e);
-		return -ENOMEM;
-	}
-	inotify_file_entry__init(e);
-	d->fe->ify = e;
-	e->id = d->id;
-	e->flags = s->flags & ~O_CLOEXEC;
-	e->fown = fown_new();
-	if (!e->fown)
+	e = FD_ENTRY_NEW(d, s, FD_TYPES__INOTIFY, ify, inotify_file_entry__init);
+	if (!e)
 		return -ENOMEM;
 	if (ioctl(d->local_fd, FIONREAD, &queued) < 0)
 		return log_perr(-errno, "Failed to count the events of task %d fd %d", s->pid, s->fd);

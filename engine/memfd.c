@@ -154,29 +154,20 @@ static unsigned long long fdinfo_pos(int fd)
 
 	if (fdinfo_read(fd, &buf))
 		return 0;
-	p = strstr(buf, "pos:");
-	return p ? strtoull(p + 4, NULL, 10) : 0;
+	p = fdinfo_find(buf, "pos:");
+	return p ? strtoull(p, NULL, 10) : 0;
 }
 
 static int memfd_make(struct file_desc *d, void *arg)
 {
 	struct fd_src *s = arg;
-	MemfdFileEntry *e = xmalloc(sizeof(*e));
+	MemfdFileEntry *e;
 	struct statfs sfs;
 
-	d->fe = file_entry_new(FD_TYPES__MEMFD, d->id);
-	if (!e || !d->fe) {
-		free(e);
+	e = FD_ENTRY_NEW(d, s, FD_TYPES__MEMFD, memfd, memfd_file_entry__init);
+	if (!e)
 		return -ENOMEM;
-	}
-	memfd_file_entry__init(e);
-	d->fe->memfd = e;
-	e->id = d->id;
-	e->flags = s->flags & ~O_CLOEXEC;
 	e->pos = fdinfo_pos(d->local_fd);
-	e->fown = fown_new();
-	if (!e->fown)
-		return -ENOMEM;
 	if (d->ino > UINT32_MAX)
 		return log_err(-EOVERFLOW, "Task %d: memfd '%s' has inode %llu, too big for an image name",
 			       s->pid, s->link, (unsigned long long)d->ino);

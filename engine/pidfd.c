@@ -43,24 +43,15 @@ static int pidfd_make(struct file_desc *d, void *arg)
 {
 	struct fd_src *s = arg;
 	_cleanup_free_ char *buf = NULL;
-	VzcrPidfdEntry *e = xmalloc(sizeof(*e));
+	VzcrPidfdEntry *e;
 	const char *p;
 	int err;
 
-	d->fe = file_entry_new(FD_TYPES__EXT, d->id);
-	if (!e || !d->fe) {
-		free(e);
-		return -ENOMEM;
-	}
-	vzcr_pidfd_entry__init(e);
-	d->fe->vzcr_pidfd = e;
-	e->id = d->id;
-	e->flags = s->flags & ~O_CLOEXEC;
-	e->fown = fown_new();
-	if (!e->fown)
+	e = FD_ENTRY_NEW(d, s, FD_TYPES__EXT, vzcr_pidfd, vzcr_pidfd_entry__init);
+	if (!e)
 		return -ENOMEM;
 	err = fdinfo_read(d->local_fd, &buf);
-	p = err ? NULL : fdinfo_field(buf, "Pid:", "a pidfd");
+	p = err ? NULL : fdinfo_field(buf, "Pid:", s);
 	if (!p)
 		return err ?: -EPROTO;
 	e->pid = atoi(p);

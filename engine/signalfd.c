@@ -24,29 +24,19 @@ static int signalfd_make(struct file_desc *d, void *arg)
 	_cleanup_free_ char *buf = NULL;
 	SignalfdEntry *e;
 	const char *mask;
-	char what[64];
 	int err;
 
-	snprintf(what, sizeof(what), "task %d fd %d", s->pid, s->fd);
 	err = fdinfo_read(d->local_fd, &buf);
 	if (err)
 		return err;
-	mask = fdinfo_field(buf, "sigmask:", what);
+	mask = fdinfo_field(buf, "sigmask:", s);
 	if (!mask)
 		return -EPROTO;
-	e = xmalloc(sizeof(*e));
-	d->fe = file_entry_new(FD_TYPES__SIGNALFD, d->id);
-	if (!e || !d->fe) {
-		free(e);
+	e = FD_ENTRY_NEW(d, s, FD_TYPES__SIGNALFD, sgfd, signalfd_entry__init);
+	if (!e)
 		return -ENOMEM;
-	}
-	signalfd_entry__init(e);
-	d->fe->sgfd = e;
-	e->id = d->id;
-	e->flags = s->flags & ~O_CLOEXEC;
 	e->sigmask = strtoull(mask, NULL, 16);
-	e->fown = fown_new();
-	return e->fown ? 0 : -ENOMEM;
+	return 0;
 }
 
 static bool signalfd_has(const FileEntry *fe)

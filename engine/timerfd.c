@@ -31,32 +31,24 @@
 
 #define NSEC 1000000000ULL
 
-/* The text after @key in @buf, or NULL. */
-static const char *field(const char *buf, const char *key)
-{
-	const char *p = strstr(buf, key);
-
-	return p ? p + strlen(key) : NULL;
-}
-
 static int parse(const char *buf, TimerfdEntry *e, const char *what)
 {
 	const char *p;
 	unsigned long long vs, vn, is, in;
 
-	p = field(buf, "clockid:");
+	p = fdinfo_find(buf, "clockid:");
 	if (!p || sscanf(p, "%u", &e->clockid) != 1)
 		return log_err(-EPROTO, "Failed to parse the clock of %s", what);
-	p = field(buf, "ticks:");
+	p = fdinfo_find(buf, "ticks:");
 	if (!p || sscanf(p, "%" SCNu64, &e->ticks) != 1)
 		return log_err(-EPROTO, "Failed to parse the ticks of %s", what);
-	p = field(buf, "settime flags:");
+	p = fdinfo_find(buf, "settime flags:");
 	if (!p || sscanf(p, "%o", &e->settime_flags) != 1)
 		return log_err(-EPROTO, "Failed to parse the settime flags of %s", what);
-	p = field(buf, "it_value:");
+	p = fdinfo_find(buf, "it_value:");
 	if (!p || sscanf(p, " (%llu, %llu)", &vs, &vn) != 2)
 		return log_err(-EPROTO, "Failed to parse the value of %s", what);
-	p = field(buf, "it_interval:");
+	p = fdinfo_find(buf, "it_interval:");
 	if (!p || sscanf(p, " (%llu, %llu)", &is, &in) != 2)
 		return log_err(-EPROTO, "Failed to parse the interval of %s", what);
 	e->vsec = vs;
@@ -99,7 +91,7 @@ static int timerfd_make(struct file_desc *d, void *arg)
 	err = fdinfo_read(d->local_fd, &buf);
 	if (err)
 		return err;
-	p = field(buf, "clockid:");
+	p = fdinfo_find(buf, "clockid:");
 	if (!p)
 		return log_err(-EPROTO, "Failed to find the clock of %s", what);
 	if (clock_gettime(atoi(p), &now) < 0)
@@ -108,18 +100,8 @@ static int timerfd_make(struct file_desc *d, void *arg)
 	err = fdinfo_read(d->local_fd, &buf);
 	if (err)
 		return err;
-	e = xmalloc(sizeof(*e));
-	d->fe = file_entry_new(FD_TYPES__TIMERFD, d->id);
-	if (!e || !d->fe) {
-		free(e);
-		return -ENOMEM;
-	}
-	timerfd_entry__init(e);
-	d->fe->tfd = e;
-	e->id = d->id;
-	e->flags = s->flags & ~O_CLOEXEC;
-	e->fown = fown_new();
-	if (!e->fown)
+	e = FD_ENTRY_NEW(d, s, FD_TYPES__TIMERFD, tfd, timerfd_entry__init);
+	if (!e)
 		return -ENOMEM;
 	return parse(buf, e, what) ?: note_abs(e, &now);
 }

@@ -308,21 +308,12 @@ static bool master_in_tree(struct dump_ctx *c, uint32_t index)
 static int tty_make(struct file_desc *d, void *arg)
 {
 	struct fd_src *s = arg;
-	TtyFileEntry *e = xmalloc(sizeof(*e));
+	TtyFileEntry *e;
 	char what[96];
 	int index = -1;
 
-	d->fe = file_entry_new(FD_TYPES__TTY, d->id);
-	if (!e || !d->fe) {
-		free(e);
-		return -ENOMEM;
-	}
-	tty_file_entry__init(e);
-	d->fe->tty = e;
-	e->id = d->id;
-	e->flags = s->flags & ~O_CLOEXEC;
-	e->fown = fown_new();
-	if (!e->fown)
+	e = FD_ENTRY_NEW(d, s, FD_TYPES__TTY, tty, tty_file_entry__init);
+	if (!e)
 		return -ENOMEM;
 	snprintf(what, sizeof(what), "task %d fd %d ('%s')", s->pid, s->fd, s->link);
 	if (s->st->st_rdev == CTTY_RDEV || s->st->st_rdev == CONSOLE_RDEV) {

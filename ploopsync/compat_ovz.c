@@ -27,6 +27,7 @@
 
 #include "compat_ovz.h"
 #include "io.h"
+#include "le.h"
 #include "log.h"
 #include "recv.h"
 #include "xmalloc.h"
@@ -55,25 +56,9 @@ struct pkt {
 	uint64_t pos;
 };
 
-static uint32_t get32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return le32toh(v);
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return le64toh(v);
-}
-
 int ps_ovz_detect(const unsigned char head[PS_OVZ_DETECT])
 {
-	uint32_t le = get32(head), be;
+	uint32_t le = get_le32(head), be;
 
 	if (le == PS_OVZ_MARKER_V1)
 		return PS_OVZ_V1;
@@ -115,14 +100,14 @@ static int read_header(struct ovz *o, const unsigned char *head, struct pkt *p)
 	ret = read_some(o, h + have, hlen - have, "packet header");
 	if (ret)
 		return ret;
-	if (get32(h) != want)
+	if (get_le32(h) != want)
 		return log_err(-EPROTO, "Bad stream: ploop copy packet at stream offset %" PRIu64 " has marker 0x%08x, expected 0x%08x (corrupted stream)",
-			       o->at, get32(h), want);
+			       o->at, get_le32(h), want);
 	if (o->kind == PS_OVZ_V1) {
-		*p = (struct pkt){ .type = V7_DATA, .size = get32(h + 4), .pos = get64(h + 8) };
+		*p = (struct pkt){ .type = V7_DATA, .size = get_le32(h + 4), .pos = get_le64(h + 8) };
 	} else {
 		/* bytes 12..15 are the C struct's padding, never read */
-		*p = (struct pkt){ .type = get32(h + 4), .size = get32(h + 8), .pos = get64(h + 16) };
+		*p = (struct pkt){ .type = get_le32(h + 4), .size = get_le32(h + 8), .pos = get_le64(h + 16) };
 	}
 	return 0;
 }
@@ -197,7 +182,7 @@ static int v7_command(struct ovz *o, const struct pkt *p)
 	ret = read_some(o, c, 4, "command");
 	if (ret)
 		return ret;
-	cmd = get32(c);
+	cmd = get_le32(c);
 	if (cmd == V7_SYNC) {
 		/* the first SYNC carries the sender's feature bits: we grant none, as an old receiver */
 		if (o->packets == 1 && p->pos)

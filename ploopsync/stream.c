@@ -10,61 +10,20 @@
 #include "codec.h"
 #include "hash.h"
 #include "io.h"
+#include "le.h"
 #include "log.h"
 #include "stream.h"
-
-static void put16(unsigned char *p, uint16_t v)
-{
-	v = htole16(v);
-	memcpy(p, &v, 2);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	v = htole32(v);
-	memcpy(p, &v, 4);
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-	v = htole64(v);
-	memcpy(p, &v, 8);
-}
-
-static uint16_t get16(const unsigned char *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return le16toh(v);
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return le32toh(v);
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return le64toh(v);
-}
 
 /* Layout: magic[8] version features block_size reserved image_size pad[8] csum */
 void ps_hello_encode(const struct ps_hello *h, unsigned char buf[PS_HELLO_SIZE])
 {
 	memset(buf, 0, PS_HELLO_SIZE);
 	memcpy(buf, PS_HELLO_MAGIC, 8);
-	put32(buf + 8, h->version);
-	put32(buf + 12, h->features);
-	put32(buf + 16, h->block_size);
-	put64(buf + 24, h->image_size);
-	put64(buf + 40, ps_xxh64(buf, 40, 0));
+	put_le32(buf + 8, h->version);
+	put_le32(buf + 12, h->features);
+	put_le32(buf + 16, h->block_size);
+	put_le64(buf + 24, h->image_size);
+	put_le64(buf + 40, ps_xxh64(buf, 40, 0));
 }
 
 int ps_hello_decode(const unsigned char buf[PS_HELLO_SIZE], struct ps_hello *ret)
@@ -74,24 +33,24 @@ int ps_hello_decode(const unsigned char buf[PS_HELLO_SIZE], struct ps_hello *ret
 	if (memcmp(buf, PS_HELLO_MAGIC, 8))
 		return log_err(-EPROTO, "Bad stream: hello magic is not '%s' (not a ploopsync stream, nor an OpenVZ ploop copy stream)",
 			       PS_HELLO_MAGIC);
-	h.version = get32(buf + 8);
+	h.version = get_le32(buf + 8);
 	if (h.version != PS_VERSION)
 		return log_err(-EPROTO, "Bad stream: hello version %u, this receiver speaks version %u",
 			       h.version, PS_VERSION);
-	if (get64(buf + 40) != ps_xxh64(buf, 40, 0))
+	if (get_le64(buf + 40) != ps_xxh64(buf, 40, 0))
 		return log_err(-EPROTO, "Bad stream: hello checksum mismatch");
-	h.features = get32(buf + 12);
+	h.features = get_le32(buf + 12);
 	if (h.features & ~PS_FEATURES_KNOWN)
 		return log_err(-EPROTO, "Bad stream: hello features 0x%x include unknown bits 0x%x",
 			       h.features, h.features & ~PS_FEATURES_KNOWN);
-	h.block_size = get32(buf + 16);
+	h.block_size = get_le32(buf + 16);
 	if (h.block_size < PS_BLOCK_MIN || h.block_size > PS_BLOCK_MAX ||
 	    (h.block_size & (h.block_size - 1)))
 		return log_err(-EPROTO, "Bad stream: hello block_size %u is not a power of two in [%u, %u]",
 			       h.block_size, PS_BLOCK_MIN, PS_BLOCK_MAX);
-	if (get32(buf + 20) || get64(buf + 32))
+	if (get_le32(buf + 20) || get_le64(buf + 32))
 		return log_err(-EPROTO, "Bad stream: hello reserved fields are not zero");
-	h.image_size = get64(buf + 24);
+	h.image_size = get_le64(buf + 24);
 	if (h.image_size > PS_IMAGE_MAX)
 		return log_err(-EPROTO, "Bad stream: hello image_size %" PRIu64 " over the limit %llu",
 			       h.image_size, PS_IMAGE_MAX);
@@ -102,13 +61,13 @@ int ps_hello_decode(const unsigned char buf[PS_HELLO_SIZE], struct ps_hello *ret
 /* Layout: magic type flags length offset csum hdr_csum(low 32 bits of XXH64) */
 void ps_rec_encode(const struct ps_rec *r, unsigned char buf[PS_REC_SIZE])
 {
-	put32(buf, PS_REC_MAGIC);
-	put16(buf + 4, r->type);
-	put16(buf + 6, r->flags);
-	put32(buf + 8, r->length);
-	put64(buf + 12, r->offset);
-	put64(buf + 20, r->csum);
-	put32(buf + 28, (uint32_t)ps_xxh64(buf, 28, 0));
+	put_le32(buf, PS_REC_MAGIC);
+	put_le16(buf + 4, r->type);
+	put_le16(buf + 6, r->flags);
+	put_le32(buf + 8, r->length);
+	put_le64(buf + 12, r->offset);
+	put_le64(buf + 20, r->csum);
+	put_le32(buf + 28, (uint32_t)ps_xxh64(buf, 28, 0));
 }
 
 uint64_t ps_nr_blocks(const struct ps_hello *h)
@@ -151,16 +110,16 @@ int ps_rec_decode(const unsigned char buf[PS_REC_SIZE], const struct ps_hello *h
 {
 	struct ps_rec r;
 
-	if (get32(buf) != PS_REC_MAGIC)
+	if (get_le32(buf) != PS_REC_MAGIC)
 		return log_err(-EPROTO, "Bad stream: record magic 0x%08x, expected 0x%08x",
-			       get32(buf), PS_REC_MAGIC);
-	if (get32(buf + 28) != (uint32_t)ps_xxh64(buf, 28, 0))
+			       get_le32(buf), PS_REC_MAGIC);
+	if (get_le32(buf + 28) != (uint32_t)ps_xxh64(buf, 28, 0))
 		return log_err(-EPROTO, "Bad stream: record header checksum mismatch");
-	r.type = get16(buf + 4);
-	r.flags = get16(buf + 6);
-	r.length = get32(buf + 8);
-	r.offset = get64(buf + 12);
-	r.csum = get64(buf + 20);
+	r.type = get_le16(buf + 4);
+	r.flags = get_le16(buf + 6);
+	r.length = get_le32(buf + 8);
+	r.offset = get_le64(buf + 12);
+	r.csum = get_le64(buf + 20);
 	if (r.flags && (r.type != PS_REC_DATA || (r.flags != PS_CODEC_ZSTD && r.flags != PS_CODEC_LZ4)))
 		return log_err(-EPROTO, "Bad stream: record type %u flags 0x%x are not zero or one codec",
 			       r.type, r.flags);

@@ -8,50 +8,11 @@ set -u
 . tests/lib/tap.sh
 . tests/e2e/lib.sh
 
-# refuse NAME VAR PROG PATTERN: with VAR=1 the workload holds what cannot be
-# dumped; the dump fails naming the task, the fd and the object (PATTERN),
-# leaves no inventory.img, and the tree runs on with its maps and fds
-refuse() {
-	local name=$1 var=$2 prog=$3 pattern=$4 dir=$e2e_tmp/refuse-$1 out
-	# not in a subshell: its exit would run the harness's cleanup trap
-	export "$var=1"
-	wl_start "$dir" "$prog"
-	local started=$?
-	unset "$var"
-	if [ $started -ne 0 ]; then
-		ok 1 "refuse $name: workload starts"
-		return
-	fi
-	tree_pids "$(cat "$dir/root")" >"$dir/pids"
-	snapshot "$dir" >"$dir/before"
-	out=$($tvzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" 2>&1)
-	ok $((! $?)) "refuse $name: checkpoint fails"
-	if printf '%s\n' "$out" | grep -qE "task $(cat "$dir/root") fd [0-9]+.*$pattern"; then
-		ok 0 "refuse $name: the error names the task, the fd and the object"
-	else
-		ok 1 "refuse $name: the error names the task, the fd and the object"
-		printf '%s\n' "$out" | sed 's/^/#   /' | head -n 10
-	fi
-	[ ! -e "$dir/img/inventory.img" ]
-	ok $? "refuse $name: no inventory.img"
-	snapshot "$dir" >"$dir/after"
-	diff -u "$dir/before" "$dir/after" >"$dir/diff"
-	ok $? "refuse $name: the tree runs on with its maps and fds"
-	kill -9 $(cat "$dir/pids") 2>/dev/null
-}
-
 # CRIU keeps no path for an inotify watch, only the file handle: crit drops
 # ours, and the restore must find the inodes by their handles
 cr_criu_inotify() {
 	local dir=$e2e_tmp/criu-inotify
-	if ! wl_start "$dir" tests/e2e/wl-fds-inotify; then
-		ok 1 "criu inotify: workload starts"
-		return
-	fi
-	tree_pids "$(cat "$dir/root")" >"$dir/pids"
-	run_ok "criu inotify: checkpoint" $tvzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" ||
-		return
-	wait_for 30 all_gone $(cat "$dir/pids")
+	cr_dumped "criu inotify" "$dir" tests/e2e/wl-fds-inotify || return
 	crit decode -i "$dir/img/files.img" -o "$dir/files.json" && python3 - "$dir/files.json" <<'PYEOF' &&
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -136,12 +97,13 @@ for mode in kill leave; do
 done
 command -v crit >/dev/null && cr_criu_inotify
 cr_pty_taken
-refuse epoll-stale WL_EPOLL_STALE tests/e2e/wl-fds-ev \
-	'epoll target fd [0-9]+ was closed or replaced'
-refuse inotify-queue WL_INOTIFY_QUEUE tests/e2e/wl-fds-inotify \
-	'inotify has [0-9]+ bytes of events queued'
-refuse pidfd-outside WL_PIDFD_OUTSIDE tests/e2e/wl-fds-pidfd \
-	'pidfd of process [0-9]+, outside the tree'
-refuse tty-queue WL_TTY_QUEUE tests/e2e/wl-fds-tty \
-	"/dev/ptmx'\\): pty [0-9]+ has [0-9]+ bytes of output the master did not read, in packet mode"
+WL_EPOLL_STALE=1 cr_refused epoll-stale 'fd [0-9]+.*epoll target fd [0-9]+ was closed or replaced' \
+	tests/e2e/wl-fds-ev
+WL_INOTIFY_QUEUE=1 cr_refused inotify-queue 'fd [0-9]+.*inotify has [0-9]+ bytes of events queued' \
+	tests/e2e/wl-fds-inotify
+WL_PIDFD_OUTSIDE=1 cr_refused pidfd-outside 'fd [0-9]+.*pidfd of process [0-9]+, outside the tree' \
+	tests/e2e/wl-fds-pidfd
+WL_TTY_QUEUE=1 cr_refused tty-queue \
+	"fd [0-9]+.*/dev/ptmx'\\): pty [0-9]+ has [0-9]+ bytes of output the master did not read, in packet mode" \
+	tests/e2e/wl-fds-tty
 done_testing

@@ -23,56 +23,22 @@ ok() {
 }
 todo=
 
-# cr_refuse KIND PATTERN: WL_REFUSE=KIND wl-files-refuse must not be dumped;
-# the error must name the task and match PATTERN (fd and object)
+# cr_refuse KIND PATTERN: WL_REFUSE=KIND wl-files-refuse must not be dumped
+# (cr_refused: a ghost file is written before the refusal, and must go too),
+# and the workload checks itself after
 cr_refuse() {
-	local kind=$1 pattern=$2 dir=$e2e_tmp/refuse-$1 out
-	if ! WL_REFUSE=$kind wl_start "$dir" tests/e2e/wl-files-refuse; then
-		ok 1 "refuse $kind: workload starts"
-		return
-	fi
-	tree_pids "$(cat "$dir/root")" >"$dir/pids"
-	snapshot "$dir" >"$dir/before"
-	out=$($vzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" 2>&1)
-	ok $((! $?)) "refuse $kind: checkpoint fails"
-	if printf '%s\n' "$out" | grep -qE "task $(cat "$dir/root").*$pattern"; then
-		ok 0 "refuse $kind: the error names the task, the fd and the object"
-	else
-		ok 1 "refuse $kind: the error names the task, the fd and the object"
-		printf '%s\n' "$out" | sed 's/^/#   /' | head -n 10
-	fi
-	[ ! -e "$dir/img/inventory.img" ]
-	ok $? "refuse $kind: no inventory.img"
-	is "$(ls -A "$dir/img" 2>/dev/null)" "" "refuse $kind: no image left (a ghost was written first)"
-	snapshot "$dir" >"$dir/after"
-	diff -u "$dir/before" "$dir/after" >"$dir/diff"
-	ok $? "refuse $kind: the tree runs on with its maps and fds"
-	is "$(wl_verdict "$dir")" PASS "refuse $kind: the workload checks itself"
+	WL_REFUSE=$1 cr_refused "$1" "$2" tests/e2e/wl-files-refuse || return
+	is "$(wl_verdict "$e2e_tmp/refuse-$1")" PASS "refuse $1: the workload checks itself"
 }
 
 # A restore that fails half-way (a file it must open is gone) names the
 # file, leaves no task and no ghost behind; put back, the same images restore.
 cr_restore_rollback() {
-	local dir=$e2e_tmp/rollback out
-	if ! wl_start "$dir" tests/e2e/wl-files; then
-		ok 1 "rollback: workload starts"
-		return
-	fi
-	tree_pids "$(cat "$dir/root")" >"$dir/pids"
-	run_ok "rollback: checkpoint" $vzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" ||
-		return
-	wait_for 30 all_gone $(cat "$dir/pids")
-	ok $? "rollback: the dumped tree is gone"
-	mv "$dir/reg" "$dir/reg.away"
-	out=$($vzcr restore -D "$dir/img" 2>&1)
-	ok $((! $?)) "rollback: restore fails without a file"
-	printf '%s\n' "$out" | grep -q "Failed to open '$dir/reg'"
-	ok $? "rollback: the error names the file"
-	wait_for 10 all_gone $(cat "$dir/pids")
-	ok $? "rollback: no task left"
+	local dir=$e2e_tmp/rollback
+	cr_dumped rollback "$dir" tests/e2e/wl-files || return
+	cr_restore_without rollback "$dir" "$dir/reg"
 	[ ! -e "$dir/ghost" ]
 	ok $? "rollback: the ghost made for the restore is gone"
-	mv "$dir/reg.away" "$dir/reg"
 	run_ok "rollback: restore again" $vzcr restore -D "$dir/img" || return
 	is "$(wl_verdict "$dir")" PASS "rollback: the workload checks itself"
 }
@@ -81,14 +47,7 @@ cr_restore_rollback() {
 # that layout (holes filled with zeros), and the restore must read it.
 cr_criu_ghost() {
 	local dir=$e2e_tmp/criu-ghost g
-	if ! wl_start "$dir" tests/e2e/wl-files; then
-		ok 1 "criu ghost: workload starts"
-		return
-	fi
-	tree_pids "$(cat "$dir/root")" >"$dir/pids"
-	run_ok "criu ghost: checkpoint" $vzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" ||
-		return
-	wait_for 30 all_gone $(cat "$dir/pids")
+	cr_dumped "criu ghost" "$dir" tests/e2e/wl-files || return
 	for g in "$dir"/img/ghost-file-*.img; do
 		crit decode -i "$g" -o "$dir/g.json" && python3 - "$dir/g.json" <<'PYEOF' &&
 import base64, json, sys

@@ -87,7 +87,7 @@ kill "$ext_pid" 2>/dev/null
 # reaches the restored server. Kill mode only: with --leave-running the
 # original keeps the connection.
 cr_peer() {
-	local dir=$e2e_tmp/peer root out
+	local dir=$e2e_tmp/peer root
 	mkdir -p "$dir"
 	setsid tests/e2e/wl-sock-tcp-peer "$dir" </dev/null >"$dir/out" 2>&1 &
 	disown
@@ -113,15 +113,9 @@ cr_peer() {
 	ok $? "tcp peer: the lock table vzcr_lock_$root is in place"
 	# a restore that fails after making the sockets closes them silently
 	# and keeps the lock: the same images restore afterwards
-	mv "$dir/port" "$dir/port.away"
-	out=$($tvzcr restore -D "$dir/img" 2>&1)
-	ok $((! $?)) "tcp peer: a restore without the port file fails"
-	printf '%s\n' "$out" | grep -q "Failed to open '$dir/port'"
-	ok $? "tcp peer: the error names the file"
-	wait_for 10 all_gone $(cat "$dir/pids")
+	cr_restore_without "tcp peer" "$dir" "$dir/port"
 	nft list table inet "vzcr_lock_$root" >/dev/null 2>&1 && [ ! -e "$dir/client" ]
 	ok $? "tcp peer: the lock stays and the client still waits"
-	mv "$dir/port.away" "$dir/port"
 	run_ok "tcp peer: restore" $tvzcr restore -D "$dir/img" || return
 	! nft list table inet "vzcr_lock_$root" >/dev/null 2>&1
 	ok $? "tcp peer: the restore removed the lock"
@@ -132,29 +126,14 @@ cr_peer() {
 cr_peer
 
 # sock_refuse KIND PATTERN: WL_REFUSE=KIND wl-sock-refuse must not be
-# dumped: the error names the task and matches PATTERN, no image is left,
-# and the tree runs on with its sockets working (repair mode left again)
+# dumped (cr_refused), and the tree runs on with its sockets working (repair
+# mode left again)
 sock_refuse() {
-	local kind=$1 pattern=$2 dir=$e2e_tmp/refuse-$1 out
-	if ! WL_REFUSE=$kind wl_start "$dir" tests/e2e/wl-sock-refuse; then
-		ok 1 "refuse $kind: workload starts"
-		return
-	fi
-	tree_pids "$(cat "$dir/root")" >"$dir/pids"
-	out=$($tvzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" 2>&1)
-	ok $((! $?)) "refuse $kind: checkpoint fails"
-	if printf '%s\n' "$out" | grep -qE "$pattern"; then
-		ok 0 "refuse $kind: the error names the object"
-	else
-		ok 1 "refuse $kind: the error names the object"
-		printf '%s\n' "$out" | sed 's/^/#   /' | head -n 10
-	fi
-	is "$(ls -A "$dir/img" 2>/dev/null)" "" "refuse $kind: no image left"
-	is "$(wl_verdict "$dir")" PASS "refuse $kind: the workload checks itself"
+	WL_REFUSE=$1 cr_refused "$1" "$2" tests/e2e/wl-sock-refuse || return
+	is "$(wl_verdict "$e2e_tmp/refuse-$1")" PASS "refuse $1: the workload checks itself"
 }
-root_re="task [0-9]+ fd [0-9]+"
-sock_refuse raw "$root_re: inet raw socket"
-sock_refuse halfclosed "$root_re \\(inet socket [0-9]+\\): TCP state FIN_WAIT2"
-sock_refuse backlog "$root_re \\(inet socket [0-9]+\\): 1 connections wait to be accepted"
-sock_refuse filter "$root_re \\(inet socket [0-9]+\\): it has a socket filter"
+sock_refuse raw "fd [0-9]+: inet raw socket"
+sock_refuse halfclosed "fd [0-9]+ \\(inet socket [0-9]+\\): TCP state FIN_WAIT2"
+sock_refuse backlog "fd [0-9]+ \\(inet socket [0-9]+\\): 1 connections wait to be accepted"
+sock_refuse filter "fd [0-9]+ \\(inet socket [0-9]+\\): it has a socket filter"
 done_testing

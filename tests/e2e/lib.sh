@@ -96,3 +96,66 @@ cr_run() {
 	[ -s "$dir/diff" ] && head -n 20 "$dir/diff" | sed 's/^/#   /'
 	is "$(wl_verdict "$dir")" PASS "$name/$mode: the workload checks itself"
 }
+
+# cr_refused NAME PATTERN PROG ARGS...: PROG holds what cannot be dumped
+# (what it reads from the environment, the caller sets: VAR=1 cr_refused ...).
+# The checkpoint fails with an error naming the root task and matching
+# PATTERN (the fd and the object), leaves no image at all, and the tree runs
+# on with its maps and fds. Returns 1 if the workload did not start.
+cr_refused() {
+	local name=$1 pattern=$2 dir=$e2e_tmp/refuse-$1 root out
+	shift 2
+	if ! wl_start "$dir" "$@"; then
+		ok 1 "refuse $name: workload starts"
+		return 1
+	fi
+	root=$(cat "$dir/root")
+	tree_pids "$root" >"$dir/pids"
+	snapshot "$dir" >"$dir/before"
+	out=$($tvzcr checkpoint --pid "$root" -D "$dir/img" 2>&1)
+	ok $((! $?)) "refuse $name: checkpoint fails"
+	if printf '%s\n' "$out" | grep -qE "task $root\\b.*$pattern"; then
+		ok 0 "refuse $name: the error names the task, the fd and the object"
+	else
+		ok 1 "refuse $name: the error names the task, the fd and the object"
+		printf '%s\n' "$out" | sed 's/^/#   /' | head -n 10
+	fi
+	is "$(ls -A "$dir/img" 2>/dev/null)" "" "refuse $name: no image left"
+	snapshot "$dir" >"$dir/after"
+	diff -u "$dir/before" "$dir/after" >"$dir/diff"
+	ok $? "refuse $name: the tree runs on with its maps and fds"
+	[ -s "$dir/diff" ] && head -n 20 "$dir/diff" | sed 's/^/#   /'
+	return 0
+}
+
+# cr_dumped NAME DIR PROG ARGS...: start PROG in DIR, checkpoint it (the tree
+# is killed) and wait until it is gone, a TAP point per step. 1 if a step
+# failed, so the caller returns.
+cr_dumped() {
+	local name=$1 dir=$2
+	shift 2
+	if ! wl_start "$dir" "$@"; then
+		ok 1 "$name: workload starts"
+		return 1
+	fi
+	tree_pids "$(cat "$dir/root")" >"$dir/pids"
+	run_ok "$name: checkpoint" $tvzcr checkpoint --pid "$(cat "$dir/root")" -D "$dir/img" ||
+		return 1
+	wait_for 30 all_gone $(cat "$dir/pids")
+	ok $? "$name: the dumped tree is gone"
+}
+
+# cr_restore_without NAME DIR FILE: with FILE away, the restore from DIR/img
+# fails naming it and leaves no task behind (a TAP point each); FILE is put
+# back after, so that the same images can restore
+cr_restore_without() {
+	local name=$1 dir=$2 file=$3 out
+	mv "$file" "$file.away"
+	out=$($tvzcr restore -D "$dir/img" 2>&1)
+	ok $((! $?)) "$name: restore fails without ${file##*/}"
+	printf '%s\n' "$out" | grep -q "Failed to open '$file'"
+	ok $? "$name: the error names the file"
+	wait_for 10 all_gone $(cat "$dir/pids")
+	ok $? "$name: no task left"
+	mv "$file.away" "$file"
+}

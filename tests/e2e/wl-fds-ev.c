@@ -30,16 +30,6 @@
 #define BIG_COUNT	0x100000007ULL
 #define NS		1000000000LL
 
-static int must(int r, const char *what)
-{
-	if (r < 0) {
-		wl_fail("setup: %s: %s", what, strerror(errno));
-		wl_ready();
-		exit(wl_done());
-	}
-	return r;
-}
-
 static int64_t now_ns(clockid_t clk)
 {
 	struct timespec ts;
@@ -60,9 +50,9 @@ static void setup_eventfd(void)
 {
 	uint64_t v = BIG_COUNT;
 
-	efd_big = must(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), "eventfd");
-	must(write(efd_big, &v, sizeof(v)), "eventfd write");
-	efd_sem = must(eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK), "eventfd semaphore");
+	efd_big = wl_must(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), "eventfd");
+	wl_must(write(efd_big, &v, sizeof(v)), "eventfd write");
+	efd_sem = wl_must(eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK), "eventfd semaphore");
 }
 
 static void check_eventfd(void)
@@ -93,7 +83,7 @@ static void setup_signalfd(void)
 	sigaddset(&m, SIGUSR1);
 	sigaddset(&m, SIGRTMIN + 3);
 	sigprocmask(SIG_BLOCK, &m, NULL);
-	sfd = must(signalfd(-1, &m, SFD_NONBLOCK), "signalfd");
+	sfd = wl_must(signalfd(-1, &m, SFD_NONBLOCK), "signalfd");
 }
 
 static void check_signalfd(void)
@@ -117,9 +107,9 @@ static int64_t real_at, mono_at;
 static int timer(clockid_t clk, int flags, int64_t val, int64_t iv, int fdflags)
 {
 	struct itimerspec its = { ts_of(iv), ts_of(val) };
-	int fd = must(timerfd_create(clk, fdflags), "timerfd_create");
+	int fd = wl_must(timerfd_create(clk, fdflags), "timerfd_create");
 
-	must(timerfd_settime(fd, flags, &its, NULL), "timerfd_settime");
+	wl_must(timerfd_settime(fd, flags, &its, NULL), "timerfd_settime");
 	return fd;
 }
 
@@ -133,7 +123,7 @@ static void setup_timerfd(void)
 	t_real = timer(CLOCK_REALTIME, TFD_TIMER_ABSTIME, real_at, 0, TFD_NONBLOCK);
 	t_done = timer(CLOCK_MONOTONIC, 0, 1000, 0, TFD_NONBLOCK);
 	p = (struct pollfd){ t_done, POLLIN, 0 };
-	must(poll(&p, 1, 5000) == 1 ? 0 : -1, "timer expiry");
+	wl_must(poll(&p, 1, 5000) == 1 ? 0 : -1, "timer expiry");
 	mono_at = now_ns(CLOCK_MONOTONIC) + 3 * NS / 2;
 	t_mono = timer(CLOCK_MONOTONIC, TFD_TIMER_ABSTIME, mono_at, 0, TFD_NONBLOCK);
 	t_soon = timer(CLOCK_BOOTTIME, 0, 3 * NS, 0, TFD_NONBLOCK);
@@ -224,8 +214,7 @@ static __attribute__((noreturn)) void child_main(void)
 
 	if (ep3 < 0 || epoll_ctl(ep3, EPOLL_CTL_ADD, ep_pipe[0], &ev) < 0)
 		_exit(20);
-	while (!wl_go())
-		usleep(20000);
+	wl_wait();
 	if (epoll_wait(ep3, got, 4, 1000) != 1 || got[0].data.u64 != 0x5555)
 		_exit(21);
 	ev.data.u64 = 0x6666;
@@ -238,30 +227,30 @@ static void ep_add(int ep, int fd, uint32_t events, uint64_t data)
 {
 	struct epoll_event ev = { .events = events, .data.u64 = data };
 
-	must(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), "epoll_ctl");
+	wl_must(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), "epoll_ctl");
 }
 
 static void setup_epoll(void)
 {
-	ep1 = must(epoll_create1(EPOLL_CLOEXEC), "epoll_create1");
-	ep2 = must(epoll_create1(0), "epoll_create1");
-	must(pipe(ep_pipe), "pipe");
-	must(write(ep_pipe[1], "x", 1), "pipe write");
-	ep_efd = must(eventfd(1, 0), "eventfd");
-	ep_inner_efd = must(eventfd(1, 0), "eventfd");
+	ep1 = wl_must(epoll_create1(EPOLL_CLOEXEC), "epoll_create1");
+	ep2 = wl_must(epoll_create1(0), "epoll_create1");
+	wl_must(pipe(ep_pipe), "pipe");
+	wl_must(write(ep_pipe[1], "x", 1), "pipe write");
+	ep_efd = wl_must(eventfd(1, 0), "eventfd");
+	ep_inner_efd = wl_must(eventfd(1, 0), "eventfd");
 	ep_add(ep2, ep_inner_efd, EPOLLIN, 0x4444);
 	ep_add(ep1, ep_pipe[0], EPOLLIN, 0x1111);
 	ep_add(ep1, ep_efd, EPOLLIN | EPOLLET, 0x2222);
 	ep_add(ep1, ep2, EPOLLIN, 0x3333);
 	ep_add(ep1, ep_pipe[1], EPOLLOUT | EPOLLONESHOT, 0x7777);
 	if (getenv("WL_EPOLL_STALE")) {
-		int stale = must(eventfd(0, 0), "eventfd");
+		int stale = wl_must(eventfd(0, 0), "eventfd");
 
 		ep_add(ep1, stale, EPOLLIN, 0x8888);
-		must(dup(stale), "dup");	/* the file lives on, its fd number does not */
+		wl_must(dup(stale), "dup");	/* the file lives on, its fd number does not */
 		close(stale);
 	}
-	child = must(fork(), "fork");
+	child = wl_must(fork(), "fork");
 	if (child == 0)
 		child_main();
 }

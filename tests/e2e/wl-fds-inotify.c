@@ -22,16 +22,6 @@
 static int ify, wd_dir, wd_file, wd_gone;
 static char dir[4096], file[4096], other[4096];
 
-static int must(int r, const char *what)
-{
-	if (r < 0) {
-		wl_fail("setup: %s: %s", what, strerror(errno));
-		wl_ready();
-		exit(wl_done());
-	}
-	return r;
-}
-
 static void setup(void)
 {
 	char buf[4096];
@@ -40,16 +30,16 @@ static void setup(void)
 	snprintf(dir, sizeof(dir), "%s/watched", wl_dir());
 	snprintf(file, sizeof(file), "%s/file", wl_dir());
 	snprintf(other, sizeof(other), "%s/other", wl_dir());
-	must(mkdir(dir, 0755), "mkdir");
-	fd = must(open(file, O_CREAT | O_WRONLY, 0644), "create");
+	wl_must(mkdir(dir, 0755), "mkdir");
+	fd = wl_must(open(file, O_CREAT | O_WRONLY, 0644), "create");
 	close(fd);
-	fd = must(open(other, O_CREAT | O_WRONLY, 0644), "create");
+	fd = wl_must(open(other, O_CREAT | O_WRONLY, 0644), "create");
 	close(fd);
-	ify = must(inotify_init1(IN_NONBLOCK), "inotify_init1");
-	wd_dir = must(inotify_add_watch(ify, dir, IN_CREATE | IN_DELETE), "watch dir");
-	wd_gone = must(inotify_add_watch(ify, other, IN_ALL_EVENTS), "watch other");
-	wd_file = must(inotify_add_watch(ify, file, IN_MODIFY | IN_ONESHOT), "watch file");
-	must(inotify_rm_watch(ify, wd_gone), "rm watch");
+	ify = wl_must(inotify_init1(IN_NONBLOCK), "inotify_init1");
+	wd_dir = wl_must(inotify_add_watch(ify, dir, IN_CREATE | IN_DELETE), "watch dir");
+	wd_gone = wl_must(inotify_add_watch(ify, other, IN_ALL_EVENTS), "watch other");
+	wd_file = wl_must(inotify_add_watch(ify, file, IN_MODIFY | IN_ONESHOT), "watch file");
+	wl_must(inotify_rm_watch(ify, wd_gone), "rm watch");
 	/* the IN_IGNORED of the removed watch: the queue is empty at the dump */
 	while (read(ify, buf, sizeof(buf)) > 0)
 		;
@@ -57,7 +47,7 @@ static void setup(void)
 		char q[sizeof(dir) + 16];
 
 		snprintf(q, sizeof(q), "%s/queued", dir);
-		close(must(open(q, O_CREAT | O_WRONLY, 0644), "create"));
+		close(wl_must(open(q, O_CREAT | O_WRONLY, 0644), "create"));
 	}
 }
 

@@ -26,16 +26,6 @@ static int a_fd, a_dup, a_ro, c_fd;
 static char *a_map, *b_map, *c_map;
 static pid_t child;
 
-static int must(long r, const char *what)
-{
-	if (r < 0) {
-		wl_fail("setup: %s: %s", what, strerror(errno));
-		wl_ready();
-		exit(wl_done());
-	}
-	return r;
-}
-
 static char pat(long i, int seed)
 {
 	return (char)(i * 13 + i / 4093 + seed);
@@ -49,7 +39,7 @@ static void fill(int fd, long from, long to, int seed)
 	for (i = from; i < to; i += j) {
 		for (j = 0; j < PG && i + j < to; j++)
 			b[j] = pat(i + j, seed);
-		must(pwrite(fd, b, j, i), "pwrite");
+		wl_must(pwrite(fd, b, j, i), "pwrite");
 	}
 }
 
@@ -65,8 +55,7 @@ static __attribute__((noreturn)) void child_main(void)
 {
 	char b[4] = "";
 
-	while (!wl_go())
-		usleep(20000);
+	wl_wait();
 	/* the parent wrote "PRNT" at 100 through its fd; we answer through the mapping */
 	if (memcmp(a_map + 100, "PRNT", 4))
 		_exit(21);
@@ -81,34 +70,34 @@ static void setup(void)
 	char proc[64];
 	int b_fd;
 
-	a_fd = must(memfd_create("wl-memfd-a", MFD_ALLOW_SEALING), "memfd_create");
-	must(ftruncate(a_fd, A_SIZE), "ftruncate");
+	a_fd = wl_must(memfd_create("wl-memfd-a", MFD_ALLOW_SEALING), "memfd_create");
+	wl_must(ftruncate(a_fd, A_SIZE), "ftruncate");
 	fill(a_fd, 0, 3 * PG, 1);
 	fill(a_fd, 6 * PG, A_SIZE, 1);
-	must(fcntl(a_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), "seal");
-	must(lseek(a_fd, 1234, SEEK_SET), "lseek");
-	a_dup = must(dup(a_fd), "dup");
+	wl_must(fcntl(a_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), "seal");
+	wl_must(lseek(a_fd, 1234, SEEK_SET), "lseek");
+	a_dup = wl_must(dup(a_fd), "dup");
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", a_fd);
-	a_ro = must(open(proc, O_RDONLY), "reopen");
-	must(lseek(a_ro, 77, SEEK_SET), "lseek");
+	a_ro = wl_must(open(proc, O_RDONLY), "reopen");
+	wl_must(lseek(a_ro, 77, SEEK_SET), "lseek");
 	a_map = mmap(NULL, A_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, a_fd, 0);
-	must(a_map == MAP_FAILED ? -1 : 0, "mmap a");
+	wl_must(a_map == MAP_FAILED ? -1 : 0, "mmap a");
 
-	b_fd = must(memfd_create("wl-memfd-b", 0), "memfd_create");
-	must(ftruncate(b_fd, B_SIZE), "ftruncate");
+	b_fd = wl_must(memfd_create("wl-memfd-b", 0), "memfd_create");
+	wl_must(ftruncate(b_fd, B_SIZE), "ftruncate");
 	b_map = mmap(NULL, B_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, b_fd, 0);
-	must(b_map == MAP_FAILED ? -1 : 0, "mmap b");
+	wl_must(b_map == MAP_FAILED ? -1 : 0, "mmap b");
 	close(b_fd);
 	for (long i = 0; i < B_SIZE; i++)
 		b_map[i] = pat(i, 2);
 
-	c_fd = must(memfd_create("wl-memfd-c", MFD_ALLOW_SEALING | MFD_CLOEXEC), "memfd_create");
+	c_fd = wl_must(memfd_create("wl-memfd-c", MFD_ALLOW_SEALING | MFD_CLOEXEC), "memfd_create");
 	fill(c_fd, 0, PG + 1, 3);
-	must(fcntl(c_fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SEAL), "seal");
+	wl_must(fcntl(c_fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SEAL), "seal");
 	c_map = mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, c_fd, 0);
-	must(c_map == MAP_FAILED ? -1 : 0, "mmap c");
+	wl_must(c_map == MAP_FAILED ? -1 : 0, "mmap c");
 
-	child = must(fork(), "fork");
+	child = wl_must(fork(), "fork");
 	if (child == 0)
 		child_main();
 }

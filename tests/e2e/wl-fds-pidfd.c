@@ -29,16 +29,6 @@ static int pfd_child, pfd_self, ep;
 static pid_t child;
 static volatile sig_atomic_t got_usr1;
 
-static int must(long r, const char *what)
-{
-	if (r < 0) {
-		wl_fail("setup: %s: %s", what, strerror(errno));
-		wl_ready();
-		exit(wl_done());
-	}
-	return r;
-}
-
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -67,8 +57,7 @@ static int pid_of(int fd)
 /* The child: waits for the go (a signal through the parent's pidfd of it). */
 static __attribute__((noreturn)) void child_main(void)
 {
-	while (!wl_go())
-		usleep(20000);
+	wl_wait();
 	if (pid_of(pfd_self) != getppid())
 		_exit(21);
 	if (syscall(SYS_pidfd_send_signal, pfd_self, SIGUSR1, NULL, 0) < 0)
@@ -79,17 +68,17 @@ static __attribute__((noreturn)) void child_main(void)
 static void setup(void)
 {
 	signal(SIGUSR1, on_usr1);
-	pfd_self = must(syscall(SYS_pidfd_open, getpid(), 0), "pidfd_open self");
-	child = must(fork(), "fork");
+	pfd_self = wl_must(syscall(SYS_pidfd_open, getpid(), 0), "pidfd_open self");
+	child = wl_must(fork(), "fork");
 	if (child == 0)
 		child_main();
 	/* the set at a lower fd than its target: the target must be in place first */
-	ep = must(epoll_create1(0), "epoll_create1");
-	pfd_child = must(syscall(SYS_pidfd_open, child, PIDFD_NONBLOCK), "pidfd_open child");
-	must(epoll_ctl(ep, EPOLL_CTL_ADD, pfd_child, &(struct epoll_event){ EPOLLIN, { .u64 = 0x99 } }),
+	ep = wl_must(epoll_create1(0), "epoll_create1");
+	pfd_child = wl_must(syscall(SYS_pidfd_open, child, PIDFD_NONBLOCK), "pidfd_open child");
+	wl_must(epoll_ctl(ep, EPOLL_CTL_ADD, pfd_child, &(struct epoll_event){ EPOLLIN, { .u64 = 0x99 } }),
 	     "epoll_ctl");
 	if (getenv("WL_PIDFD_OUTSIDE"))
-		must(syscall(SYS_pidfd_open, getppid(), 0), "pidfd_open parent");
+		wl_must(syscall(SYS_pidfd_open, getppid(), 0), "pidfd_open parent");
 }
 
 static void check(void)

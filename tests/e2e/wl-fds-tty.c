@@ -30,29 +30,13 @@ static int ma, sa, mb, index_b, cons = -1, ct;
 static char name_a[64];
 static pid_t child;
 
-static int must(long r, const char *what)
-{
-	if (r < 0) {
-		wl_fail("setup: %s: %s", what, strerror(errno));
-		wl_ready();
-		exit(wl_done());
-	}
-	return r;
-}
-
-static void wait_go(void)
-{
-	while (!wl_go())
-		usleep(20000);
-}
-
 /* The grandchild: the foreground group of the child's terminal. */
 static __attribute__((noreturn)) void grandchild_main(int fd)
 {
 	struct stat st = {};
 	int t;
 
-	wait_go();
+	wl_wait();
 	if (getpgrp() != getpid() || tcgetpgrp(fd) != getpid())
 		_exit(31);
 	if (tcgetsid(fd) != getppid())
@@ -85,7 +69,7 @@ static __attribute__((noreturn)) void child_main(void)
 	signal(SIGTTOU, SIG_IGN);
 	if (g < 0 || setpgid(g, g) < 0 || tcsetpgrp(fd, g) < 0)
 		_exit(21);
-	wait_go();
+	wl_wait();
 	if (tcgetsid(fd) != getpid() || tcgetpgrp(fd) != g)
 		_exit(22);
 	t = open("/dev/tty", O_RDWR);
@@ -103,36 +87,36 @@ static void setup(void)
 	struct termios t;
 	int one = 1;
 
-	ma = must(posix_openpt(O_RDWR | O_NOCTTY), "posix_openpt");
-	must(grantpt(ma) | unlockpt(ma), "unlockpt");
+	ma = wl_must(posix_openpt(O_RDWR | O_NOCTTY), "posix_openpt");
+	wl_must(grantpt(ma) | unlockpt(ma), "unlockpt");
 	snprintf(name_a, sizeof(name_a), "%s", ptsname(ma));
-	sa = must(open(name_a, O_RDWR | O_NOCTTY), "open slave");
-	must(tcgetattr(sa, &t), "tcgetattr");
+	sa = wl_must(open(name_a, O_RDWR | O_NOCTTY), "open slave");
+	wl_must(tcgetattr(sa, &t), "tcgetattr");
 	t.c_lflag |= ICANON | ECHO | ECHOE;
 	t.c_oflag |= OPOST | ONLCR;
 	t.c_cc[VERASE] = 'X';
 	cfsetispeed(&t, B9600);
 	cfsetospeed(&t, B9600);
-	must(tcsetattr(sa, TCSANOW, &t), "tcsetattr");
-	must(ioctl(sa, TIOCSWINSZ, &ws), "TIOCSWINSZ");
-	mb = must(posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK), "posix_openpt");
-	must(ioctl(mb, TIOCPKT, &one), "TIOCPKT");
-	must(ioctl(mb, TIOCGPTN, &index_b), "TIOCGPTN");
+	wl_must(tcsetattr(sa, TCSANOW, &t), "tcsetattr");
+	wl_must(ioctl(sa, TIOCSWINSZ, &ws), "TIOCSWINSZ");
+	mb = wl_must(posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK), "posix_openpt");
+	wl_must(ioctl(mb, TIOCPKT, &one), "TIOCPKT");
+	wl_must(ioctl(mb, TIOCGPTN, &index_b), "TIOCGPTN");
 	cons = open("/dev/console", O_RDONLY | O_NOCTTY);	/* root only */
-	child = must(fork(), "fork");
+	child = wl_must(fork(), "fork");
 	if (child == 0)
 		child_main();
 	/* output the master has not read: it must come back as it is, "\r\n" and all */
-	must(write(sa, "out\n", 4), "write");
+	wl_must(write(sa, "out\n", 4), "write");
 	/* input the slave has not read: a line, and one ended by VEOF (^D), echoed */
-	must(write(ma, "in1\nab\x04", 7), "write");
+	wl_must(write(ma, "in1\nab\x04", 7), "write");
 	if (getenv("WL_TTY_QUEUE")) {
 		/* output for a master in packet mode (the dump must refuse it) */
 		int sb;
 
-		must(unlockpt(mb), "unlockpt");
-		sb = must(open(ptsname(mb), O_RDWR | O_NOCTTY), "open slave b");
-		must(write(sb, "x", 1), "write");
+		wl_must(unlockpt(mb), "unlockpt");
+		sb = wl_must(open(ptsname(mb), O_RDWR | O_NOCTTY), "open slave b");
+		wl_must(write(sb, "x", 1), "write");
 	}
 }
 

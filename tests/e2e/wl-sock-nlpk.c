@@ -30,16 +30,6 @@
 
 #define FAR_GROUP 33		/* RTNLGRP_ND_USEROPT: only NETLINK_ADD_MEMBERSHIP reaches it */
 
-static int must(int v, const char *what)
-{
-	if (v < 0) {
-		wl_fail("%s: %s", what, strerror(errno));
-		wl_done();
-		exit(1);
-	}
-	return v;
-}
-
 static bool has_group(int fd, int g)
 {
 	uint32_t groups[8] = {};
@@ -112,16 +102,16 @@ int main(int argc, char **argv)
 	unsigned int port;
 
 	wl_init(argc, argv);
-	rt = must(socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE), "netlink route");
-	must(bind(rt, (struct sockaddr *)&sa, l), "bind netlink");
-	must(setsockopt(rt, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g)), "add membership");
+	rt = wl_must(socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE), "netlink route");
+	wl_must(bind(rt, (struct sockaddr *)&sa, l), "bind netlink");
+	wl_must(setsockopt(rt, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g)), "add membership");
 	port = nl_port(rt);
-	gen = must(socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC), "netlink generic");
-	pk = must(socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)), "packet");
+	gen = wl_must(socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC), "netlink generic");
+	pk = wl_must(socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)), "packet");
 	ll.sll_ifindex = if_nametoindex("lo");
-	must(bind(pk, (struct sockaddr *)&ll, sizeof(ll)), "bind packet");
+	wl_must(bind(pk, (struct sockaddr *)&ll, sizeof(ll)), "bind packet");
 	v = 1;
-	must(setsockopt(pk, SOL_PACKET, PACKET_AUXDATA, &v, sizeof(v)), "PACKET_AUXDATA");
+	wl_must(setsockopt(pk, SOL_PACKET, PACKET_AUXDATA, &v, sizeof(v)), "PACKET_AUXDATA");
 
 	wl_ready();
 	wl_wait();

@@ -21,29 +21,19 @@
 
 #include "wl.h"
 
-static int must(int v, const char *what)
-{
-	if (v < 0) {
-		wl_fail("%s: %s", what, strerror(errno));
-		wl_done();
-		exit(1);
-	}
-	return v;
-}
-
 /* A connected pair over 127.0.0.1; the listener in *ret_l. */
 static void tcp_pair(int *a, int *b, int *ret_l)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t l = sizeof(sa);
-	int lsn = must(socket(AF_INET, SOCK_STREAM, 0), "socket");
+	int lsn = wl_must(socket(AF_INET, SOCK_STREAM, 0), "socket");
 
-	must(bind(lsn, (struct sockaddr *)&sa, l), "bind");
-	must(listen(lsn, 4), "listen");
-	must(getsockname(lsn, (struct sockaddr *)&sa, &l), "getsockname");
-	*a = must(socket(AF_INET, SOCK_STREAM, 0), "socket");
-	must(connect(*a, (struct sockaddr *)&sa, l), "connect");
-	*b = must(accept(lsn, NULL, NULL), "accept");
+	wl_must(bind(lsn, (struct sockaddr *)&sa, l), "bind");
+	wl_must(listen(lsn, 4), "listen");
+	wl_must(getsockname(lsn, (struct sockaddr *)&sa, &l), "getsockname");
+	*a = wl_must(socket(AF_INET, SOCK_STREAM, 0), "socket");
+	wl_must(connect(*a, (struct sockaddr *)&sa, l), "connect");
+	*b = wl_must(accept(lsn, NULL, NULL), "accept");
 	*ret_l = lsn;
 }
 
@@ -65,24 +55,24 @@ int main(int argc, char **argv)
 	wl_init(argc, argv);
 	tcp_pair(&a, &b, &l);
 	if (!strcmp(k, "raw")) {
-		x = must(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP), "raw socket");
+		x = wl_must(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP), "raw socket");
 	} else if (!strcmp(k, "halfclosed")) {
 		tcp_pair(&x, &y, &z);
-		must(shutdown(x, SHUT_WR), "shutdown");
+		wl_must(shutdown(x, SHUT_WR), "shutdown");
 	} else if (!strcmp(k, "backlog")) {
 		tcp_pair(&x, &y, &z);
-		must(socket(AF_INET, SOCK_STREAM, 0), "socket");	/* fd of the connection below */
+		wl_must(socket(AF_INET, SOCK_STREAM, 0), "socket");	/* fd of the connection below */
 		{
 			struct sockaddr_in sa;
 			socklen_t sl = sizeof(sa);
 			int c = socket(AF_INET, SOCK_STREAM, 0);
 
-			must(getsockname(z, (struct sockaddr *)&sa, &sl), "getsockname");
-			must(connect(c, (struct sockaddr *)&sa, sl), "connect unaccepted");
+			wl_must(getsockname(z, (struct sockaddr *)&sa, &sl), "getsockname");
+			wl_must(connect(c, (struct sockaddr *)&sa, sl), "connect unaccepted");
 		}
 	} else if (!strcmp(k, "filter")) {
-		x = must(socket(AF_INET, SOCK_DGRAM, 0), "udp");
-		must(setsockopt(x, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)), "filter");
+		x = wl_must(socket(AF_INET, SOCK_DGRAM, 0), "udp");
+		wl_must(setsockopt(x, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)), "filter");
 	} else {
 		wl_fail("unknown WL_REFUSE '%s'", k);
 	}

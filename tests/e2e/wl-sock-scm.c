@@ -19,16 +19,6 @@
 
 #include "wl.h"
 
-static int must(int v, const char *what)
-{
-	if (v < 0) {
-		wl_fail("%s: %s", what, strerror(errno));
-		wl_done();
-		exit(1);
-	}
-	return v;
-}
-
 static void send_fds(int via, const char *data, const int *fds, int n)
 {
 	char ctl[CMSG_SPACE(sizeof(int) * 4)] = {};
@@ -41,7 +31,7 @@ static void send_fds(int via, const char *data, const int *fds, int n)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
 	memcpy(CMSG_DATA(cm), fds, sizeof(int) * n);
-	must(sendmsg(via, &mh, 0), "sendmsg");
+	wl_must(sendmsg(via, &mh, 0), "sendmsg");
 }
 
 /* One message: its data must be @data; its fds go to @fds; their count. */
@@ -74,17 +64,17 @@ int main(int argc, char **argv)
 
 	wl_init(argc, argv);
 	snprintf(path, sizeof(path), "%s/flying", wl_dir());
-	reg = must(open(path, O_RDWR | O_CREAT | O_TRUNC, 0600), "open");
-	must(write(reg, "0123456789", 10), "write");
-	must(lseek(reg, 4, SEEK_SET), "lseek");
-	must(pipe(pp), "pipe");
-	must(write(pp[1], "piped", 5), "write pipe");
-	must(socketpair(AF_UNIX, SOCK_STREAM, 0, other), "other pair");
-	must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "pair");
-	must(socketpair(AF_UNIX, SOCK_DGRAM, 0, dg), "dgram pair");
+	reg = wl_must(open(path, O_RDWR | O_CREAT | O_TRUNC, 0600), "open");
+	wl_must(write(reg, "0123456789", 10), "write");
+	wl_must(lseek(reg, 4, SEEK_SET), "lseek");
+	wl_must(pipe(pp), "pipe");
+	wl_must(write(pp[1], "piped", 5), "write pipe");
+	wl_must(socketpair(AF_UNIX, SOCK_STREAM, 0, other), "other pair");
+	wl_must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "pair");
+	wl_must(socketpair(AF_UNIX, SOCK_DGRAM, 0, dg), "dgram pair");
 	send_fds(sv[1], "files", (int[]){ reg, pp[0], other[1] }, 3);
-	send_fds(sv[1], "null", (int[]){ must(open("/dev/null", O_WRONLY), "null") }, 1);
-	own = must(open(path, O_RDONLY), "own");
+	send_fds(sv[1], "null", (int[]){ wl_must(open("/dev/null", O_WRONLY), "null") }, 1);
+	own = wl_must(open(path, O_RDONLY), "own");
 	send_fds(dg[0], "own", (int[]){ own }, 1);
 	close(reg);
 	close(pp[0]);

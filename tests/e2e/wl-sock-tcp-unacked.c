@@ -24,16 +24,6 @@
 
 #define DATA (32 * 1024)
 
-static int must(int v, const char *what)
-{
-	if (v < 0) {
-		wl_fail("%s: %s", what, strerror(errno));
-		wl_done();
-		exit(1);
-	}
-	return v;
-}
-
 static int port_of(int fd, bool peer)
 {
 	struct sockaddr_in sa;
@@ -84,13 +74,13 @@ int main(int argc, char **argv)
 	int lsn, cli, srv, i, q = 0;
 
 	wl_init(argc, argv);
-	lsn = must(socket(AF_INET, SOCK_STREAM, 0), "socket");
-	must(bind(lsn, (struct sockaddr *)&sa, l), "bind");
-	must(listen(lsn, 1), "listen");
-	must(getsockname(lsn, (struct sockaddr *)&sa, &l), "getsockname");
-	cli = must(socket(AF_INET, SOCK_STREAM, 0), "socket");
-	must(connect(cli, (struct sockaddr *)&sa, l), "connect");
-	srv = must(accept(lsn, NULL, NULL), "accept");
+	lsn = wl_must(socket(AF_INET, SOCK_STREAM, 0), "socket");
+	wl_must(bind(lsn, (struct sockaddr *)&sa, l), "bind");
+	wl_must(listen(lsn, 1), "listen");
+	wl_must(getsockname(lsn, (struct sockaddr *)&sa, &l), "getsockname");
+	cli = wl_must(socket(AF_INET, SOCK_STREAM, 0), "socket");
+	wl_must(connect(cli, (struct sockaddr *)&sa, l), "connect");
+	srv = wl_must(accept(lsn, NULL, NULL), "accept");
 	if (nft("nft add table ip vzcr_wl && nft add chain ip vzcr_wl out '{ type filter hook output priority 0; }' && "
 		"nft add rule ip vzcr_wl out tcp sport %d tcp dport %d drop", port_of(cli, false),
 		port_of(cli, true))) {
@@ -99,10 +89,10 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < DATA; i++)
 		buf[i] = (unsigned char)(7 + i);
-	must(send(srv, buf, DATA, 0), "send");
+	wl_must(send(srv, buf, DATA, 0), "send");
 	for (i = 0; i < 64; i++)
 		buf[i] = (unsigned char)(99 + i);
-	must(send(cli, buf, 64, 0), "send request");
+	wl_must(send(cli, buf, 64, 0), "send request");
 	/* the data reaches the client; its ACKs do not reach the server */
 	p = (struct pollfd){ cli, POLLIN, 0 };
 	wl_check(poll(&p, 1, 5000) == 1, "the data reaches the client");

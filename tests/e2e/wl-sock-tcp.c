@@ -25,16 +25,6 @@
 
 #define BULK (8 << 20)		/* more than loopback's buffers hold: some stays unsent */
 
-static int must(int v, const char *what)
-{
-	if (v < 0) {
-		wl_fail("%s: %s", what, strerror(errno));
-		wl_done();
-		exit(1);
-	}
-	return v;
-}
-
 static socklen_t addr(int family, struct sockaddr_storage *ss, int port)
 {
 	struct sockaddr_in *a4 = (void *)ss;
@@ -67,12 +57,12 @@ static int port_of(int fd)
 static int listener(int family, int *port)
 {
 	struct sockaddr_storage ss;
-	int fd = must(socket(family, SOCK_STREAM, 0), "socket"), one = 1;
+	int fd = wl_must(socket(family, SOCK_STREAM, 0), "socket"), one = 1;
 	socklen_t l = addr(family, &ss, 0);
 
-	must(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)), "SO_REUSEADDR");
-	must(bind(fd, (struct sockaddr *)&ss, l), "bind");
-	must(listen(fd, 5), "listen");
+	wl_must(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)), "SO_REUSEADDR");
+	wl_must(bind(fd, (struct sockaddr *)&ss, l), "bind");
+	wl_must(listen(fd, 5), "listen");
 	*port = port_of(fd);
 	return fd;
 }
@@ -80,9 +70,9 @@ static int listener(int family, int *port)
 static int dial(int family, int port)
 {
 	struct sockaddr_storage ss;
-	int fd = must(socket(family, SOCK_STREAM, 0), "socket");
+	int fd = wl_must(socket(family, SOCK_STREAM, 0), "socket");
 
-	must(connect(fd, (struct sockaddr *)&ss, addr(family, &ss, port)), "connect");
+	wl_must(connect(fd, (struct sockaddr *)&ss, addr(family, &ss, port)), "connect");
 	return fd;
 }
 
@@ -164,24 +154,24 @@ int main(int argc, char **argv)
 	l4 = listener(AF_INET, &p4);
 	l6 = listener(AF_INET6, &p6);
 	cli = dial(AF_INET, p4);
-	srv = must(accept(l4, NULL, NULL), "accept");
-	must(send(cli, "hello", 5, 0), "send");
-	must(setsockopt(srv, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), "TCP_NODELAY");
-	must(setsockopt(srv, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)), "SO_KEEPALIVE");
-	must(setsockopt(srv, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)), "TCP_KEEPIDLE");
+	srv = wl_must(accept(l4, NULL, NULL), "accept");
+	wl_must(send(cli, "hello", 5, 0), "send");
+	wl_must(setsockopt(srv, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), "TCP_NODELAY");
+	wl_must(setsockopt(srv, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)), "SO_KEEPALIVE");
+	wl_must(setsockopt(srv, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)), "TCP_KEEPIDLE");
 	bulk = flood(srv);
 	wl_check(bulk > (1 << 20), "flood queued %zu bytes", bulk);
 	c6 = dial(AF_INET6, p6);
-	s6 = must(accept(l6, NULL, NULL), "accept6");
-	must(send(s6, "six", 3, 0), "send6");
+	s6 = wl_must(accept(l6, NULL, NULL), "accept6");
+	wl_must(send(s6, "six", 3, 0), "send6");
 
-	u4 = must(socket(AF_INET, SOCK_DGRAM, 0), "udp");
-	must(bind(u4, (struct sockaddr *)&ss, addr(AF_INET, &ss, 0)), "bind udp");
+	u4 = wl_must(socket(AF_INET, SOCK_DGRAM, 0), "udp");
+	wl_must(bind(u4, (struct sockaddr *)&ss, addr(AF_INET, &ss, 0)), "bind udp");
 	up = port_of(u4);
-	uc = must(socket(AF_INET, SOCK_DGRAM, 0), "udp client");
-	must(connect(uc, (struct sockaddr *)&ss, addr(AF_INET, &ss, up)), "connect udp");
-	u6 = must(socket(AF_INET6, SOCK_DGRAM, 0), "udp6");
-	must(bind(u6, (struct sockaddr *)&ss, addr(AF_INET6, &ss, 0)), "bind udp6");
+	uc = wl_must(socket(AF_INET, SOCK_DGRAM, 0), "udp client");
+	wl_must(connect(uc, (struct sockaddr *)&ss, addr(AF_INET, &ss, up)), "connect udp");
+	u6 = wl_must(socket(AF_INET6, SOCK_DGRAM, 0), "udp6");
+	wl_must(bind(u6, (struct sockaddr *)&ss, addr(AF_INET6, &ss, 0)), "bind udp6");
 
 	wl_ready();
 	wl_wait();
@@ -192,7 +182,7 @@ int main(int argc, char **argv)
 	wl_check(intopt(srv, IPPROTO_TCP, TCP_KEEPIDLE) == idle, "TCP_KEEPIDLE kept");
 	wl_check(got(srv, "hello"), "data queued at the server");
 	drain(cli, bulk);
-	must(send(cli, "more", 4, 0), "send more");
+	wl_must(send(cli, "more", 4, 0), "send more");
 	wl_check(got(srv, "more"), "the connection goes on");
 	wl_check(got(c6, "six"), "IPv6 connection data");
 	close(cli);
@@ -200,7 +190,7 @@ int main(int argc, char **argv)
 	close(srv);
 	srv = accept(l4, NULL, NULL);
 	wl_check(srv >= 0, "the listener accepts a new connection");
-	must(send(uc, "dgram", 5, 0), "send udp");
+	wl_must(send(uc, "dgram", 5, 0), "send udp");
 	wl_check(got(u4, "dgram"), "UDP: connected to the bound socket");
 	wl_check(port_of(u6) > 0, "UDP v6 still bound");
 	return wl_done();

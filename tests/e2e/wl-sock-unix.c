@@ -21,19 +21,9 @@
 
 #include "wl.h"
 
-static int must(int v, const char *what)
-{
-	if (v < 0) {
-		wl_fail("%s: %s", what, strerror(errno));
-		wl_done();
-		exit(1);
-	}
-	return v;
-}
-
 static void pair(int type, int sv[2], const char *what)
 {
-	must(socketpair(AF_UNIX, type, 0, sv), what);
+	wl_must(socketpair(AF_UNIX, type, 0, sv), what);
 }
 
 static void put(int fd, const char *s)
@@ -98,45 +88,45 @@ int main(int argc, char **argv)
 	put(sp[1], "s2");
 	pair(SOCK_STREAM, half, "half pair");
 	put(half[0], "last words");
-	must(shutdown(half[0], SHUT_WR), "shutdown");
+	wl_must(shutdown(half[0], SHUT_WR), "shutdown");
 	pair(SOCK_STREAM, orph, "orphan pair");
 	put(orph[1], "from the dead");
 	close(orph[1]);
 	v = 65536;
-	must(setsockopt(st[0], SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)), "SO_SNDBUF");
+	wl_must(setsockopt(st[0], SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)), "SO_SNDBUF");
 	v = 1;
-	must(setsockopt(st[1], SOL_SOCKET, SO_PASSCRED, &v, sizeof(v)), "SO_PASSCRED");
-	must(fcntl(dg[1], F_SETFL, O_NONBLOCK), "O_NONBLOCK");
+	wl_must(setsockopt(st[1], SOL_SOCKET, SO_PASSCRED, &v, sizeof(v)), "SO_PASSCRED");
+	wl_must(fcntl(dg[1], F_SETFL, O_NONBLOCK), "O_NONBLOCK");
 
 	/* a listener with an abstract name: one connection accepted, one waiting */
 	snprintf(lname, sizeof(lname), "vzcr-wl-%d", getpid());
 	ll = abstract(&la, lname);
-	lsn = must(socket(AF_UNIX, SOCK_STREAM, 0), "listener");
-	must(bind(lsn, (struct sockaddr *)&la, ll), "bind abstract");
-	must(listen(lsn, 7), "listen");
-	cli = must(socket(AF_UNIX, SOCK_STREAM, 0), "client");
-	must(connect(cli, (struct sockaddr *)&la, ll), "connect");
-	acc = must(accept(lsn, NULL, NULL), "accept");
+	lsn = wl_must(socket(AF_UNIX, SOCK_STREAM, 0), "listener");
+	wl_must(bind(lsn, (struct sockaddr *)&la, ll), "bind abstract");
+	wl_must(listen(lsn, 7), "listen");
+	cli = wl_must(socket(AF_UNIX, SOCK_STREAM, 0), "client");
+	wl_must(connect(cli, (struct sockaddr *)&la, ll), "connect");
+	acc = wl_must(accept(lsn, NULL, NULL), "accept");
 	put(cli, "request");
 	put(acc, "reply");
-	pend = must(socket(AF_UNIX, SOCK_STREAM, 0), "pending client");
-	must(connect(pend, (struct sockaddr *)&la, ll), "connect pending");
+	pend = wl_must(socket(AF_UNIX, SOCK_STREAM, 0), "pending client");
+	wl_must(connect(pend, (struct sockaddr *)&la, ll), "connect pending");
 
 	/* a dgram server bound to a path, its client connected to it */
 	memset(&pa, 0, sizeof(pa));
 	pa.sun_family = AF_UNIX;
 	snprintf(pa.sun_path, sizeof(pa.sun_path), "%s/dgram.sock", wl_dir());
 	pl = offsetof(struct sockaddr_un, sun_path) + strlen(pa.sun_path) + 1;
-	srv = must(socket(AF_UNIX, SOCK_DGRAM, 0), "dgram server");
-	must(bind(srv, (struct sockaddr *)&pa, pl), "bind path");
-	dcli = must(socket(AF_UNIX, SOCK_DGRAM, 0), "dgram client");
-	must(connect(dcli, (struct sockaddr *)&pa, pl), "connect path");
+	srv = wl_must(socket(AF_UNIX, SOCK_DGRAM, 0), "dgram server");
+	wl_must(bind(srv, (struct sockaddr *)&pa, pl), "bind path");
+	dcli = wl_must(socket(AF_UNIX, SOCK_DGRAM, 0), "dgram client");
+	wl_must(connect(dcli, (struct sockaddr *)&pa, pl), "connect path");
 	put(dcli, "m1");
 	put(dcli, "m2");
 
 	/* one end held by a child too: it writes after the restore */
 	pair(SOCK_STREAM, shared, "shared pair");
-	child = must(fork(), "fork");
+	child = wl_must(fork(), "fork");
 	if (!child) {
 		close(shared[0]);
 		wl_wait();

@@ -151,3 +151,13 @@ bool wl_same(const void *p, unsigned long pages, unsigned long long seed, unsign
 				return false;
 	return true;
 }
+
+long wl_must(long r, const char *what)
+{
+	if (r < 0) {
+		wl_fail("setup: %s: %s", what, strerror(errno));
+		wl_ready();
+		exit(wl_done());
+	}
+	return r;
+}

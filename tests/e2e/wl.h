@@ -31,6 +31,12 @@ bool wl_failed(void);
 /* Write the verdict; returns the exit status (0 pass, 1 fail). */
 int wl_done(void);
 /*
+ * A setup step's result @r (a syscall's): if it failed (< 0), record
+ * "setup: @what: <errno text>", say ready (so the harness goes on at once
+ * rather than waiting for it) and exit with the verdict. Returns @r.
+ */
+long wl_must(long r, const char *what);
+/*
  * A pattern of 64-bit words that differs per page and per @seed, written
  * every @stride words (1 for all of them) and compared back.
  */

@@ -4,20 +4,15 @@
 ps=ploopsync/ploopsync
 writer=tests/ploopsync/ps-writer
 [ -x "$ps" ] && [ -x "$writer" ] || bail_out "$ps or $writer is not built"
+. tests/lib/mounts.sh
 tmp=$(mktemp -d /tmp/ploopsync-t.XXXXXX)
 ps_mounts=""
 ps_loops=""
 ps_wpid=""
 
 ps_cleanup() {
-	local m l
 	[ -n "$ps_wpid" ] && kill "$ps_wpid" 2>/dev/null && wait "$ps_wpid" 2>/dev/null
-	for m in $ps_mounts; do
-		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
-	done
-	for l in $ps_loops; do
-		losetup -d "$l" 2>/dev/null
-	done
+	undo_mounts "$ps_mounts" "$ps_loops"
 	rm -rf "$tmp"
 }
 trap ps_cleanup EXIT

@@ -55,6 +55,31 @@ tp_send() {
 		--to-cmd "${tp_delay:+sleep $tp_delay; }$ps -q recv '$dst'" "$@" >"$tmp/progress" 2>"$tmp/send.err"
 }
 
+# tp_send_wait DEST FREEZE_CMD ARGS...: tp_send while a writer ($ps_wpid)
+# writes, then wait for the writer (the freeze command stopped it); tp_send's status
+tp_send_wait() {
+	local rc
+	tp_send "$@"
+	rc=$?
+	wait "$ps_wpid"
+	ps_wpid=""
+	return $rc
+}
+
+# tp_burst: a writer ($ps_wpid) of O_DIRECT 4 KiB blocks into $ct/burst, until
+# the freeze command "$(tp_burst_freeze)" stops it and remounts $ct read-only
+tp_burst() {
+	rm -f "$tmp/burst.stop" "$tmp/burst.done"
+	( while [ ! -e "$tmp/burst.stop" ]; do
+		dd if=/dev/urandom of="$ct/burst" bs=4k count=3000 oflag=direct status=none || break
+	  done; touch "$tmp/burst.done" ) &
+	ps_wpid=$!
+}
+
+tp_burst_freeze() {
+	echo "touch '$tmp/burst.stop'; while [ ! -e '$tmp/burst.done' ]; do sleep 0.01; done; mount -o remount,ro '$ct'"
+}
+
 # tp_instance_gone: the instance named in the log no longer exists
 tp_instance_gone() {
 	local name
@@ -64,9 +89,8 @@ tp_instance_gone() {
 
 tp_image ct 256
 ps_start_writer "$ct/data"
-tp_send "$tmp/dst.hdd" "$(ps_freeze_cmd); mount -o remount,ro '$ct'"
+tp_send_wait "$tmp/dst.hdd" "$(ps_freeze_cmd); mount -o remount,ro '$ct'"
 rc=$?
-wait "$ps_wpid"; ps_wpid=""
 ok $rc "auto: send of the mounted image while a writer writes inside"
 [ $rc -eq 0 ] || sed 's/^/#   /' "$tmp/send.err"
 grep -q "auto picked tracepoint (the image's filesystem cannot FICLONE it; a loop device holds it" "$tmp/send.err"
@@ -80,15 +104,10 @@ mount -o remount,rw "$ct"
 
 # a burst of O_DIRECT writes into a 4 KiB per-CPU buffer, drained only at
 # passes (no drain thread), during a first pass held 1 s: events are lost
-rm -f "$tmp/burst.stop" "$tmp/burst.done"
-( while [ ! -e "$tmp/burst.stop" ]; do
-	dd if=/dev/urandom of="$ct/burst" bs=4k count=3000 oflag=direct status=none || break
-  done; touch "$tmp/burst.done" ) &
-ps_wpid=$!
-tp_delay=1 PLOOPSYNC_TRACE_DRAIN_MS=0 tp_send "$tmp/dst2.hdd" "touch '$tmp/burst.stop'; while [ ! -e '$tmp/burst.done' ]; do sleep 0.01; done; mount -o remount,ro '$ct'" \
+tp_burst
+tp_delay=1 PLOOPSYNC_TRACE_DRAIN_MS=0 tp_send_wait "$tmp/dst2.hdd" "$(tp_burst_freeze)" \
 	--tracker tracepoint --trace-buffer-kb 4
 rc=$?
-wait "$ps_wpid"; ps_wpid=""
 ok $rc "overrun: send with a tiny trace buffer under a burst of writes"
 [ $rc -eq 0 ] || sed 's/^/#   /' "$tmp/send.err"
 grep '"frozen":false' "$tmp/progress" | grep -v '"pass":1,' | grep -q '"full":true'
@@ -104,15 +123,10 @@ mount -o remount,rw "$ct"
 
 # the same burst into 64 KiB buffers while the receiver starts 1 s late (the
 # first pass lasts that long): the drain thread keeps up, no pass is full
-rm -f "$tmp/burst.stop" "$tmp/burst.done"
-( while [ ! -e "$tmp/burst.stop" ]; do
-	dd if=/dev/urandom of="$ct/burst" bs=4k count=3000 oflag=direct status=none || break
-  done; touch "$tmp/burst.done" ) &
-ps_wpid=$!
-tp_delay=1 tp_send "$tmp/dst5.hdd" "touch '$tmp/burst.stop'; while [ ! -e '$tmp/burst.done' ]; do sleep 0.01; done; mount -o remount,ro '$ct'" \
+tp_burst
+tp_delay=1 tp_send_wait "$tmp/dst5.hdd" "$(tp_burst_freeze)" \
 	--tracker tracepoint --trace-buffer-kb 64
 rc=$?
-wait "$ps_wpid"; ps_wpid=""
 [ $rc -eq 0 ] && cmp -s "$img" "$tmp/dst5.hdd"
 ok $? "drain thread: the burst copies right with 64 KiB buffers"
 ! grep -q '"full":true' "$tmp/progress"
@@ -162,9 +176,8 @@ losetup -d "$loop2"
 umount "$ct"
 tp_image off 130 --offset 1048576 --sizelimit $((128 << 20))
 ps_start_writer "$ct/data"
-tp_send "$tmp/dst4.hdd" "$(ps_freeze_cmd); mount -o remount,ro '$ct'" --tracker tracepoint
+tp_send_wait "$tmp/dst4.hdd" "$(ps_freeze_cmd); mount -o remount,ro '$ct'" --tracker tracepoint
 rc=$?
-wait "$ps_wpid"; ps_wpid=""
 ok $rc "offset: send of an image whose loop device starts at 1 MiB"
 grep -q 'image offset 1048576' "$tmp/send.err"
 ok $? "offset: the loop offset was read"
