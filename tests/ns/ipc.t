@@ -45,6 +45,9 @@ nsenter -t "$nspid" -i -u bash -c "$(declare -f show_state); nstool=$nstool tmp=
 	>"$tmp/after-dump" 2>&1
 is "$(cat "$tmp/after-dump")" "$(cat "$tmp/before")" \
 	"the dump changes nothing: every message, value and attribute still there"
+vzcr/vzcr image show "$tmp/img" >"$tmp/show" 2>&1 &&
+	grep -q '^ipcns-msg-[0-9]*.img: IPCNS_MSG$' "$tmp/show" && grep -q 'qnum: [1-9]' "$tmp/show"
+ok $? "vzcr image show steps over the queued messages of ipcns-msg" || sed 's/^/#   /' "$tmp/show"
 for f in utsns ipcns-var ipcns-shm ipcns-sem ipcns-msg vzcr-mqueue; do
 	ls "$tmp/img/$f"-*.img >/dev/null 2>&1
 	ok $? "image $f-ID.img written"
