@@ -49,6 +49,8 @@ int file_table_add(struct file_table *t, int local_fd, file_make_t make, void *a
 		t->next_id--;
 		if (local_fd >= 0)
 			close(local_fd);
+		if (d->fe)	/* what make() built before it failed */
+			file_entry__free_unpacked(d->fe, NULL);
 		return err;
 	}
 	t->n++;

@@ -27,9 +27,11 @@ tree() {
 	(cd "$VZCR_ROOT" && find . -printf '%p %s %m\n' | sort | md5sum)
 }
 errhas() {
+	local r
 	grep -qF -- "$1" "$tmp/err"
-	ok $? "$2"
-	[ $? -eq 0 ] || sed 's/^/#   /' "$tmp/err"
+	r=$?
+	ok $r "$2"
+	[ $r -eq 0 ] || sed 's/^/#   /' "$tmp/err"
 }
 
 is "$(st $vzcr create 101 --ip 10.213.0.2 --hostname web1)" 0 "create 101"

@@ -68,9 +68,11 @@ ran() {
 	return $rc
 }
 errhas() {
+	local r
 	grep -qF -- "$1" "$tmp/err"
-	ok $? "$2"
-	[ $? -eq 0 ] || sed 's/^/#   /' "$tmp/err"
+	r=$?
+	ok $r "$2"
+	[ $r -eq 0 ] || sed 's/^/#   /' "$tmp/err"
 }
 inct() {
 	"$vzcr" exec $ct "$@" 2>&1

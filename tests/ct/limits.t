@@ -41,9 +41,11 @@ st() {
 	echo $?
 }
 errhas() {
+	local r
 	grep -qF -- "$1" "$tmp/err"
-	ok $? "$2"
-	[ $? -eq 0 ] || sed 's/^/#   /' "$tmp/err"
+	r=$?
+	ok $r "$2"
+	[ $r -eq 0 ] || sed 's/^/#   /' "$tmp/err"
 }
 inct() {
 	"$vzcr" exec 801 "$@" 2>&1
