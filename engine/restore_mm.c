@@ -101,10 +101,38 @@ static const VmaEntry *find_dumped(const MmEntry *mm, uint32_t kind)
  * task had them: the dumped code calls into the vDSO at those addresses.
  * Moves go through a parking hole so that old and new places may overlap.
  */
+/*
+ * Where this kernel's vvar area @now goes when the checkpoint has a [vdso]
+ * but no such area (an old kernel's, or a set that left it out): at the same
+ * distance below the vDSO as now, since the vDSO code finds its data there.
+ * 0 when it is not wanted, or -errno when a dumped VMA holds that place.
+ */
+static long vvar_target(struct rst_task *t, const struct vma_list *cur,
+			const struct vma_area *now)
+{
+	const struct vma_area *vdso_now = find_special(cur, VMA_AREA_VDSO);
+	const VmaEntry *vdso_was = find_dumped(t->mm, VMA_AREA_VDSO);
+	unsigned long start, end;
+	size_t i;
+
+	if (!vdso_now || !vdso_was || now == vdso_now)
+		return 0;
+	start = vdso_was->start - (vdso_now->start - now->start);
+	end = start + (now->end - now->start);
+	for (i = 0; i < t->mm->n_vmas; i++)
+		if (t->mm->vmas[i]->start < end && t->mm->vmas[i]->end > start)
+			return log_err(-EBUSY,
+				       "Task %d: this kernel's vDSO data belongs at %#lx-%#lx, below the checkpoint's vDSO, but the VMA %#llx-%#llx is there",
+				       t->pid, start, end, (unsigned long long)t->mm->vmas[i]->start,
+				       (unsigned long long)t->mm->vmas[i]->end);
+	return (long)start;
+}
+
 static int move_vdso(struct rst_task *t, const struct vma_list *cur)
 {
 	static const uint32_t kinds[] = { VMA_AREA_VVAR, VMA_AREA_VVAR_VCLOCK, VMA_AREA_VDSO };
-	unsigned long park = t->scratch + INFECT_SCRATCH_SIZE + (1UL << 20), at[3] = {};
+	unsigned long park = t->scratch + INFECT_SCRATCH_SIZE + (1UL << 20), at[3] = {},
+		      to[3] = {};
 	size_t i;
 	long r;
 
@@ -115,13 +143,17 @@ static int move_vdso(struct rst_task *t, const struct vma_list *cur)
 
 		if (!now && !was)
 			continue;
-		if (!was) {
+		r = was ? 0 : vvar_target(t, cur, now);
+		if (r < 0)
+			return r;
+		to[i] = r;
+		if (!was && !to[i]) {
 			r = rcall(&t->inf, "unmap a vDSO area", NR_munmap, now->start, size, 0, 0, 0, 0);
 			if (r < 0)
 				return r;
 			continue;
 		}
-		if (!now || was->end - was->start != size)
+		if (was && (!now || was->end - was->start != size))
 			return log_err(-EOPNOTSUPP,
 				       "Task %d: the vDSO layout of this kernel differs from the checkpoint's (%s %lu bytes, was %llu): not supported yet",
 				       t->pid, i == 2 ? "vdso" : "vvar", size,
@@ -135,11 +167,13 @@ static int move_vdso(struct rst_task *t, const struct vma_list *cur)
 	}
 	for (i = 0; i < 3; i++) {
 		const VmaEntry *was = find_dumped(t->mm, kinds[i]);
+		const struct vma_area *now = find_special(cur, kinds[i]);
+		unsigned long size = now ? now->end - now->start : 0;
 
-		if (!was || !at[i])
+		if (!at[i])
 			continue;
-		r = rcall(&t->inf, "move a vDSO area", NR_mremap, at[i], was->end - was->start,
-			  was->end - was->start, MREMAP_MAYMOVE | MREMAP_FIXED, was->start, 0);
+		r = rcall(&t->inf, "move a vDSO area", NR_mremap, at[i], size, size,
+			  MREMAP_MAYMOVE | MREMAP_FIXED, was ? was->start : to[i], 0);
 		if (r < 0)
 			return r;
 	}
