@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <linux/sockios.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -408,6 +410,28 @@ int sk_diag_open(pid_t pid)
 		return log_perr(-errno, "Failed to open the net namespace of task %d", pid);
 	if (setns(ns, CLONE_NEWNET) < 0)
 		return log_perr(-errno, "Failed to enter the net namespace of task %d", pid);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		err = log_perr(-errno, "Failed to open a sock_diag socket");
+	if (setns(here, CLONE_NEWNET) < 0) {
+		err = log_perr(-errno, "Failed to return to the tool's net namespace");
+		if (fd >= 0)
+			close(fd);
+	}
+	return err ?: fd;
+}
+
+int sk_diag_open_of(int sk)
+{
+	_cleanup_close_ int here = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), ns = -EBADF;
+	int fd, err = 0;
+
+	/* the socket's own net ns: one in flight has no task to ask (the engine holds it) */
+	ns = ioctl(sk, SIOCGSKNS);
+	if (here < 0 || ns < 0)
+		return log_perr(-errno, "Failed to open the net namespace of socket fd %d", sk);
+	if (setns(ns, CLONE_NEWNET) < 0)
+		return log_perr(-errno, "Failed to enter the net namespace of socket fd %d", sk);
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)
 		err = log_perr(-errno, "Failed to open a sock_diag socket");

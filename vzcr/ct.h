@@ -164,6 +164,8 @@ int ct_limits_apply(const struct ct *ct);
 /* ct-net.c: the veth pair */
 void ct_veth_names(const struct ct *ct, char *host, char *peer);
 int ct_net_host_setup(const struct ct *ct, pid_t pid, const char *host, const char *peer);
+/* The host end @host of a veth that exists: HOST_IP, up, the route to the CT. */
+int ct_net_host_conf(const struct ct *ct, const char *host);
 int ct_net_ct_setup(const struct ct *ct, const char *peer);
 void ct_net_host_cleanup(const char *host);
 /* HOST_IP, or the default host end address. */
