@@ -3,7 +3,8 @@
  * Running a command in a running CT: join its cgroup, then setns() into its
  * cgroup, ipc, uts, net, pid and mount namespaces (mount last: it changes
  * our root and cwd), chroot to its root and fork, since a new pid namespace
- * applies to children only. The command's exit status is returned.
+ * applies to children only. The command's exit status is returned, or with
+ * --detach 0 once it is forked: it runs on as a daemon of the CT.
  */
 #define LOG_PREFIX "exec: "
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,7 +68,27 @@ static int enter_ns(const struct ct *ct, const struct ct_state *st, int fds[NR_N
 	return 0;
 }
 
-int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[])
+/*
+ * --detach: a daemon that holds no file of the host (a checkpoint refuses
+ * those): its own session, stdio on the CT's /dev/null, no other fd; and a
+ * child of the CT's init (a checkpoint wants every task in init's tree):
+ * its parent, in the CT's pid namespace, exits, which hands it to the
+ * reaper of that namespace.
+ */
+static void detach(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+	pid_t pid;
+
+	if (fd < 0 || setsid() < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		_exit(126);
+	syscall(SYS_close_range, 3, ~0U, 0);
+	pid = fork();
+	if (pid != 0)
+		_exit(pid < 0 ? 126 : 0);
+}
+
+int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[], bool detached)
 {
 	char *const envp[] = { "PATH=/sbin:/bin:/usr/sbin:/usr/bin", "HOME=/root", "TERM=linux",
 			       NULL };
@@ -88,6 +110,8 @@ int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[])
 	if (pid < 0)
 		return log_perr(-errno, "Failed to fork in CT %s", ct->id);
 	if (pid == 0) {
+		if (detached)
+			detach();
 		clearenv();
 		for (i = 0; envp[i]; i++)
 			putenv(envp[i]);

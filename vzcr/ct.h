@@ -179,7 +179,11 @@ int ct_mount_fs(unsigned int what);
 int ct_stop(struct ct *ct, int timeout_sec);
 /* What stop does once init is gone: veth, cgroup, state file. */
 int ct_stop_cleanup(struct ct *ct, const struct ct_state *st);
-/* Run @argv inside the running CT; returns its exit status (0..255) or -errno. */
-int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[]);
+/*
+ * Run @argv inside the running CT; returns its exit status (0..255) or
+ * -errno. @detached: in a session of its own with the CT's /dev/null as
+ * stdio and no other fd, not waited for (0 once forked).
+ */
+int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[], bool detached);
 
 #endif /* VZCR_CT_H */
