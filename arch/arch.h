@@ -75,4 +75,15 @@ uint64_t arch_core_get_clear_tid(const CoreEntry *core);
 /* Load registers and FPU/xstate of @core into the stopped thread @tid. */
 int arch_thread_restore(pid_t tid, const CoreEntry *core);
 
+/* vDSO proxy (engine/vdso.c) */
+
+/* ELF e_machine of this arch's native vDSO (x86_64: EM_X86_64). */
+unsigned int arch_vdso_machine(void);
+/*
+ * Write at @at, the entry of a function of @room bytes that will live at
+ * address @from, a jump to @to that clobbers only what a call may clobber.
+ * Bytes written, or -ENOSPC when @room is too short for any jump.
+ */
+int arch_vdso_jump(uint8_t *at, size_t room, uint64_t from, uint64_t to);
+
 #endif /* VZCR_ARCH_H */

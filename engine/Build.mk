@@ -12,6 +12,7 @@ obj-y += dump.o dump_task.o dump_core.o dump_sig.o dump_timers.o dump_mm.o
 obj-y += restore.o restore_img.o restore_files.o restore_tree.o restore_mm.o
 obj-y += restore_sig.o restore_task.o
 obj-y += restore_helpers.o
+obj-y += vdso.o vdso_restore.o
 obj-y += ghost.o fifo.o
 # memory: shared anonymous objects
 obj-y += shmem.o

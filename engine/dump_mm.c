@@ -21,6 +21,7 @@
 #include "mem_dump.h"
 #include "mm.pb-c.h"
 #include "shmem.h"
+#include "vdso.h"
 #include "vma_name.h"
 #include "xmalloc.h"
 
@@ -278,7 +279,8 @@ int dump_task_mm(struct dump_ctx *c, struct task_dump *td)
 	else
 		err = img_close(img);
 	if (!err)
-		err = vma_names_dump(c->dfd, td->it->vpid, &td->vmas) ?: dump_pages(c, td);
+		err = vma_names_dump(c->dfd, td->it->vpid, &td->vmas) ?:
+		      vdso_dump(c->dfd, td->it->pid, td->it->vpid, &td->vmas) ?: dump_pages(c, td);
 out:
 	mm_entry__free_unpacked(mm, NULL);
 	return err;

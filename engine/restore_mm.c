@@ -2,7 +2,8 @@
 /*
  * Rebuild a task's memory from inside it, with syscalls the tool runs in the
  * skeleton: drop the skeleton's own mappings, move the running kernel's vDSO
- * areas to where the dumped task had them, map every VMA, read the pages
+ * areas to where the dumped task had them (or, for another kernel's vDSO,
+ * set up the proxy of vdso_restore.c), map every VMA, read the pages
  * into place straight from the pages image (preadv in the task: one copy),
  * set protections and madvise flags, then the mm layout (PR_SET_MM_MAP).
  */
@@ -24,6 +25,7 @@
 #include "proc_parse.h"
 #include "restore.h"
 #include "shmem.h"
+#include "vdso.h"
 #include "vma_name.h"
 
 #define PAGE_SZ		4096UL
@@ -392,7 +394,10 @@ int rst_memory(struct rst_ctx *c, struct rst_task *t)
 	err = proc_parse_smaps(t->hpid, &cur);
 	if (err)
 		return err;
-	err = drop_skeleton_maps(t, &cur) ?: move_vdso(t, &cur) ?: set_thp_disabled(t);
+	err = drop_skeleton_maps(t, &cur) ?: vdso_restore(c, t, &cur);
+	if (!err)	/* the dumped vDSO is this kernel's: its areas go to their places */
+		err = move_vdso(t, &cur);
+	err = err < 0 ? err : set_thp_disabled(t);
 	vma_list_free(&cur);
 	return err ?: map_vmas(c, t) ?: vma_names_restore(c, t) ?: fill_pages(c, t) ?:
 	       install_guards(c, t) ?: protect_vmas(t) ?: set_mm_map(c, t);

@@ -10,6 +10,7 @@ proto-y += fs.proto utsns.proto stats.proto
 obj-y += desc.o image.o image_util.o
 proto-y += time.proto ghost-file.proto remap-file-path.proto fifo.proto
 proto-y += vzcr-vma-name.proto
+proto-y += vzcr-vdso.proto
 proto-y += seccomp.proto
 proto-y += sk-opts.proto sk-unix.proto sk-inet.proto sk-packet.proto tcp-stream.proto
 proto-y += sk-netlink.proto packet-sock.proto

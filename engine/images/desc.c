@@ -39,6 +39,7 @@
 #include "vzcr-vma-name.pb-c.h"
 #include "vzcr-mqueue.pb-c.h"
 #include "vzcr-ct.pb-c.h"
+#include "vzcr-vdso.pb-c.h"
 
 /* Type magics, as CRIU's criu/include/magic.h defines them. */
 #define SECCOMP_MAGIC		0x64413049U
@@ -79,6 +80,7 @@
 #define VZCR_GUARDS_MAGIC	0x56434e32U
 #define VZCR_MQUEUE_MAGIC	0x56434e51U
 #define VZCR_CT_MAGIC		0x56434e41U
+#define VZCR_VDSO_MAGIC		0x56434e44U
 
 #define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
 	[_type] = {						\
@@ -271,6 +273,8 @@ static const struct img_desc descs[IMG_NR] = {
 	  &vzcr_mqueue_entry__descriptor),
 	D(IMG_VZCR_CT, "VZCR_CT", "vzcr-ct.img", VZCR_CT_MAGIC, COMMON, NULL,
 	  &vzcr_ct_entry__descriptor),
+	D(IMG_VZCR_VDSO, "VZCR_VDSO", "vzcr-vdso-%u.img", VZCR_VDSO_MAGIC, COMMON, NULL,
+	  &vzcr_vdso_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

@@ -87,6 +87,7 @@ enum img_type {
 	IMG_IPCNS_MSG,		/* ipcns-msg-NSID.img: IpcMsgEntry + messages, ... */
 	IMG_VZCR_MQUEUE,	/* vzcr-mqueue-NSID.img: vzcr's own, one a queue */
 	IMG_VZCR_CT,		/* vzcr-ct.img: vzcr's own, the CT a set belongs to */
+	IMG_VZCR_VDSO,		/* vzcr-vdso-PID.img: vzcr's own, the dumped vDSO's bytes */
 	IMG_NR,
 };
 

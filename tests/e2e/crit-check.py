@@ -245,6 +245,8 @@ class Checker:
         for kind, names in sorted(kinds.items()):
             if kind == "pages":
                 continue	# raw page data: checked with the pagemap
+            if kind.startswith("vzcr-"):
+                continue	# vzcr's own images: crit knows not their magic
             bad = [n for n in names if self.img(n) is None]
             self.result("%s: crit decodes all %d file(s)" % (kind, len(names)),
                         ["%s does not decode" % n for n in bad])
@@ -596,6 +598,57 @@ class Checker:
         self.result("fifo-data: %d entries, each a FIFO's, payloads whole" % len(ents), errs)
 
 
+def varint(b, i):
+    v = shift = 0
+    while True:
+        v |= (b[i] & 0x7f) << shift
+        shift += 7
+        i += 1
+        if not b[i - 1] & 0x80:
+            return v, i
+
+
+def own_vdso():
+    """This process's [vdso] bytes: the running kernel's vDSO."""
+    with open("/proc/self/maps") as f:
+        for line in f:
+            if line.rstrip().endswith("[vdso]"):
+                lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
+                with open("/proc/self/mem", "rb") as m:
+                    m.seek(lo)
+                    return m.read(hi - lo)
+    return b""
+
+
+def check_vzcr_vdso(c):
+    """vzcr-vdso-PID.img (vzcr's own; crit cannot decode it, engine/images/README):
+    the task's [vdso] start and bytes, which are this kernel's vDSO."""
+    errs, kernel = [], own_vdso()
+    for p, t in c.live.items():
+        name = "vzcr-vdso-%d.img" % p
+        vd = [v for v in t["maps"] if v["path"] == "[vdso]"]
+        with open(os.path.join(c.dir, name), "rb") as f:
+            b = f.read()
+        magic, vmagic, n = struct.unpack_from("<III", b)
+        msg, i, start, text = b[12:12 + n], 0, None, None
+        while i < len(msg):
+            key, i = varint(msg, i)
+            if key == 0x08:
+                start, i = varint(msg, i)
+            elif key == 0x12:
+                ln, i = varint(msg, i)
+                text, i = msg[i:i + ln], i + ln
+            else:
+                break
+        if (magic, vmagic) != (0x54564319, 0x56434e44):
+            errs.append("%s magics %#x %#x" % (name, magic, vmagic))
+        elif not vd or start != vd[0]["start"] or len(text or b"") != vd[0]["end"] - start:
+            errs.append("%s start %s, %d bytes; /proc %s" % (name, start, len(text or b""), vd))
+        elif text != kernel:
+            errs.append("%s: not this kernel's vDSO" % name)
+    c.result("vzcr-vdso: each task's [vdso] start and bytes (this kernel's)", errs)
+
+
 def check(imgdir, factfile, pipe_data):
     with open(factfile) as fp:
         c = Checker(imgdir, json.load(fp), pipe_data)
@@ -603,9 +656,10 @@ def check(imgdir, factfile, pipe_data):
     checks = {"inventory": c.check_inventory, "pstree": c.check_pstree, "core": c.check_core,
               "mm": c.check_mm, "pagemap": c.check_pagemap, "pages": None,
               "fdinfo": c.check_fdinfo, "fs": c.check_fs, "files": c.check_files,
-              "pipes-data": c.check_pipes_data, "fifo-data": c.check_fifo_data}
+              "pipes-data": c.check_pipes_data, "fifo-data": c.check_fifo_data,
+              "vzcr-vdso": lambda: check_vzcr_vdso(c)}
     for kind in ("inventory", "pstree", "core", "mm", "pagemap", "fdinfo", "fs", "files",
-                 "pipes-data", "fifo-data"):
+                 "pipes-data", "fifo-data", "vzcr-vdso"):
         try:
             checks[kind]()
         except Exception as e:	# a missing or malformed field: a failure, not a crash
