@@ -1,19 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Sockets in flight inside a CT: the e2e workload wl-sock-scm (unix
-# socketpairs whose queues hold files, among them a socket no task holds)
-# runs in a busybox CT (the binary and its libraries copied into the CT's
-# root, started with vzcr exec --detach), the CT is checkpointed (kill) and
-# restored, and the workload checks every file it gets out of its queues.
-# A socket in flight is looked up in its own net namespace (the CT's), not
-# the engine's. Needs root, busybox-static, ip.
+# Sockets inside a CT: e2e workloads run in a busybox CT (their binaries
+# and libraries copied into the CT's root, started with vzcr exec
+# --detach): wl-sock-scm (unix socketpairs whose queues hold files, among
+# them a socket no task holds), wl-sock-tcp (TCP with both ends in the CT,
+# on 127.0.0.1 and ::1, with queued and unacknowledged data; listeners;
+# UDP), wl-sock-unix (unix sockets of every type). The CT is checkpointed
+# (kill) and restored, and each workload checks its own sockets. A socket
+# in flight is looked up in its own net namespace (the CT's), not the
+# engine's. Needs root, busybox-static, ip.
 set -u
 . tests/lib/tap.sh
 
 vzcr=$PWD/vzcr/vzcr
-wl=$PWD/tests/e2e/wl-sock-scm
+wls="wl-sock-scm wl-sock-tcp wl-sock-unix"
 [ -x "$vzcr" ] || bail_out "$vzcr is not built"
-[ -x "$wl" ] || bail_out "$wl is not built"
+for w in $wls; do
+	[ -x "tests/e2e/$w" ] || bail_out "tests/e2e/$w is not built"
+done
 [ "$(id -u)" -eq 0 ] || skip_all "needs root"
 [ -x /bin/busybox ] || skip_all "no /bin/busybox (scripts/deps.sh installs busybox-static)"
 command -v ip >/dev/null || skip_all "no ip (iproute2)"
@@ -60,20 +64,26 @@ wait_file() {
 ip_ct=10.221.$((RANDOM % 200 + 10)).$((RANDOM % 200 + 10))
 ran "a CT is created" "$vzcr" create $ct --ip "$ip_ct"
 private=$VZCR_ROOT/vz/private/$ct
-# the workload and the libraries it needs, at the same paths in the CT
-for f in "$wl" $(ldd "$wl" | grep -o '/[^ ]*'); do
-	mkdir -p "$private$(dirname "$f")" && cp "$f" "$private$f" || break
+# the workloads and the libraries they need, at the same paths in the CT
+for w in $wls; do
+	for f in "$PWD/tests/e2e/$w" $(ldd "tests/e2e/$w" | grep -o '/[^ ]*'); do
+		mkdir -p "$private$(dirname "$f")" && cp "$f" "$private$f" || break 2
+	done
+	mkdir -p "$private/$w"
 done
-ok $? "the workload and its libraries are in the CT's root"
-mkdir -p "$private/wl"
+ok $? "the workloads and their libraries are in the CT's root"
 ran "the CT starts" "$vzcr" start $ct
-ran "the workload starts in it, detached" "$vzcr" exec --detach $ct "$wl" /wl
-wait_file "$private/wl/ready"
-ok $? "the workload is ready"
+for w in $wls; do
+	ran "$w starts in it, detached" "$vzcr" exec --detach $ct "$PWD/tests/e2e/$w" "/$w"
+	wait_file "$private/$w/ready"
+	ok $? "$w is ready"
+done
 ran "vzcr checkpoint (kill)" "$vzcr" checkpoint $ct -D "$tmp/img"
 ran "vzcr restore" "$vzcr" restore $ct -D "$tmp/img"
-ran "the workload is told to check" "$vzcr" exec $ct kill -USR2 "$(cat "$private/wl/ready")"
-wait_file "$private/wl/result"
-is "$(cat "$private/wl/result" 2>&1)" "PASS" "the files in flight came back whole, inside the CT"
+for w in $wls; do
+	ran "$w is told to check" "$vzcr" exec $ct kill -USR2 "$(cat "$private/$w/ready")"
+	wait_file "$private/$w/result"
+	is "$(cat "$private/$w/result" 2>&1)" "PASS" "$w: its sockets came back whole, inside the CT"
+done
 ran "the restored CT stops" "$vzcr" stop -t 3 $ct
 done_testing
