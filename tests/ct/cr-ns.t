@@ -9,7 +9,9 @@
 # (vzcr exec: hostname, /proc/self/mountinfo, ip, sysctl, the files,
 # /proc/sysvipc) and the host's tools in its namespaces (nsenter: nft,
 # and a python ctypes helper that reads the IPC objects' contents).
-# Needs root, busybox-static, ip, nft, python3.
+# A restore that fails (the veth's host name taken) leaves nothing behind
+# and the same images restore afterwards. Needs root, busybox-static, ip,
+# nft, python3.
 set -u
 . tests/lib/tap.sh
 
@@ -36,6 +38,7 @@ cleanup() {
 		[ -n "$veth" ] && ip link del "$veth" 2>/dev/null
 		[ -n "$cg" ] && sleep 0.5 && rmdir "$cg" "$(dirname "$cg")" 2>/dev/null
 	fi
+	[ -n "${veth:-}" ] && ip link del "$veth" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -166,7 +169,20 @@ grep -q "^renamed-$$" "$tmp/before" && grep -q "^/mnt/t tmpfs .*size=2048k,mode=
 ok $? "the CT shows what was made" || sed 's/^/#   /' "$tmp/before"
 nsenter -t "$pid" -n nft list ruleset >"$tmp/nft.before"
 
+veth=$(sed -n 's/^VETH_HOST=//p' "$VZCR_ROOT/var/run/vzcr/$ct.state")
+cg=$(sed -n 's/^CGROUP=//p' "$VZCR_ROOT/var/run/vzcr/$ct.state")
 ran "vzcr checkpoint (kill)" "$vzcr" checkpoint $ct -D "$tmp/img"
+
+# rollback: the host end's name is taken, the veth cannot come to the host
+ip link add "$veth" type veth peer name "${veth}x"
+"$vzcr" restore $ct -D "$tmp/img" >"$tmp/out" 2>&1
+ok $((! $?)) "a restore whose veth cannot be made fails" || sed 's/^/#   /' "$tmp/out"
+grep -q "vzcr restore: failed: .*$veth" "$tmp/out"
+ok $? "and says which link" || sed 's/^/#   /' "$tmp/out"
+ip link del "$veth"
+[ ! -e "$VZCR_ROOT/var/run/vzcr/$ct.state" ] && ! ip link show "$veth" >/dev/null 2>&1 &&
+	[ ! -d "$cg" ] && ! ip -o link | grep -q "${veth}c"
+ok $? "and leaves no state, link or cgroup behind"
 ran "vzcr restore" "$vzcr" restore $ct -D "$tmp/img"
 pid=$(init_pid)
 in_ct "$(declare -f show); show" >"$tmp/after" 2>&1
