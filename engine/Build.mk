@@ -26,3 +26,6 @@ obj-y += sk-inet.o sk-tcp.o sk-netlink.o sk-packet.o sk-lock.o
 obj-y += ns_util.o ns_uts.o ns_ipc.o ns_ipc_msg.o ns_mqueue.o
 obj-y += ns_net.o ns_net_link.o ns_net_restore.o
 obj-y += ns_mnt.o ns_mnt_restore.o ns_tmpfs.o
+# files with state of their own: one table (fdkinds.c), one file a kind
+obj-y += fdkinds.o eventfd.o signalfd.o timerfd.o epoll.o inotify.o memfd.o tty.o pidfd.o tty_data.o
+obj-y += tty_restore.o

@@ -22,6 +22,7 @@
 #include "mm.pb-c.h"
 #include "shmem.h"
 #include "vdso.h"
+#include "memfd.h"
 #include "vma_name.h"
 #include "xmalloc.h"
 
@@ -123,11 +124,16 @@ static int vma_entry(struct dump_ctx *c, pid_t pid, const struct vma_area *v, Vm
 		return log_err(-EOPNOTSUPP, "Task %d: mapping %#lx-%#lx '%s': %s, not supported",
 			       pid, (unsigned long)v->start, (unsigned long)v->end,
 			       v->path ? v->path : "", v->why_unsupp);
-	if (v->status & (VMA_AREA_SYSVIPC | VMA_AREA_MEMFD))
+	if (v->status & VMA_AREA_SYSVIPC)
 		return log_err(-EOPNOTSUPP,
 			       "Task %d: mapping %#lx-%#lx '%s': %s memory is not supported yet",
 			       pid, (unsigned long)v->start, (unsigned long)v->end, v->path,
-			       v->status & VMA_AREA_MEMFD ? "memfd" : "SysV shared");
+			       "SysV shared");
+	if (v->status & VMA_AREA_MEMFD) {
+		id = memfd_dump_map(c, pid, v);
+		e->shmid = id;
+		return id < 0 ? id : 0;
+	}
 	if (v->status & VMA_ANON_SHARED) {
 		e->shmid = v->ino;
 		return shmem_dump(c->dfd, &c->next_pages_id, pid, v);

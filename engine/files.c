@@ -183,6 +183,9 @@ void file_table_free(struct file_table *t)
 	}
 	free(t->v);
 	free(t->ghosts);
+	free(t->kind_order);
+	t->kind_order = NULL;
+	t->nr_kind_order = 0;
 	t->v = NULL;
 	t->ghosts = NULL;
 	t->n = t->nr_ghosts = 0;

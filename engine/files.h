@@ -36,6 +36,13 @@ struct file_table {
 	uint32_t next_id;
 	struct ghost_ref *ghosts;
 	size_t nr_ghosts;
+	/*
+	 * Files of the kinds of fdkinds.c, as indexes into v sorted by kcmp's
+	 * order of the files: anonymous inodes are one inode for all, so the
+	 * dev/ino test of file_table_get() cannot tell them apart cheaply.
+	 */
+	size_t *kind_order;
+	size_t nr_kind_order;
 };
 
 /*

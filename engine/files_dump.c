@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "ct_path.h"
 #include "dump.h"
+#include "fdkinds.h"
 #include "fs.pb-c.h"
 #include "image.h"
 #include "io.h"
@@ -192,6 +193,8 @@ static int classify(struct fd_facts *f)
 		return sk_fd_type(f->pidfd, f->fd) ?: refuse(f, sock_kind(f, kind, sizeof(kind)));
 	if (S_ISFIFO(f->st.st_mode) && !strncmp(l, "pipe:", 5))
 		return FD_TYPES__PIPE;
+	if (!(f->flags & O_PATH) && fd_kind_find(l, &f->st))
+		return fd_kind_find(l, &f->st)->type;
 	if (l[0] != '/' || !strncmp(l, "/memfd:", 7))
 		return refuse(f, anon_kind(l));
 	if (S_ISBLK(f->st.st_mode) && !(f->flags & O_PATH))
@@ -256,6 +259,10 @@ static int file_id(struct fd_facts *f, int pidfd, int *ret_type)
 	else if (sk_is_socket_type(type))
 		id = sk_dump_file(&f->c->files, &(struct sk_fd){ f->pid, f->fd, f->flags,
 								  f->st.st_ino, local });
+	else if (fd_kind_get(type))
+		id = fd_kind_dump(type, &f->c->files, local,
+				  &(struct fd_src){ f->pid, f->fd, f->pidfd, f->flags, f->link,
+						    &f->st, f->c });
 	else
 		id = file_table_get(&f->c->files, local, make_reg, f);
 	*ret_type = type;

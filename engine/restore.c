@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "fdkinds.h"
 #include "io.h"
 #include "log.h"
 #include "ptrace.h"
@@ -68,8 +69,8 @@ static int rebuild_all(struct rst_ctx *c)
 
 		if (t->zombie)
 			continue;
-		err = rst_drop_skeleton_rseq(&t->inf) ?: rst_memory(c, t) ?: rst_task_state(c, t) ?:
-		      rst_threads(c, t);
+		err = rst_drop_skeleton_rseq(&t->inf) ?: rst_memory(c, t) ?: rst_post_fds(c, t) ?:
+		      rst_task_state(c, t) ?: rst_threads(c, t);
 		if (err)
 			pr_debug("Restore of task %d failed: %d", t->pid, err);
 	}

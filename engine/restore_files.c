@@ -18,6 +18,7 @@
 #include "ct_path.h"
 #include "log.h"
 #include "pagemap.pb-c.h"
+#include "fdkinds.h"
 #include "fifo.h"
 #include "ghost.h"
 #include "pipes.h"
@@ -68,6 +69,8 @@ static int read_files(struct rst_ctx *c)
 			 (fe->type == FD_TYPES__PACKETSK && !fe->psk))
 			ret = log_err(-EINVAL, "files.img: socket %u of type %d has no payload", fe->id,
 				      fe->type);
+		else if (fd_kind_get(fe->type))
+			ret = fd_kind_check(fe);
 		else if (fe->type != FD_TYPES__REG && fe->type != FD_TYPES__PIPE &&
 			 fe->type != FD_TYPES__FIFO && !sk_is_socket_type(fe->type))
 			ret = log_err(-EOPNOTSUPP, "files.img: file %u: type %d not supported", fe->id,
@@ -265,6 +268,9 @@ static int reopen_for_map(struct rst_ctx *c, struct rst_task *t, int fd, uint32_
 	char path[64];
 	int nfd, acc = f && f->fe->reg ? f->fe->reg->flags & O_ACCMODE : O_RDONLY;
 
+	if (f && f->fe->memfd)
+		acc = f->fe->memfd->flags & O_ACCMODE;
+
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	nfd = open(path, acc | O_CLOEXEC);
 	if (nfd < 0)
@@ -389,6 +395,8 @@ static int open_all(struct rst_ctx *c)
 			err = open_pipe(c, f);
 		else if (f->fe->type == FD_TYPES__FIFO)
 			err = open_fifo(c, f);
+		else if (fd_kind_get(f->fe->type))
+			err = fd_kind_open(c, f, lift_fd);
 		else if (!fifo_is_path(c, f->fe->id))
 			err = open_reg(c, f, &gs);
 	}

@@ -24,6 +24,7 @@
 #include "cleanup.h"
 #include "dump.h"
 #include "ct_path.h"
+#include "fdkinds.h"
 #include "log.h"
 #include "pidns.h"
 #include "proc_parse.h"
@@ -191,6 +192,10 @@ static __attribute__((noreturn)) void skeleton(struct rst_ctx *c, struct rst_tas
 		skel_fail(c, err);
 	if (t->sid == t->pid && setsid() < 0)
 		skel_fail(c, -errno);
+	/* before the children: they inherit the controlling terminal */
+	err = t->zombie ? 0 : tty_skel_ctty(c, t);
+	if (err)
+		skel_fail(c, err);
 	if (t->sid != t->pid && t->pgid == t->pid && setpgid(0, 0) < 0)
 		skel_fail(c, -errno);
 	if (t->zombie)

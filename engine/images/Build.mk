@@ -20,3 +20,5 @@ proto-y += sysctl.proto macvlan.proto tun.proto sit.proto vzcr-sysctl.proto netd
 proto-y += ipc-desc.proto ipc-var.proto ipc-shm.proto ipc-sem.proto ipc-msg.proto
 proto-y += vzcr-mqueue.proto
 proto-y += vzcr-ct.proto
+proto-y += eventfd.proto eventpoll.proto signalfd.proto timerfd.proto fh.proto fsnotify.proto memfd.proto tty.proto
+proto-y += vzcr-pidfd.proto

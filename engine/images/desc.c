@@ -19,6 +19,7 @@
 #include "ipc-sem.pb-c.h"
 #include "ipc-shm.pb-c.h"
 #include "ipc-var.pb-c.h"
+#include "memfd.pb-c.h"
 #include "mm.pb-c.h"
 #include "mnt.pb-c.h"
 #include "netdev.pb-c.h"
@@ -35,6 +36,7 @@
 #include "tcp-stream.pb-c.h"
 #include "stats.pb-c.h"
 #include "timer.pb-c.h"
+#include "tty.pb-c.h"
 #include "utsns.pb-c.h"
 #include "vzcr-vma-name.pb-c.h"
 #include "vzcr-mqueue.pb-c.h"
@@ -67,6 +69,9 @@
 #define FIFO_DATA_MAGIC		0x59333054U
 #define SK_QUEUES_MAGIC		0x56264026U
 #define TCP_STREAM_MAGIC	0x51465506U
+#define MEMFD_INODE_MAGIC	0x48453499U
+#define TTY_INFO_MAGIC		0x59453036U
+#define TTY_DATA_MAGIC		0x59413026U
 #define RAW_MAGIC		0U	/* pages: no magic at all */
 #define MNTS_MAGIC		0x55563928U
 #define NETDEV_MAGIC		0x57373951U
@@ -275,6 +280,12 @@ static const struct img_desc descs[IMG_NR] = {
 	  &vzcr_ct_entry__descriptor),
 	D(IMG_VZCR_VDSO, "VZCR_VDSO", "vzcr-vdso-%u.img", VZCR_VDSO_MAGIC, COMMON, NULL,
 	  &vzcr_vdso_entry__descriptor),
+	D(IMG_MEMFD_INODE, "MEMFD_INODE", "memfd.img", MEMFD_INODE_MAGIC, COMMON, NULL,
+	  &memfd_inode_entry__descriptor),
+	D(IMG_TTY_INFO, "TTY_INFO", "tty-info.img", TTY_INFO_MAGIC, COMMON, NULL,
+	  &tty_info_entry__descriptor),
+	D(IMG_TTY_DATA, "TTY_DATA", "tty-data.img", TTY_DATA_MAGIC, COMMON, NULL,
+	  &tty_data_entry__descriptor),
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

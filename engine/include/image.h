@@ -88,6 +88,9 @@ enum img_type {
 	IMG_VZCR_MQUEUE,	/* vzcr-mqueue-NSID.img: vzcr's own, one a queue */
 	IMG_VZCR_CT,		/* vzcr-ct.img: vzcr's own, the CT a set belongs to */
 	IMG_VZCR_VDSO,		/* vzcr-vdso-PID.img: vzcr's own, the dumped vDSO's bytes */
+	IMG_MEMFD_INODE,	/* memfd.img: MemfdInodeEntry, one a memfd inode */
+	IMG_TTY_INFO,		/* tty-info.img: TtyInfoEntry, one a tty */
+	IMG_TTY_DATA,		/* tty-data.img: TtyDataEntry, one a pty with queued output */
 	IMG_NR,
 };
 

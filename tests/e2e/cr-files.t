@@ -120,15 +120,7 @@ command -v crit >/dev/null && cr_criu_ghost
 cr_run root kill tests/e2e/wl-files-root
 cr_run root leave tests/e2e/wl-files-root
 
-cr_refuse eventfd "fd [0-9]+: eventfd 'anon_inode:\\[eventfd\\]'"
-cr_refuse epoll 'fd [0-9]+: epoll'
-cr_refuse signalfd 'fd [0-9]+: signalfd'
-cr_refuse timerfd 'fd [0-9]+: timerfd'
-cr_refuse inotify 'fd [0-9]+: inotify'
-cr_refuse memfd "fd [0-9]+: memfd '/memfd:wl-memfd"
-cr_refuse pty 'fd [0-9]+: terminal'
 [ -c /dev/net/tun ] && cr_refuse tun 'fd [0-9]+: misc device'
-cr_refuse pidfd 'fd [0-9]+: pidfd'
 [ "$(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0)" = 0 ] &&
 	cr_refuse io_uring 'fd [0-9]+: io_uring'
 cr_refuse flock "fd [0-9]+: '[^']*/locked' holds a file lock.*FLOCK"

@@ -82,7 +82,6 @@ refuse() {
 }
 
 refuse unlinked 1 "mapping .* of the unlinked file '.*/gone': not supported"
-refuse memfd 2 "memfd memory is not supported"
 refuse sysv 3 "SysV shared memory is not supported"
 
 for mode in kill leave; do
