@@ -6,7 +6,8 @@
 # server keeps it) and a client on the host, talking to the CT's address
 # over the veth, that holds one TCP connection. Kill mode: the connection
 # answers before, takes a line while the CT is down, and after the restore
-# answers that line and the next ones; new connections work too. Leave
+# answers that line and the next ones; new connections work too; a client
+# that writes every 10 ms through a restore keeps its connection. Leave
 # mode: the original CT keeps serving the held connection and new ones
 # right after the checkpoint; once stopped, it is restored from those
 # images and serves new connections. Needs root, busybox-static, ip, nft.
@@ -98,6 +99,22 @@ ok $? "and keeps answering"
 connect 4 && echoes 4 "new-$$"
 ok $? "a new connection is served after the restore"
 exec 4>&-
+
+# a client that keeps sending through the restore: the lock in the CT's
+# new net ns keeps its packets from a socket not yet made (a reset)
+ran "vzcr checkpoint (kill), again" "$vzcr" checkpoint $ct -D "$tmp/img3"
+( for i in $(seq 300); do echo "stream-$i" >&3 || exit 1; sleep 0.01; done ) &
+writer=$!
+sleep 0.3
+ran "vzcr restore while the client sends every 10 ms" "$vzcr" restore $ct -D "$tmp/img3"
+wait $writer
+ok $? "the client's writes all succeed"
+n=0
+while read -r -t 5 line <&3; do
+	n=$((n + 1))
+	[ "$line" = "stream-$n" ] || break
+done
+is "$n" 300 "every line comes back, in order, on the same connection"
 
 # leave mode: the original serves on
 ran "vzcr checkpoint --leave-running" "$vzcr" checkpoint $ct -D "$tmp/img2" --leave-running
