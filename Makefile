@@ -192,6 +192,11 @@ tests/convert/cptlive: tests/convert/cptlive-dump.o
 tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-dump.o $(ENGINE_LIBS)
 tests/convert/cptlive-dump.o: | config.h $(proto-h) $(syscall-h)
 -include tests/convert/cptlive-dump.d
+# and the old kernel's vDSO of --old-vdso
+tests/convert/cptlive: tests/convert/cptlive-vdso.o
+tests/convert/cptlive: ENGINE_LIBS += tests/convert/cptlive-vdso.o
+tests/convert/cptlive-vdso.o: | config.h $(proto-h) $(syscall-h)
+-include tests/convert/cptlive-vdso.d
 
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem

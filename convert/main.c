@@ -19,7 +19,7 @@
 
 static const char usage_text[] =
 	"Usage: ovz2img [-v|-q] --info DUMPFILE [--json]\n"
-	"       ovz2img [-v|-q] [--json] [--force] DUMPFILE OUTDIR\n"
+	"       ovz2img [-v|-q] [--json] [--force] [--vdso FILE] DUMPFILE OUTDIR\n"
 	"\n"
 	"Reads a legacy OpenVZ checkpoint file (vzctl chkpnt --dumpfile; 2.6.18 RHEL5 and\n"
 	"2.6.32 RHEL6 kernels), checks its structure, and describes it (--info) or writes\n"
@@ -32,6 +32,9 @@ static const char usage_text[] =
 	"  --force     leave out what vzcr restore cannot bring back (sockets, ttys,\n"
 	"              SysV IPC, mounts, network devices, ...) instead of refusing;\n"
 	"              everything left out is listed in the report\n"
+	"  --vdso FILE the old kernel's vDSO (the old host's /lib/modules/VER/vdso/vdso.so)\n"
+	"              when the dump holds none; vzcr restore then makes the old\n"
+	"              vDSO's functions jump to this kernel's\n"
 	"  -v, -q      more or fewer log messages\n"
 	"  -h, --help  this text\n"
 	"\n"
@@ -58,7 +61,8 @@ static int do_info(const char *path, bool json)
 	return fflush(stdout) ? 1 : 0;
 }
 
-static int do_convert(const char *path, const char *outdir, bool force, bool json)
+static int do_convert(const char *path, const char *outdir, bool force, bool json,
+		      const char *vdso)
 {
 	struct cpt_file *f;
 	int r;
@@ -68,7 +72,7 @@ static int do_convert(const char *path, const char *outdir, bool force, bool jso
 		pr_err("Failed to read dump '%s'", path);
 		return 1;
 	}
-	r = xlate_dump(f, outdir, force, json, stdout);
+	r = xlate_dump(f, outdir, force, json, stdout, vdso);
 	cpt_close(f);
 	if (r < 0) {
 		pr_err("Failed to convert '%s': nothing written to '%s'", path, outdir);
@@ -83,6 +87,7 @@ int main(int argc, char **argv)
 		{ "info", no_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "vdso", required_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -90,6 +95,7 @@ int main(int argc, char **argv)
 	};
 	enum log_level level = LOG_WARN;
 	bool info = false, json = false, force = false;
+	const char *vdso = NULL;
 	int c;
 
 	log_set_plain(true);
@@ -98,6 +104,7 @@ int main(int argc, char **argv)
 		case 'i': info = true; break;
 		case 'j': json = true; break;
 		case 'f': force = true; break;
+		case 'V': vdso = optarg; break;
 		case 'v': level = LOG_DEBUG; break;
 		case 'q': level = LOG_ERROR; break;
 		case 'h': return fputs(usage_text, stdout), 0;
@@ -112,5 +119,5 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return usage_error("DUMPFILE OUTDIR expected (or --info DUMPFILE)");
-	return do_convert(argv[optind], argv[optind + 1], force, json);
+	return do_convert(argv[optind], argv[optind + 1], force, json, vdso);
 }

@@ -7,8 +7,8 @@
  * space where the filesystem allows); COPYPAGES take the same addresses
  * from the earlier MM they name. Old-kernel vDSO areas (VMA type 2/3)
  * become [vdso] (the executable one) and [vvar]/[vvar_vclock] (readable
- * ones just below it): restore moves this kernel's areas to those
- * addresses (see ovz2img.8).
+ * ones); xlate-vdso.c gives the restore what its vDSO proxy needs
+ * (see ovz2img.8).
  */
 #define LOG_PREFIX "ovz2img: "
 

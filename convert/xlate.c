@@ -421,7 +421,8 @@ static void report(const struct xlate *x, const char *outdir, bool json, FILE *o
 	fprintf(out, "]}\n");
 }
 
-int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FILE *out)
+int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FILE *out,
+	       const char *vdso_file)
 {
 	struct xlate x = { .f = f, .force = force, .dfd = -1, .next_id = 1 };
 	_cleanup_free_ char *copy = strdup(outdir), *copy2 = strdup(outdir), *tmp = NULL;
@@ -435,6 +436,7 @@ int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FI
 		return r;
 	if (!mkdtemp(tmp))
 		return log_perr(-errno, "Failed to create a temporary directory beside '%s'", outdir);
+	x.vdso_file = vdso_file;
 	x.dfd = img_dir_open(tmp, false);
 	r = x.dfd < 0 ? x.dfd : translate(&x);
 	if (!r && rename(tmp, outdir) < 0)
@@ -452,5 +454,6 @@ int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FI
 	free(x.shm);
 	free(x.ghosts);
 	free(x.pokes);
+	free(x.vdso);
 	return r;
 }

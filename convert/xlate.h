@@ -80,6 +80,11 @@ struct xlate {
 	size_t nghosts;
 	struct xl_poke *pokes;	/* bytes to change in pages images */
 	size_t npokes;
+	const char *vdso_file;	/* --vdso: the old host's vdso.so, or NULL */
+	uint8_t *vdso;		/* the old kernel's vDSO ELF (xlate-vdso.c) */
+	size_t vdso_len;
+	int vdso_state;		/* 0 not looked for, 1 found, 2 none, or -errno */
+	const char *vdso_why;	/* why there is none */
 };
 
 /* A task record read whole (the grow-only rule: missing tail zeroed). */
@@ -130,8 +135,10 @@ int xl_write_cores(struct xlate *x, const struct xl_task *t, const struct xl_tas
 /* xlate-mm.c: mm-PID.img, pagemap-PID.img, pages-PID.img of process @t. */
 int xl_write_mm(struct xlate *x, const struct xl_task *t);
 /*
- * xlate-vdso.c: an old kernel's lone vDSO VMA among the @n in @vp (storage
- * @vmas, room for @max): refused, or with --force [vvar] areas added.
+ * xlate-vdso.c: the vDSO VMA among the @n in @vp (storage @vmas, room for
+ * @max): with the old kernel's vDSO ELF known (VSYSCALL section or --vdso),
+ * vzcr-vdso-PID.img for the restore's proxy; else a lone old vDSO is
+ * refused, or with --force [vvar] areas are added.
  */
 int xl_vdso_fixup(struct xlate *x, uint32_t pid, VmaEntry *vmas, VmaEntry **vp, size_t *n,
 		  size_t max);
@@ -165,11 +172,13 @@ int xl_files_begin(struct xlate *x);
 int xl_files_end(struct xlate *x);
 
 /*
- * Translate @f into a new image directory @outdir (absent or empty): the
+ * Translate @f into a new image directory @outdir (absent or empty), with
+ * @vdso_file (or NULL) as the old kernel's vDSO if the dump has none: the
  * set is written to a temporary directory beside it and renamed at the end,
  * inventory.img last, so @outdir never holds a partial set. A report (what
  * was written, what --force skipped) goes to @out, as JSON with @json.
  */
-int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FILE *out);
+int xlate_dump(struct cpt_file *f, const char *outdir, bool force, bool json, FILE *out,
+	       const char *vdso_file);
 
 #endif /* VZCR_CONVERT_XLATE_H */

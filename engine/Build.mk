@@ -16,6 +16,7 @@ obj-y += vdso.o vdso_restore.o
 obj-y += ghost.o fifo.o
 # memory: shared anonymous objects
 obj-y += shmem.o
+obj-y += sysv_shm.o
 obj-y += vma_name.o
 obj-y += seccomp.o
 obj-y += restore_timers.o

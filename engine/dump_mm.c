@@ -23,6 +23,7 @@
 #include "shmem.h"
 #include "vdso.h"
 #include "memfd.h"
+#include "sysv_shm.h"
 #include "vma_name.h"
 #include "xmalloc.h"
 
@@ -124,11 +125,10 @@ static int vma_entry(struct dump_ctx *c, pid_t pid, const struct vma_area *v, Vm
 		return log_err(-EOPNOTSUPP, "Task %d: mapping %#lx-%#lx '%s': %s, not supported",
 			       pid, (unsigned long)v->start, (unsigned long)v->end,
 			       v->path ? v->path : "", v->why_unsupp);
-	if (v->status & VMA_AREA_SYSVIPC)
-		return log_err(-EOPNOTSUPP,
-			       "Task %d: mapping %#lx-%#lx '%s': %s memory is not supported yet",
-			       pid, (unsigned long)v->start, (unsigned long)v->end, v->path,
-			       "SysV shared");
+	if (v->status & VMA_AREA_SYSVIPC) {
+		e->shmid = v->ino;	/* the shm file's inode number is the shmid */
+		return sysv_shm_dump_vma(c->dfd, pid, v);
+	}
 	if (v->status & VMA_AREA_MEMFD) {
 		id = memfd_dump_map(c, pid, v);
 		e->shmid = id;

@@ -35,30 +35,50 @@ static int wait_child(pid_t child, const char *what)
 	return -WEXITSTATUS(status);
 }
 
+/* The helper of ns_run_in(): its result as exit code, its first error to @errfd. */
+static void __attribute__((noreturn)) run_helper(int pidfd, pid_t pid, int nstypes,
+						 int (*fn)(void *arg), void *arg, int errfd)
+{
+	int ret;
+
+	log_reset_first();	/* the parent's errors are not ours to report */
+	/* one setns for all: the kernel switches them together */
+	if (setns(pidfd, nstypes) < 0)
+		ret = log_perr(-errno, "Failed to enter the namespaces 0x%x of task %d", nstypes,
+			       pid);
+	else
+		ret = fn(arg);
+	if (ret < 0)
+		log_first_send(errfd);
+	_exit(ret < 0 ? (-ret & 0xff) : 0);
+}
+
 int ns_run_in(pid_t pid, int nstypes, int (*fn)(void *arg), void *arg)
 {
 	_cleanup_close_ int pidfd = syscall(SYS_pidfd_open, pid, 0);
+	_cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
+	int pfd[2], ret;
 	pid_t child;
-	int ret;
 
 	if (pidfd < 0)
 		return log_perr(-errno, "Failed to open a pidfd of task %d", pid);
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return log_perr(-errno, "Failed to make the error pipe of a namespace helper");
+	rfd = pfd[0];
+	wfd = pfd[1];
 	child = fork();
 	if (child < 0)
 		return log_perr(-errno, "Failed to fork a helper for the namespaces of task %d",
 				pid);
-	if (child == 0) {
-		/* one setns for all: the kernel switches them together */
-		if (setns(pidfd, nstypes) < 0)
-			ret = log_perr(-errno, "Failed to enter the namespaces 0x%x of task %d",
-				       nstypes, pid);
-		else
-			ret = fn(arg);
-		_exit(ret < 0 ? (-ret & 0xff) : 0);
-	}
+	if (child == 0)
+		run_helper(pidfd, pid, nstypes, fn, arg, wfd);
+	closep(&wfd);
 	ret = wait_child(child, "a namespace helper");
-	if (ret < 0)
+	if (ret < 0) {
+		/* the helper logged the cause: it becomes our first error too */
+		log_first_recv(rfd);
 		pr_debug("The helper in the namespaces of task %d failed: %d", pid, ret);
+	}
 	return ret;
 }
 

@@ -14,7 +14,9 @@
  * Fork a helper that enters the namespaces @nstypes (CLONE_NEW*) of task
  * @pid and runs @fn(@arg) there; returns what @fn returned (0 or -errno),
  * or -errno if the helper could not run. The helper shares no memory with
- * the caller: it reports through its exit status only.
+ * the caller: it reports through its exit status, and its first error
+ * comes back through a pipe to be the caller's first error too
+ * (log_first_error()), as if logged by the caller.
  */
 int ns_run_in(pid_t pid, int nstypes, int (*fn)(void *arg), void *arg);
 

@@ -26,6 +26,7 @@
 #include "restore.h"
 #include "shmem.h"
 #include "vdso.h"
+#include "sysv_shm.h"
 #include "vma_name.h"
 
 #define PAGE_SZ		4096UL
@@ -184,8 +185,10 @@ static int map_vmas(struct rst_ctx *c, struct rst_task *t)
 		    (v->start | v->end) % PAGE_SZ)
 			return log_err(-EINVAL, "mm-%d.img: bad VMA %#llx-%#llx", t->pid,
 				       (unsigned long long)v->start, (unsigned long long)v->end);
-		if (v->status & VMA_ANON_SHARED) {
-			r = shmem_restore_vma(c, t, i) ?: advise_vma(t, v);
+		if (v->status & (VMA_ANON_SHARED | VMA_AREA_SYSVIPC)) {
+			r = (v->status & VMA_AREA_SYSVIPC ? sysv_shm_restore_vma(c, t, i) :
+							    shmem_restore_vma(c, t, i)) ?:
+			    advise_vma(t, v);
 			if (r < 0)
 				return r;
 			continue;

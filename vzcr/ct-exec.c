@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Running a command in a running CT: join its cgroup, then setns() into its
- * cgroup, ipc, uts, net, pid and mount namespaces (mount last: it changes
- * our root and cwd), chroot to its root and fork, since a new pid namespace
- * applies to children only. The command's exit status is returned, or with
- * --detach 0 once it is forked: it runs on as a daemon of the CT.
+ * Running a command in a running CT: a helper process joins its cgroup,
+ * then setns() into its cgroup, ipc, uts, net, pid and mount namespaces
+ * (mount last: it changes our root and cwd), chroots to its root and forks,
+ * since a new pid namespace applies to children only. The command's exit
+ * status is returned, or with --detach 0 once it is forked: it runs on as a
+ * daemon of the CT.
+ *
+ * The vzcr process itself never changes its namespaces, root or cgroup: a
+ * helper does, and ends with _exit(). Built with ASAN=1, LeakSanitizer's
+ * check at exit clones a tracer into the pid namespace for children; after
+ * setns(CLONE_NEWPID) that is the CT's, where the tracer's getppid() is 0,
+ * so the tracer takes its parent for dead and exits, and vzcr waits for it
+ * in a sched_yield() loop forever (tests/ns/ct.t spun at 60% CPU).
  */
 #define LOG_PREFIX "exec: "
 #include <fcntl.h>
@@ -88,7 +96,8 @@ static void detach(void)
 		_exit(pid < 0 ? 126 : 0);
 }
 
-int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[], bool detached)
+/* In the helper: enter the CT, run @argv there, return its status or -errno. */
+static int run_in_ct(struct ct *ct, const struct ct_state *st, char *const argv[], bool detached)
 {
 	char *const envp[] = { "PATH=/sbin:/bin:/usr/sbin:/usr/bin", "HOME=/root", "TERM=linux",
 			       NULL };
@@ -119,10 +128,46 @@ int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[], bool d
 		fprintf(stderr, "vzcr exec: Failed to execute '%s' in CT %s: %m\n", argv[0], ct->id);
 		_exit(127);
 	}
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return log_perr(-errno, "Failed to wait for '%s'", argv[0]);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[], bool detached)
+{
+	_cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
+	int pfd[2], status, ret;
+	pid_t helper;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return log_perr(-errno, "Failed to make a pipe for CT %s", ct->id);
+	rfd = pfd[0];
+	wfd = pfd[1];
+	fflush(NULL);
+	helper = fork();
+	if (helper < 0)
+		return log_perr(-errno, "Failed to fork a helper for CT %s", ct->id);
+	if (helper == 0) {
+		log_reset_first();
+		ret = run_in_ct(ct, st, argv, detached);
+		if (ret < 0)
+			log_first_send(wfd);	/* the cause, for our summary */
+		_exit(ret < 0 ? (-ret & 0xff) : ret);
+	}
 	signal(SIGINT, SIG_IGN);	/* the command gets ^C, we wait for it */
 	signal(SIGQUIT, SIG_IGN);
-	if (waitpid(pid, &status, 0) < 0)
-		return log_perr(-errno, "Failed to wait for '%s'", argv[0]);
+	closep(&wfd);
+	while (waitpid(helper, &status, 0) < 0)
+		if (errno != EINTR)
+			return log_perr(-errno, "Failed to wait for the helper in CT %s", ct->id);
+	/* an error text means the helper failed, not the command */
+	if (log_first_recv(rfd) > 0)
+		return WIFEXITED(status) && WEXITSTATUS(status) ? -WEXITSTATUS(status) : -EIO;
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);

@@ -86,6 +86,7 @@
 #define VZCR_MQUEUE_MAGIC	0x56434e51U
 #define VZCR_CT_MAGIC		0x56434e41U
 #define VZCR_VDSO_MAGIC		0x56434e44U
+#define VZCR_SYSV_SHM_MAGIC	0x56434e53U
 
 #define D(_type, _name, _fname, _magic, _kind, _head, _pb)	\
 	[_type] = {						\
@@ -286,6 +287,16 @@ static const struct img_desc descs[IMG_NR] = {
 	  &tty_info_entry__descriptor),
 	D(IMG_TTY_DATA, "TTY_DATA", "tty-data.img", TTY_DATA_MAGIC, COMMON, NULL,
 	  &tty_data_entry__descriptor),
+	/* a SysV shm segment of the host's ipc ns a dumped tree had attached */
+	[IMG_VZCR_SYSV_SHM] = {
+		.type = IMG_VZCR_SYSV_SHM,
+		.name = "VZCR_SYSV_SHM",
+		.fname = "vzcr-sysv-shm-%u.img",
+		.magic = VZCR_SYSV_SHM_MAGIC,
+		.kind = IMG_KIND_COMMON,
+		.pb = &ipc_shm_entry__descriptor,
+		.payload = ipc_shm_payload,
+	},
 };
 
 const struct img_desc *img_desc_get(enum img_type type)

@@ -91,6 +91,7 @@ enum img_type {
 	IMG_MEMFD_INODE,	/* memfd.img: MemfdInodeEntry, one a memfd inode */
 	IMG_TTY_INFO,		/* tty-info.img: TtyInfoEntry, one a tty */
 	IMG_TTY_DATA,		/* tty-data.img: TtyDataEntry, one a pty with queued output */
+	IMG_VZCR_SYSV_SHM,	/* vzcr-sysv-shm-SHMID.img: vzcr's own, IpcShmEntry + contents */
 	IMG_NR,
 };
 

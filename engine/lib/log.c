@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Logging: level filter, timestamps, first-error memory. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,38 @@ const char *log_first_error(void)
 void log_reset_first(void)
 {
 	first_error[0] = '\0';
+}
+
+void log_keep_first(const char *msg)
+{
+	if (!first_error[0] && msg)
+		snprintf(first_error, sizeof(first_error), "%s", msg);
+}
+
+int log_first_send(int fd)
+{
+	size_t len = strlen(first_error);
+
+	/* shorter than PIPE_BUF: one write, whole or not at all */
+	if (len && write(fd, first_error, len) != (ssize_t)len)
+		return -errno ?: -EIO;
+	return 0;
+}
+
+int log_first_recv(int fd)
+{
+	char buf[sizeof(first_error)];
+	ssize_t n;
+
+	do
+		n = read(fd, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (n)
+		log_keep_first(buf);
+	return n > 0;
 }
 
 static const char *level_tag(enum log_level level)

@@ -37,6 +37,18 @@ void log_set_pre_hook(void (*fn)(void *arg), void *arg);
 /* The first error logged since start or log_reset_first(); "" if none. */
 const char *log_first_error(void);
 void log_reset_first(void);
+/* Keep @msg as the first error unless one is kept already. */
+void log_keep_first(const char *msg);
+/*
+ * The first error of a forked helper for its parent, through a pipe the
+ * parent made before the fork: the helper calls log_reset_first() at its
+ * start and log_first_send(write end) before it exits; the parent, once the
+ * helper is gone, log_first_recv(read end), which keeps what came as its
+ * own first error (unless it has one). Nothing is logged; send returns 0 or
+ * -errno, recv 1 if an error came, 0 if none, or -errno.
+ */
+int log_first_send(int fd);
+int log_first_recv(int fd);
 
 void log_msg(enum log_level level, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

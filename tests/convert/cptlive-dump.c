@@ -463,6 +463,8 @@ static void one_mm(int k)
 
 		if (v->status & VMA_AREA_VSYSCALL)
 			continue;	/* the kernel's, not in the mm: not dumped */
+		if (L.old_vdso && (v->status & (VMA_AREA_VVAR | VMA_AREA_VVAR_VCLOCK)))
+			continue;	/* an old kernel's vDSO had no data areas */
 		r = w_obj(&W, 1024, 80, 1);
 		w64(&W, r + 16, file_of(v));
 		w32(&W, r + 24, special ? 2 : 0);
@@ -729,6 +731,8 @@ int write_dump(const char *path)
 	if (!L.rhel5)
 		w_name(&W, "2.6.32-042stab120.11");
 	w_end(&W, s);
+	if (L.old_vdso)
+		sect_vsyscall(&W);
 	for (int i = 0; i < L.np; i++)
 		n += L.p[i].nth;
 	w_trailer(&W, n);

@@ -19,7 +19,10 @@
  * COPYPAGES, the way the old writer did; zombies as a bare TASK record;
  * stopped tasks with what /proc tells of them (no syscall runs in them).
  *
- *   cptlive [--rhel5] [--kill] PID FILE
+ * With --old-vdso EDITS the vDSO is written as an old kernel's
+ * (cptlive-vdso.c), in the VSYSCALL section or with --vdso-out in a file.
+ *
+ *   cptlive [--rhel5] [--kill] [--old-vdso EDITS [--vdso-out F]] PID FILE
  */
 #include <dirent.h>
 #include <elf.h>
@@ -524,11 +527,15 @@ int main(int argc, char **argv)
 			L.rhel5 = true;
 		else if (!strcmp(argv[i], "--kill"))
 			kill_it = true;
+		else if (!strcmp(argv[i], "--old-vdso") && i + 1 < argc)
+			L.old_vdso = argv[++i];
+		else if (!strcmp(argv[i], "--vdso-out") && i + 1 < argc)
+			L.vdso_out = argv[++i];
 		else
 			break;
 	}
 	if (argc - i != 2) {
-		fprintf(stderr, "usage: cptlive [--rhel5] [--kill] PID FILE\n");
+		fprintf(stderr, "usage: cptlive [--rhel5] [--kill] [--old-vdso EDITS [--vdso-out F]] PID FILE\n");
 		return 2;
 	}
 	log_set_level(LOG_WARN);

@@ -78,6 +78,8 @@ struct lproc {
 
 struct cptlive {
 	bool rhel5;
+	const char *old_vdso;	/* --old-vdso: vdso-edit.h's edits, or NULL */
+	const char *vdso_out;	/* --vdso-out: the old vDSO's file, or NULL */
 	struct lproc p[MAX_PROCS];	/* parents before children */
 	int np;
 	struct lfile files[MAX_FILES];
@@ -94,6 +96,9 @@ uint64_t status_field(pid_t pid, const char *key, int idx);
 uint64_t stat_field(pid_t pid, int n);
 /* The bytes queued in the pipe or FIFO fd @fd of @pid, left in place. */
 size_t pipe_bytes(pid_t pid, int fd, char *buf, size_t size);
+struct cptw;
+/* cptlive-vdso.c: the VSYSCALL section with the old vDSO (L.old_vdso). */
+void sect_vsyscall(struct cptw *w);
 /* The cpt dump of L to @path; 0 or 1. */
 int write_dump(const char *path);
 

@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(fd);
 		return 0;
 	}
-	xlate_dump(f, out, true, false, null);
+	xlate_dump(f, out, true, false, null, NULL);
 	cpt_close(f);	/* closes fd */
 	wipe(dir);
 	return 0;

@@ -208,9 +208,14 @@ errhas "CT $ct is running" "... saying it runs"
 is "$(state INIT_PID)" "$pid0" "... and leaves it alone"
 
 # a task in the CT's cgroup but outside its init's tree: refused, CT thawed
-"$vzcr" exec $ct sleep 2 </dev/null >/dev/null 2>&1 &
+"$vzcr" exec $ct sleep 5 </dev/null >/dev/null 2>&1 &
 bgpid=$!
-for i in $(seq 50); do grep -qx "$bgpid" "$(state CGROUP)/cgroup.procs" && break; sleep 0.1; done
+# vzcr forks a helper that joins the CT's cgroup and namespaces
+for i in $(seq 50); do
+	h=$(pgrep -P "$bgpid" | head -n 1)
+	[ -n "$h" ] && grep -qx "$h" "$(state CGROUP)/cgroup.procs" && break
+	sleep 0.1
+done
 is "$(st $vzcr checkpoint $ct --leave-running -D $tmp/refused)" 1 \
 	"checkpoint with a vzcr exec session in the CT exits 1"
 errhas "not in the tree of the CT's init" "... naming the task outside init's tree"

@@ -37,3 +37,4 @@ wl-y += wl-fds-inotify
 wl-y += wl-fds-memfd
 wl-y += wl-fds-tty
 wl-y += wl-fds-pidfd
+wl-y += wl-sysv

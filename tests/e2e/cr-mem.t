@@ -82,7 +82,7 @@ refuse() {
 }
 
 refuse unlinked 1 "mapping .* of the unlinked file '.*/gone': not supported"
-refuse sysv 3 "SysV shared memory is not supported"
+refuse sysv 3 "SysV shm id .*: part of the segment .*not supported"
 
 for mode in kill leave; do
 	cr_run shmem $mode tests/e2e/wl-shmem

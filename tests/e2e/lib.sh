@@ -85,6 +85,8 @@ cr_run() {
 		kill -9 $(cat "$dir/pids") 2>/dev/null
 	wait_for 30 all_gone $(cat "$dir/pids")
 	ok $? "$name/$mode: the dumped tree is gone"
+	# a test may change the host between dump and restore
+	declare -F cr_before_restore >/dev/null && cr_before_restore "$dir" "$mode"
 	run_ok "$name/$mode: restore" $tvzcr restore -D "$dir/img" --pidfile "$dir/restored" ||
 		return
 	is "$(cat "$dir/restored")" "$(cat "$dir/root")" "$name/$mode: the root has its pid"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Memory the engine refuses to dump (for now), argv[2] says which:
- * 1 a mapping of an unlinked file, 2 a memfd mapping, 3 SysV shared memory.
+ * 1 a mapping of an unlinked file, 2 a memfd mapping, 3 part of a SysV shm
+ * segment (the rest unmapped).
  * The dump must fail and name it; the workload then runs on untouched and
  * checks its memory.
  */
@@ -47,14 +48,17 @@ static char *memfd(void)
 
 static char *sysv(void)
 {
-	int id = shmget(IPC_PRIVATE, LEN, IPC_CREAT | 0600);
+	int id = shmget(IPC_PRIVATE, LEN + 4096, IPC_CREAT | 0600);
 	char *p;
 
 	if (id < 0)
 		return MAP_FAILED;
 	p = shmat(id, NULL, 0);
 	shmctl(id, IPC_RMID, NULL);	/* gone with its last user */
-	return p == (void *)-1 ? MAP_FAILED : p;
+	if (p == (void *)-1)
+		return MAP_FAILED;
+	/* a VMA of part of a segment: one shmat cannot make it again */
+	return munmap(p + LEN, 4096) ? MAP_FAILED : p;
 }
 
 int main(int argc, char **argv)

@@ -4,7 +4,8 @@
  * working when the checkpoint's vDSO is not this kernel's. argv[2] "libc":
  * calls through glibc (its pointers cached at start) and through addresses
  * looked up in the ELF at AT_SYSINFO_EHDR; "direct": the lookup only (the
- * test moved the entry points, so glibc's cached ones are stale). argv[3]
+ * test moved the entry points, so glibc's cached ones are stale). With "libc" the addresses looked up before the checkpoint are called
+ * after it as well (the test kept those entry points). argv[3]
  * "proxy": after the restore [vdso] must be elsewhere than AT_SYSINFO_EHDR
  * (the old vDSO stays at the dumped address); "same": at the dumped address.
  * Every vDSO reading is compared with the syscall around it.
@@ -149,7 +150,7 @@ int main(int argc, char **argv)
 {
 	struct vdso_fns libc = {
 		clock_gettime, clock_getres, (gtod_fn)gettimeofday, time, libc_getcpu,
-	}, direct;
+	}, direct, early;
 	bool use_libc = argc > 2 && !strcmp(argv[2], "libc");
 	bool proxy = argc > 3 && !strcmp(argv[3], "proxy");
 	unsigned long ehdr;
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
 	wl_init(argc, argv);
 	ehdr = getauxval(AT_SYSINFO_EHDR);
 	resolve(&direct);
+	early = direct;
 	check_all(&direct, "direct");
 	check_all(&libc, "libc");
 
@@ -172,7 +174,9 @@ int main(int argc, char **argv)
 		wl_check(map_start("[vdso]") == ehdr, "[vdso] is at the dumped %#lx", ehdr);
 	resolve(&direct);
 	check_all(&direct, "direct");
-	if (use_libc)
+	if (use_libc) {
 		check_all(&libc, "libc");
+		check_all(&early, "looked up before the checkpoint");
+	}
 	return wl_done();
 }

@@ -1,1 +1,2 @@
 obj-y += tap.o
+obj-y += vdso-edit.o

@@ -78,6 +78,9 @@ static int cmd_dump(int argc, char **argv)
 	}
 	if (ret == 0)
 		ret = img_dir_sync(dfd);
+	if (ret < 0)	/* the summary, as vzcr prints it */
+		fprintf(stderr, "nstool: dump failed: %s\n",
+			log_first_error()[0] ? log_first_error() : strerror(-ret));
 	return ret < 0 ? 1 : 0;
 }
 
