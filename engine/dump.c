@@ -24,6 +24,7 @@
 #include "io.h"
 #include "log.h"
 #include "monotime.h"
+#include "nsimg.h"
 #include "pipes.h"
 #include "pstree.pb-c.h"
 #include "sockets.h"
@@ -127,6 +128,10 @@ static int dump_tree(struct dump_ctx *c)
 		err = sk_dump_data(c) ?: pipe_dump_data(&c->files, c->dfd) ?:
 		      file_table_write(&c->files, c->dfd) ?:
 		      seccomp_write(&c->seccomp, c->dfd) ?: write_pstree(c);
+	/* a whole CT: its namespaces too, while every task of it is stopped */
+	if (!err && c->opts->cgroup)
+		err = ns_dump_uts(c->opts->pid, c->dfd) ?: ns_dump_ipc(c->opts->pid, c->dfd) ?:
+		      ns_dump_net(c->opts->pid, c->dfd) ?: ns_dump_mnt(c->opts->pid, c->dfd);
 	return err;
 }
 

@@ -103,7 +103,7 @@ static int write_pidfile(const char *path, pid_t pid)
 
 int eng_restore(const struct restore_opts *opts, pid_t *ret_root)
 {
-	struct rst_ctx c = { .opts = opts, .tool_pid = getpid() };
+	struct rst_ctx c = { .opts = opts, .tool_pid = getpid(), .sk_netns = opts->netns_fd };
 	int err;
 
 	c.dfd = img_dir_open(opts->dir, false);

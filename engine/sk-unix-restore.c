@@ -10,6 +10,7 @@
 #define LOG_PREFIX "sk-unix: "
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ct_path.h"
 #include "log.h"
 #include "restore.h"
 #include "sk-priv.h"
@@ -396,8 +398,11 @@ static void leave_root(struct root_guard *g)
 static int enter_root(struct rst_ctx *c, struct rst_file *f, struct root_guard *g)
 {
 	const char *r = task_root(c, f->fe->id);
+	char buf[PATH_MAX];
 
 	g->root = g->cwd = -1;
+	/* a CT's root is the tool's opts->root, not its "/" */
+	r = r ? rst_path(c, r, buf, sizeof(buf)) : NULL;
 	if (!r || !strcmp(r, "/"))
 		return 0;
 	g->root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -243,7 +243,7 @@ int sk_unix_make(struct file_desc *d, void *arg)
 
 	snprintf(who, sizeof(who), "task %d fd %d (unix socket %lu)", s->pid, s->fd,
 		 (unsigned long)s->ino);
-	nl = sk_diag_open(s->pid);
+	nl = sk_diag_open_of(s->local_fd);
 	if (nl < 0)
 		return nl;
 	err = unix_diag(nl, s->ino, &u);

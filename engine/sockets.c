@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <linux/sockios.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -396,18 +398,19 @@ int sk_opts_restore(int fd, const SkOptsEntry *o, const char *who)
 	return err;
 }
 
-int sk_diag_open(pid_t pid)
+/* A NETLINK_SOCK_DIAG socket made in net ns @ns (taken), named @what in errors. */
+static int diag_in(int ns, const char *what, int id)
 {
-	_cleanup_close_ int here = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), ns = -EBADF;
-	char path[64];
+	_cleanup_close_ int nsfd = ns, here = -EBADF;
 	int fd, err = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
-	ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (here < 0 || ns < 0)
-		return log_perr(-errno, "Failed to open the net namespace of task %d", pid);
-	if (setns(ns, CLONE_NEWNET) < 0)
-		return log_perr(-errno, "Failed to enter the net namespace of task %d", pid);
+	if (nsfd < 0)
+		return log_perr(-errno, "Failed to open the net namespace of %s %d", what, id);
+	here = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (here < 0)
+		return log_perr(-errno, "Failed to open the tool's net namespace");
+	if (setns(nsfd, CLONE_NEWNET) < 0)
+		return log_perr(-errno, "Failed to enter the net namespace of %s %d", what, id);
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)
 		err = log_perr(-errno, "Failed to open a sock_diag socket");
@@ -417,6 +420,20 @@ int sk_diag_open(pid_t pid)
 			close(fd);
 	}
 	return err ?: fd;
+}
+
+int sk_diag_open(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	return diag_in(open(path, O_RDONLY | O_CLOEXEC), "task", pid);
+}
+
+int sk_diag_open_of(int sk)
+{
+	/* the socket's own net ns: one in flight has no task to ask (the engine holds it) */
+	return diag_in(ioctl(sk, SIOCGSKNS), "socket fd", sk);
 }
 
 /* One batch of answers: 1 at the end, 0 for more, or -errno. */

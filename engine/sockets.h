@@ -92,6 +92,8 @@ int sk_set_flags(int fd, unsigned int flags, const char *who);
 int sk_install(struct rst_ctx *c, struct rst_file *f, int fd);
 /* A NETLINK_SOCK_DIAG socket in the net namespace of @pid; fd or -errno. */
 int sk_diag_open(pid_t pid);
+/* The same in the net namespace of socket @sk (SIOCGSKNS); fd or -errno. */
+int sk_diag_open_of(int sk);
 /*
  * Send @req (a complete netlink message) on diag socket @nl and hand every
  * answer to @cb (which returns 0 or -errno) until the end of the dump, or

@@ -40,5 +40,5 @@ static int enter_run(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cmd_usage_error(&cmd_enter, "want one CTID");
-	return cmd_exec_in(argv[optind], sh);
+	return cmd_exec_in(argv[optind], sh, false);
 }

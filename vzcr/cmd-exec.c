@@ -9,10 +9,13 @@
 #include "log.h"
 
 static const char exec_usage[] =
-	"Usage: vzcr exec CTID COMMAND [ARG]...\n"
+	"Usage: vzcr exec [--detach] CTID COMMAND [ARG]...\n"
 	"\n"
 	"Run COMMAND in the running container: in its cgroup, its cgroup, ipc, uts,\n"
 	"net, pid and mount namespaces and under its root, with PATH=/sbin:/bin:...\n"
+	"  -d, --detach  start COMMAND as a daemon of the CT: a session of its own,\n"
+	"                the CT's /dev/null as stdin, stdout and stderr, no other fd\n"
+	"                (a checkpoint refuses files of the host); exit 0 at once\n"
 	"Exit status: that of COMMAND (128+N if killed by signal N), 1 when it\n"
 	"could not be run (unknown CTID, not running), 2 usage error.\n";
 
@@ -26,7 +29,7 @@ const struct cmd cmd_exec = {
 };
 
 /* Shared with enter: lock, check that @id runs, unlock, run @cmd_argv in it. */
-int cmd_exec_in(const char *id, char *const cmd_argv[])
+int cmd_exec_in(const char *id, char *const cmd_argv[], bool detached)
 {
 	struct ct_state st;
 	struct ct ct;
@@ -41,7 +44,7 @@ int cmd_exec_in(const char *id, char *const cmd_argv[])
 		pr_err("CT %s is not running", ct.id);
 	if (ret <= 0)
 		return 1;
-	ret = ct_exec(&ct, &st, cmd_argv);
+	ret = ct_exec(&ct, &st, cmd_argv, detached);
 	return ret < 0 ? 1 : ret;
 }
 
@@ -49,19 +52,25 @@ static int exec_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "detach", no_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool detached = false;
 	int c;
 
 	/* '+': the command's own options are not ours */
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hd", opts, NULL)) != -1) {
 		if (c == 'h') {
 			cmd_usage(&cmd_exec, stdout);
 			return 0;
+		}
+		if (c == 'd') {
+			detached = true;
+			continue;
 		}
 		return cmd_usage_error(&cmd_exec, "unknown option");
 	}
 	if (optind + 2 > argc)
 		return cmd_usage_error(&cmd_exec, "want a CTID and a command");
-	return cmd_exec_in(argv[optind], argv + optind + 1);
+	return cmd_exec_in(argv[optind], argv + optind + 1, detached);
 }

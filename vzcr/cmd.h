@@ -7,6 +7,7 @@
 #ifndef VZCR_CMD_H
 #define VZCR_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #define EXIT_USAGE 2
@@ -36,7 +37,7 @@ extern const struct cmd cmd_set;
 /* cmd-stop.c: [-t SECONDS] CTID for stop and restart; -1 after --help. */
 int cmd_stop_parse(const struct cmd *cmd, int argc, char **argv, int *timeout, char **id);
 /* cmd-exec.c: run @argv in running CT @id; returns the exit status. */
-int cmd_exec_in(const char *id, char *const argv[]);
+int cmd_exec_in(const char *id, char *const argv[], bool detached);
 
 /* One -v more: info, then debug with timestamps and source locations. */
 void cmd_more_verbose(void);

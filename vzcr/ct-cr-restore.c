@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vzcr restore CTID: check the image set (complete, this CT's), then in a
- * child with a mount namespace of its own build the CT's mounts, restore
- * its tasks into new namespaces (ct-cr-ns.c) and make the CT's root the
- * namespace's root; the parent records the new init in the state file.
+ * child that makes the CT's namespaces its own and rebuilds them from the
+ * images (ct-cr-ns.c), restore its tasks into a new pid namespace and make
+ * the CT's root the mount namespace's root; the parent records the new
+ * init in the state file.
  * A failure leaves no task, veth, cgroup or state behind.
  */
 #define LOG_PREFIX "restore: "
@@ -22,8 +23,6 @@
 #include "image.h"
 #include "io.h"
 #include "log.h"
-
-#define CT_RST_NS (CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
 
 /* The set is complete (inventory.img) and is this CT's (vzcr-ct.img). */
 static int check_images(const struct ct *ct, const char *dir)
@@ -48,25 +47,30 @@ static int check_images(const struct ct *ct, const char *dir)
 	return 0;
 }
 
-/* In the child: mounts, tasks, root; the init's host pid goes to @out. */
+/* In the child: namespaces, tasks, root; the init's host pid goes to @out. */
 static int restore_child(struct ct_cr_rst *r, const char *dir, int console, int out)
 {
 	struct eng_ext_file ext = { .name = CT_CONSOLE_NAME, .fd = console };
 	struct restore_opts o = {
-		.dir = dir, .root = r->root, .ns_flags = CT_RST_NS,
+		.dir = dir, .root = r->root, .ns_flags = CLONE_NEWPID,
 		.init_created = ct_cr_init_created, .init_setup = ct_cr_init_setup,
 		.ns_arg = r, .ext = &ext, .nr_ext = 1,
 	};
 	pid_t init;
 	int err;
 
+	r->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r->dfd < 0)
+		return log_perr(-errno, "Failed to open '%s'", dir);
 	if (pipe2(r->go, O_CLOEXEC) < 0)
 		return log_perr(-errno, "Failed to create a pipe");
-	err = ct_cr_restore_mounts(r) ?: eng_restore(&o, &init);
+	err = ct_cr_restore_ns(r);
+	o.netns_fd = r->netns;
+	err = err ?: eng_restore(&o, &init);
 	if (err)
 		return err;
-	/* the tasks run: the host's tree goes from their mount namespace */
-	if (ct_cr_restore_mounts_finish(r) < 0)
+	/* the tasks run: the lock goes, the host's tree goes from their mount namespace */
+	if (ct_cr_restore_ns_finish(r) < 0)
 		pr_warn("CT %s keeps the host's mounts in its mount namespace, ignoring", r->ct->id);
 	return write(out, &init, sizeof(init)) == sizeof(init) ? 0 : -EPIPE;
 }
@@ -137,7 +141,7 @@ static pid_t run_child(struct ct_cr_rst *r, const char *dir, int console)
 
 int ct_restore(struct ct *ct, const char *dir)
 {
-	struct ct_cr_rst r = { .ct = ct, .go = { -1, -1 } };
+	struct ct_cr_rst r = { .ct = ct, .go = { -1, -1 }, .dfd = -1, .netns = -1 };
 	_cleanup_close_ int console = -EBADF;
 	struct ct_state st = {};
 	int err;

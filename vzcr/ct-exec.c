@@ -4,7 +4,8 @@
  * then setns() into its cgroup, ipc, uts, net, pid and mount namespaces
  * (mount last: it changes our root and cwd), chroots to its root and forks,
  * since a new pid namespace applies to children only. The command's exit
- * status is returned.
+ * status is returned, or with --detach 0 once it is forked: it runs on as a
+ * daemon of the CT.
  *
  * The vzcr process itself never changes its namespaces, root or cgroup: a
  * helper does, and ends with _exit(). Built with ASAN=1, LeakSanitizer's
@@ -19,6 +20,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,8 +76,28 @@ static int enter_ns(const struct ct *ct, const struct ct_state *st, int fds[NR_N
 	return 0;
 }
 
+/*
+ * --detach: a daemon that holds no file of the host (a checkpoint refuses
+ * those): its own session, stdio on the CT's /dev/null, no other fd; and a
+ * child of the CT's init (a checkpoint wants every task in init's tree):
+ * its parent, in the CT's pid namespace, exits, which hands it to the
+ * reaper of that namespace.
+ */
+static void detach(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+	pid_t pid;
+
+	if (fd < 0 || setsid() < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		_exit(126);
+	syscall(SYS_close_range, 3, ~0U, 0);
+	pid = fork();
+	if (pid != 0)
+		_exit(pid < 0 ? 126 : 0);
+}
+
 /* In the helper: enter the CT, run @argv there, return its status or -errno. */
-static int run_in_ct(struct ct *ct, const struct ct_state *st, char *const argv[])
+static int run_in_ct(struct ct *ct, const struct ct_state *st, char *const argv[], bool detached)
 {
 	char *const envp[] = { "PATH=/sbin:/bin:/usr/sbin:/usr/bin", "HOME=/root", "TERM=linux",
 			       NULL };
@@ -97,6 +119,8 @@ static int run_in_ct(struct ct *ct, const struct ct_state *st, char *const argv[
 	if (pid < 0)
 		return log_perr(-errno, "Failed to fork in CT %s", ct->id);
 	if (pid == 0) {
+		if (detached)
+			detach();
 		clearenv();
 		for (i = 0; envp[i]; i++)
 			putenv(envp[i]);
@@ -114,7 +138,7 @@ static int run_in_ct(struct ct *ct, const struct ct_state *st, char *const argv[
 	return WEXITSTATUS(status);
 }
 
-int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[])
+int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[], bool detached)
 {
 	_cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
 	int pfd[2], status, ret;
@@ -130,7 +154,7 @@ int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[])
 		return log_perr(-errno, "Failed to fork a helper for CT %s", ct->id);
 	if (helper == 0) {
 		log_reset_first();
-		ret = run_in_ct(ct, st, argv);
+		ret = run_in_ct(ct, st, argv, detached);
 		if (ret < 0)
 			log_first_send(wfd);	/* the cause, for our summary */
 		_exit(ret < 0 ? (-ret & 0xff) : ret);

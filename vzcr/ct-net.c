@@ -52,21 +52,30 @@ static int ip(bool quiet, const char *a0, const char *a1, const char *a2, const 
 	return ret < 0 ? -EIO : 0;
 }
 
+int ct_net_host_conf(const struct ct *ct, const char *host)
+{
+	char addr[24], ctaddr[24];
+
+	snprintf(addr, sizeof(addr), "%s/32", host_ip(ct));
+	snprintf(ctaddr, sizeof(ctaddr), "%s/32", ct->conf.ip_address);
+	if (ip(false, "addr", "add", addr, "dev", host, NULL, NULL, NULL) < 0 ||
+	    ip(false, "link", "set", host, "up", NULL, NULL, NULL, NULL) < 0 ||
+	    ip(false, "route", "add", ctaddr, "dev", host, NULL, NULL, NULL) < 0)
+		return -EIO;
+	return 0;
+}
+
 int ct_net_host_setup(const struct ct *ct, pid_t pid, const char *host, const char *peer)
 {
-	char pidstr[16], addr[24], ctaddr[24];
+	char pidstr[16];
 
 	if (!ct->conf.ip_address[0])
 		return 0;
 	snprintf(pidstr, sizeof(pidstr), "%d", pid);
-	snprintf(addr, sizeof(addr), "%s/32", host_ip(ct));
-	snprintf(ctaddr, sizeof(ctaddr), "%s/32", ct->conf.ip_address);
 	if (ip(false, "link", "add", host, "type", "veth", "peer", "name", peer) < 0)
 		return -EIO;
 	if (ip(false, "link", "set", peer, "netns", pidstr, NULL, NULL, NULL) < 0 ||
-	    ip(false, "addr", "add", addr, "dev", host, NULL, NULL, NULL) < 0 ||
-	    ip(false, "link", "set", host, "up", NULL, NULL, NULL, NULL) < 0 ||
-	    ip(false, "route", "add", ctaddr, "dev", host, NULL, NULL, NULL) < 0) {
+	    ct_net_host_conf(ct, host) < 0) {
 		ct_net_host_cleanup(host);
 		return -EIO;
 	}

@@ -164,6 +164,8 @@ int ct_limits_apply(const struct ct *ct);
 /* ct-net.c: the veth pair */
 void ct_veth_names(const struct ct *ct, char *host, char *peer);
 int ct_net_host_setup(const struct ct *ct, pid_t pid, const char *host, const char *peer);
+/* The host end @host of a veth that exists: HOST_IP, up, the route to the CT. */
+int ct_net_host_conf(const struct ct *ct, const char *host);
 int ct_net_ct_setup(const struct ct *ct, const char *peer);
 void ct_net_host_cleanup(const char *host);
 /* HOST_IP, or the default host end address. */
@@ -177,7 +179,11 @@ int ct_mount_fs(unsigned int what);
 int ct_stop(struct ct *ct, int timeout_sec);
 /* What stop does once init is gone: veth, cgroup, state file. */
 int ct_stop_cleanup(struct ct *ct, const struct ct_state *st);
-/* Run @argv inside the running CT; returns its exit status (0..255) or -errno. */
-int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[]);
+/*
+ * Run @argv inside the running CT; returns its exit status (0..255) or
+ * -errno. @detached: in a session of its own with the CT's /dev/null as
+ * stdio and no other fd, not waited for (0 once forked).
+ */
+int ct_exec(struct ct *ct, const struct ct_state *st, char *const argv[], bool detached);
 
 #endif /* VZCR_CT_H */

@@ -71,6 +71,7 @@ struct restore_opts {
 	void *ns_arg;
 	const struct eng_ext_file *ext;
 	int nr_ext;
+	int netns_fd;			/* > 0: sockets are made in this net ns (a CT's) */
 };
 
 /*
