@@ -60,7 +60,7 @@ static int listen_cb(struct nlmsghdr *h, void *arg)
 	return 0;
 }
 
-static int listen_diag(pid_t pid, int family, struct listen_facts *l)
+static int listen_diag(int sk, int family, struct listen_facts *l)
 {
 	struct {
 		struct nlmsghdr h;
@@ -71,7 +71,7 @@ static int listen_diag(pid_t pid, int family, struct listen_facts *l)
 		.r = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP,
 		       .idiag_states = 1 << TCP_LISTEN },
 	};
-	_cleanup_close_ int nl = sk_diag_open(pid);
+	_cleanup_close_ int nl = sk_diag_open_of(sk);	/* in flight too: no task to ask */
 	int err;
 
 	if (nl < 0)
@@ -130,7 +130,7 @@ static int inet_fill(struct sk_fd *s, InetSkEntry *e, const char *who)
 	if (e->state == TCP_LISTEN) {
 		struct listen_facts lf = { .ino = s->ino };
 
-		err = listen_diag(s->pid, e->family, &lf);
+		err = listen_diag(s->local_fd, e->family, &lf);
 		if (!err && lf.queued)
 			err = log_err(-EOPNOTSUPP, "Failed to dump %s: %u connections wait to be accepted: not supported",
 				      who, lf.queued);

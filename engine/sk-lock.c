@@ -3,7 +3,7 @@
  * The network lock of a dumped tree's TCP connections. A socket closed in
  * repair mode sends nothing, but a packet the peer sends while the tree is
  * down finds no socket and the kernel answers it with a reset. So when the
- * tree dies with its dump, an nftables table "vzcr_lock_ROOTPID" in its
+ * tree dies with its dump, an nftables table "vzcr_lock_ROOTPID" (the pid the images give the root) in its
  * net namespace drops every packet that comes in for one of its
  * established connections: the peer retransmits until the restore has
  * made the socket again and removed the table. Without nft the dump warns
@@ -100,7 +100,7 @@ static void table_name(char *buf, size_t len, pid_t root)
 	snprintf(buf, len, "vzcr_lock_%d", root);
 }
 
-int sk_lock_tree(struct file_table *t, pid_t root)
+int sk_lock_tree(struct file_table *t, pid_t root, pid_t img_root)
 {
 	_cleanup_free_ char *script = NULL;
 	_cleanup_close_ int ns = -EBADF;
@@ -108,7 +108,7 @@ int sk_lock_tree(struct file_table *t, pid_t root)
 	size_t len = 0, i;
 	int err, rules = 0;
 
-	table_name(name, sizeof(name), root);
+	table_name(name, sizeof(name), img_root);	/* the restore knows only this pid */
 	/* a drop before conntrack (-200) sees the packet first */
 	len = asprintf(&script, "add table inet %s\n"
 			       "add chain inet %s in { type filter hook input priority -300; }\n",

@@ -60,7 +60,7 @@ static int packet_cb(struct nlmsghdr *h, void *arg)
 	return 0;
 }
 
-static int packet_diag(pid_t pid, struct packet_facts *p)
+static int packet_diag(int sk, struct packet_facts *p)
 {
 	struct {
 		struct nlmsghdr h;
@@ -72,7 +72,7 @@ static int packet_diag(pid_t pid, struct packet_facts *p)
 		       .pdiag_show = PACKET_SHOW_INFO | PACKET_SHOW_MCLIST | PACKET_SHOW_RING_CFG |
 				     PACKET_SHOW_FANOUT },
 	};
-	_cleanup_close_ int nl = sk_diag_open(pid);
+	_cleanup_close_ int nl = sk_diag_open_of(sk);	/* in flight too: no task to ask */
 	int err;
 
 	if (nl < 0)
@@ -90,7 +90,7 @@ static int packet_fill(struct sk_fd *s, PacketSockEntry *e, const char *who)
 	socklen_t l = sizeof(sa);
 	int v = 0, err;
 
-	err = packet_diag(s->pid, &p);
+	err = packet_diag(s->local_fd, &p);
 	if (err)
 		return err;
 	if (p.refuse)

@@ -35,7 +35,7 @@ void sk_tcp_repair_off(int fd);
  * comes in for its established TCP connections; sk_unlock_tree() removes
  * it (in @netns, -1: the tool's), quietly if there is none.
  */
-int sk_lock_tree(struct file_table *t, pid_t root);
+int sk_lock_tree(struct file_table *t, pid_t root, pid_t img_root);
 void sk_unlock_tree(pid_t root, int netns);
 
 int sk_unix_open_all(struct rst_ctx *c);

@@ -104,7 +104,7 @@ void sk_dump_settle(struct dump_ctx *c, bool dies)
 
 	if (dies) {
 		/* on failure the peer may get a reset, as without nft: go on */
-		if (sk_lock_tree(t, c->tree.items[0]->pid))
+		if (sk_lock_tree(t, c->tree.items[0]->pid, c->tree.items[0]->vpid))
 			pr_warn("The TCP connections of the tree are not locked, ignoring");
 		return;
 	}
@@ -132,7 +132,7 @@ void sk_dump_abort(struct dump_ctx *c)
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", root);
 	ns = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns >= 0)
-		sk_unlock_tree(root, ns);
+		sk_unlock_tree(c->tree.items[0]->vpid, ns);
 }
 
 int sk_open_all(struct rst_ctx *c)
