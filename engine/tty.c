@@ -165,6 +165,30 @@ static int pair_state(TtyInfoEntry *ti, int mfd, const char *what, struct pty_ou
 	return err;
 }
 
+/*
+ * The pty's session and foreground group as the tree's pid namespace sees
+ * them: the ioctls give the dumper's view (host pids in a CT).
+ */
+static int pair_vpids(TtyInfoEntry *ti, const struct pstree *tree, const char *what)
+{
+	pid_t sid = ti->sid, pgrp = ti->pgrp;
+	int i;
+
+	if (!tree->pidns || !sid)
+		return 0;
+	ti->sid = ti->pgrp = 0;
+	for (i = 0; i < tree->nr; i++) {
+		if (tree->items[i]->sid == sid)
+			ti->sid = tree->items[i]->vsid;
+		if (tree->items[i]->pgid == pgrp)
+			ti->pgrp = tree->items[i]->vpgid;
+	}
+	if (!ti->sid)
+		return log_err(-EOPNOTSUPP, "Failed to dump %s: the session %d of pty %u is not in the tree: not supported",
+			       what, sid, ti->pty->index);
+	return 0;
+}
+
 static int write_data(struct img *data, uint32_t id, char *buf, size_t len)
 {
 	TtyDataEntry de = TTY_DATA_ENTRY__INIT;
@@ -176,12 +200,13 @@ static int write_data(struct img *data, uint32_t id, char *buf, size_t len)
 }
 
 /* Both infos of the pair behind master @mfd to @img, its queued data to @data. */
-static int write_pair(struct img *img, struct img *data, int mfd, const char *what)
+static int write_pair(struct img *img, struct img *data, int mfd, const struct pstree *tree,
+		      const char *what)
 {
 	TtyInfoEntry ti = TTY_INFO_ENTRY__INIT;
 	struct pty_out out = {};
 	struct stat st;
-	int err = pair_state(&ti, mfd, what, &out);
+	int err = pair_state(&ti, mfd, what, &out) ?: pair_vpids(&ti, tree, what);
 
 	if (!err) {
 		ti.id = tty_info_id(ti.pty->index, true);
@@ -238,8 +263,10 @@ static bool first_of(struct file_table *t, size_t i, const struct file_desc *o)
 }
 
 /* tty-info.img again, with every master of the table and @d; 0 or -errno. */
-static int write_infos(struct file_table *t, struct file_desc *d, int dfd, const char *what)
+static int write_infos(struct dump_ctx *c, struct file_desc *d, const char *what)
 {
+	struct file_table *t = &c->files;
+	int dfd = c->dfd;
 	struct img *img = img_open(dfd, IMG_TTY_INFO, O_WRONLY, 0);
 	struct img *data = img ? img_open(dfd, IMG_TTY_DATA, O_WRONLY, 0) : NULL;
 	size_t i;
@@ -258,7 +285,7 @@ static int write_infos(struct file_table *t, struct file_desc *d, int dfd, const
 		if (!o->fe || o->fe->type != FD_TYPES__TTY || fstat(o->local_fd, &st))
 			continue;
 		if (is_master(&st))
-			err = write_pair(img, data, o->local_fd, what);
+			err = write_pair(img, data, o->local_fd, &c->tree, what);
 		else if (o->fe->tty->tty_info_id >= INFO_CONSOLE && first_of(t, i, o))
 			err = write_special(img, o->fe->tty->tty_info_id);
 	}
@@ -318,7 +345,7 @@ static int tty_make(struct file_desc *d, void *arg)
 	snprintf(what, sizeof(what), "task %d fd %d ('%s')", s->pid, s->fd, s->link);
 	if (s->st->st_rdev == CTTY_RDEV || s->st->st_rdev == CONSOLE_RDEV) {
 		e->tty_info_id = s->st->st_rdev == CTTY_RDEV ? INFO_CTTY : INFO_CONSOLE;
-		return write_infos(&s->c->files, d, s->c->dfd, what);
+		return write_infos(s->c, d, what);
 	}
 	if (!is_master(s->st)) {
 		e->tty_info_id = tty_info_id(slave_index(s->st), false);
@@ -330,7 +357,7 @@ static int tty_make(struct file_desc *d, void *arg)
 	if (ioctl(d->local_fd, TIOCGPTN, &index) < 0)
 		return log_perr(-errno, "Failed to read the pty index of %s", what);
 	e->tty_info_id = tty_info_id(index, true);
-	return write_infos(&s->c->files, d, s->c->dfd, what);
+	return write_infos(s->c, d, what);
 }
 
 static bool tty_has(const FileEntry *fe)

@@ -9,6 +9,7 @@
 #define LOG_PREFIX "tty: "
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <asm/syscall-nr.h>
 
 #include "cleanup.h"
+#include "ct_path.h"
 #include "fdkinds.h"
 #include "infect.h"
 #include "log.h"
@@ -68,16 +70,21 @@ static TtyInfoEntry *find_info(struct rst_ctx *c, uint32_t id)
 	return ti;
 }
 
-/* A new master with index @index: ptmx hands out the lowest free index. */
-static int open_index(uint32_t index)
+/*
+ * A new master with index @index: ptmx hands out the lowest free index. A
+ * CT's ptmx is under its root: the devpts of its own, where the index is free.
+ */
+static int open_index(struct rst_ctx *c, uint32_t index)
 {
 	_cleanup_free_ int *extra = xmalloc(MAX_PTYS * sizeof(int));
 	int n = 0, fd = -1, got = -1, err = 0;
+	char buf[PATH_MAX];
+	const char *ptmx = rst_path(c, "/dev/ptmx", buf, sizeof(buf));
 
 	if (!extra)
 		return -ENOMEM;
 	while (!err) {
-		fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		fd = open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (fd < 0 || ioctl(fd, TIOCGPTN, &got) < 0)
 			err = log_perr(-errno, "Failed to open a pty for pty %u", index);
 		else if ((uint32_t)got == index)
@@ -160,7 +167,7 @@ static int set_slave_state(struct rst_ctx *c, int mfd, const TtyInfoEntry *ti)
 
 static int open_master(struct rst_ctx *c, const TtyFileEntry *e, const TtyInfoEntry *ti)
 {
-	_cleanup_close_ int fd = open_index(ti->pty->index);
+	_cleanup_close_ int fd = open_index(c, ti->pty->index);
 	int zero = 0, one = 1, pkt = ti->packet_mode, err;
 
 	if (fd < 0)
@@ -280,15 +287,16 @@ static TtyInfoEntry *session_info(struct rst_ctx *c, pid_t sid)
 int tty_skel_ctty(struct rst_ctx *c, struct rst_task *t)
 {
 	TtyInfoEntry *ti = t->sid == t->pid ? session_info(c, t->pid) : NULL;
-	char path[64];
+	char name[64], path[PATH_MAX];
 	int fd;
 
 	if (!ti)
 		return 0;
-	snprintf(path, sizeof(path), "/dev/pts/%u", ti->pty->index);
+	snprintf(name, sizeof(name), "/dev/pts/%u", ti->pty->index);
 	img_free_entry(ti);
-	/* a session leader with no terminal gets the first it opens without O_NOCTTY */
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	/* a session leader with no terminal gets the first it opens without O_NOCTTY;
+	 * before its chroot, so a CT's is under the CT's root */
+	fd = open(rst_path(c, name, path, sizeof(path)), O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	close(fd);

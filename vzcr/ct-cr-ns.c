@@ -144,9 +144,8 @@ int ct_cr_restore_ns(struct ct_cr_rst *r)
 		return log_perr(-errno, "Failed to open the host's net namespace");
 	if (r->veth_host[0])
 		no.veth_host_name[0] = r->veth_host;
-	/* DISK: the image itself, on a loop device of the CT's mount ns */
-	ret = r->ct->conf.disk[0] ? ct_disk_image(r->ct, src, sizeof(src)) :
-		snprintf(src, sizeof(src), "%s", r->private);
+	/* DISK: the image is mounted on VE_ROOT already, as by start (ct-cr-extra.c) */
+	ret = snprintf(src, sizeof(src), "%s", r->private);
 	if (ret < 0)
 		return ret;
 	if (unshare(CT_RST_UNSHARE) < 0)

@@ -89,6 +89,9 @@ static int prepare(struct ct_cr_rst *r, int *console)
 	err = ct_mkdir_p(r->root, 0755);
 	if (err < 0)
 		return err;
+	err = ct_cr_disk_prepare(r);	/* ct-cr-extra.c */
+	if (err < 0)
+		return err;
 	/* opened here, in the host's mount namespace, as `vzcr start` does */
 	err = ct_path(ct, path, sizeof(path), "/var/run/vzcr/%s.console", ct->id);
 	if (err < 0)
@@ -178,5 +181,6 @@ out_net:
 out_cgroup:
 	if (r.cgroup[0])
 		ct_cgroup_remove(r.cgroup);
+	ct_disk_umount(ct);	/* a DISK CT's image (ct-cr-extra.c) */
 	return err;
 }

@@ -60,4 +60,7 @@ int ct_cr_restore_ns_finish(struct ct_cr_rst *r);
 int ct_cr_init_created(pid_t pid, void *arg);
 int ct_cr_init_setup(void *arg);
 
+/* ct-cr-extra.c: a DISK CT's image mounted on VE_ROOT before the mounts are built. */
+int ct_cr_disk_prepare(struct ct_cr_rst *r);
+
 #endif /* VZCR_CT_CR_H */
