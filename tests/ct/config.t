@@ -7,6 +7,7 @@
 # change nothing under $VZCR_ROOT.
 set -u
 . tests/lib/tap.sh
+. tests/ct/lib.sh
 
 vzcr=$PWD/vzcr/vzcr
 [ -x "$vzcr" ] || bail_out "$vzcr is not built"
@@ -18,20 +19,9 @@ mkdir "$VZCR_ROOT"
 conf=$VZCR_ROOT/etc/vzcr/conf
 
 # st CMD...: exit status of CMD, its output in $tmp/out and $tmp/err
-st() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	echo $?
-}
 # tree: a fingerprint of everything under $VZCR_ROOT
 tree() {
 	(cd "$VZCR_ROOT" && find . -printf '%p %s %m\n' | sort | md5sum)
-}
-errhas() {
-	local r
-	grep -qF -- "$1" "$tmp/err"
-	r=$?
-	ok $r "$2"
-	[ $r -eq 0 ] || sed 's/^/#   /' "$tmp/err"
 }
 
 is "$(st $vzcr create 101 --ip 10.213.0.2 --hostname web1)" 0 "create 101"

@@ -14,6 +14,7 @@
 # cgroup is removed on every exit path.
 set -u
 . tests/lib/tap.sh
+. tests/ct/lib.sh
 
 vzcr=$PWD/vzcr/vzcr
 [ -x "$vzcr" ] || bail_out "$vzcr is not built"
@@ -60,26 +61,7 @@ trap 'exit 1' INT TERM
 mkdir -p $roots
 export VZCR_ROOT=$tmp/a
 
-st() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	echo $?
-}
 # ran DESC CMD...: CMD must exit 0; its errors are shown if not
-ran() {
-	local desc=$1 rc
-	shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	ok $rc "$desc"
-	[ $rc -eq 0 ] || sed 's/^/#   /' "$tmp/err"
-	return $rc
-}
-inct() {
-	"$vzcr" exec $ct "$@" 2>&1
-}
-state() {
-	sed -n "s/^$1=//p" "$VZCR_ROOT/var/run/vzcr/$ct.state" 2>/dev/null
-}
 # the file system type of / as the CT's init sees it
 root_fstype() {
 	inct cat /proc/1/mountinfo | awk '$5 == "/" { for (i = 7; $i != "-"; i++); print $(i + 1) }'

@@ -14,6 +14,7 @@
 # nft, python3.
 set -u
 . tests/lib/tap.sh
+. tests/ct/lib.sh
 
 vzcr=$PWD/vzcr/vzcr
 [ -x "$vzcr" ] || bail_out "$vzcr is not built"
@@ -28,32 +29,15 @@ tmp=$(mktemp -d /tmp/vzcr-ct-crns.XXXXXX)
 export VZCR_ROOT=$tmp/root
 ct=402
 cleanup() {
-	local s=$VZCR_ROOT/var/run/vzcr/$ct.state pid veth cg
+	local s=$VZCR_ROOT/var/run/vzcr/$ct.state
 	"$vzcr" -q stop -t 3 $ct >/dev/null 2>&1
-	if [ -e "$s" ]; then
-		pid=$(sed -n 's/^INIT_PID=//p' "$s")
-		veth=$(sed -n 's/^VETH_HOST=//p' "$s")
-		cg=$(sed -n 's/^CGROUP=//p' "$s")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-		[ -n "$veth" ] && ip link del "$veth" 2>/dev/null
-		[ -n "$cg" ] && sleep 0.5 && rmdir "$cg" "$(dirname "$cg")" 2>/dev/null
-	fi
-	[ -n "${veth:-}" ] && ip link del "$veth" 2>/dev/null
+	ct_kill_left "$s"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 mkdir -p "$VZCR_ROOT"
 
-ran() {
-	local desc=$1 rc
-	shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	ok $rc "$desc"
-	[ $rc -eq 0 ] || sed 's/^/#   /' "$tmp/err" "$tmp/out"
-	return $rc
-}
 init_pid() {
 	sed -n 's/^INIT_PID=//p' "$VZCR_ROOT/var/run/vzcr/$ct.state"
 }

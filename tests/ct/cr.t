@@ -13,6 +13,7 @@
 # CT, veth and cgroup is removed on every exit path.
 set -u
 . tests/lib/tap.sh
+. tests/ct/lib.sh
 
 vzcr=$PWD/vzcr/vzcr
 [ -x "$vzcr" ] || bail_out "$vzcr is not built"
@@ -25,23 +26,12 @@ bb=/bin/busybox
 
 # stop every CT of both roots; if that fails, kill init, remove veth and cgroup
 cleanup() {
-	local r s pid veth cg
+	local r s
 	for r in $roots; do
 		for s in "$r"/var/run/vzcr/*.state; do
 			[ -e "$s" ] || continue
 			VZCR_ROOT=$r "$vzcr" -q stop -t 3 "$(basename "$s" .state)" >/dev/null 2>&1
-			[ -e "$s" ] || continue
-			pid=$(sed -n 's/^INIT_PID=//p' "$s")
-			veth=$(sed -n 's/^VETH_HOST=//p' "$s")
-			cg=$(sed -n 's/^CGROUP=//p' "$s")
-			[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-			[ -n "$veth" ] && ip link del "$veth" 2>/dev/null
-			for i in 1 2 3 4 5 6 7 8 9 10; do
-				[ -n "$cg" ] && [ -d "$cg" ] || break
-				rmdir "$cg" 2>/dev/null && break
-				sleep 0.3
-			done
-			[ -n "$cg" ] && rmdir "$(dirname "$cg")" 2>/dev/null
+			ct_kill_left "$s"
 		done
 	done
 	[ -n "${bgpid:-}" ] && kill "$bgpid" 2>/dev/null
@@ -53,33 +43,7 @@ mkdir -p $roots
 export VZCR_ROOT=$tmp/a
 ct=201
 
-st() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	echo $?
-}
 # ran DESC CMD...: CMD must exit 0; its errors are shown if not
-ran() {
-	local desc=$1 rc
-	shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	ok $rc "$desc"
-	[ $rc -eq 0 ] || sed 's/^/#   /' "$tmp/err"
-	return $rc
-}
-errhas() {
-	local r
-	grep -qF -- "$1" "$tmp/err"
-	r=$?
-	ok $r "$2"
-	[ $r -eq 0 ] || sed 's/^/#   /' "$tmp/err"
-}
-inct() {
-	"$vzcr" exec $ct "$@" 2>&1
-}
-state() {
-	sed -n "s/^$1=//p" "$VZCR_ROOT/var/run/vzcr/$ct.state" 2>/dev/null
-}
 counter() {
 	inct cat /tmp/counter
 }

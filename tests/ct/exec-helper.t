@@ -9,6 +9,7 @@
 # on every exit path.
 set -u
 . tests/lib/tap.sh
+. tests/ct/lib.sh
 
 vzcr=$PWD/vzcr/vzcr
 [ -x "$vzcr" ] || bail_out "$vzcr is not built"
@@ -20,18 +21,10 @@ export VZCR_ROOT=$tmp/root
 ct=$((3000 + $$ % 5000))
 
 cleanup() {
-	local s=$VZCR_ROOT/var/run/vzcr/$ct.state pid veth cg
+	local s=$VZCR_ROOT/var/run/vzcr/$ct.state
 	[ -n "${bg-}" ] && kill -9 "$bg" 2>/dev/null
 	"$vzcr" -q stop -t 3 "$ct" >/dev/null 2>&1
-	if [ -e "$s" ]; then
-		pid=$(sed -n 's/^INIT_PID=//p' "$s")
-		veth=$(sed -n 's/^VETH_HOST=//p' "$s")
-		cg=$(sed -n 's/^CGROUP=//p' "$s")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-		[ -n "$veth" ] && ip link del "$veth" 2>/dev/null
-		sleep 0.5
-		[ -n "$cg" ] && rmdir "$cg" "$(dirname "$cg")" 2>/dev/null
-	fi
+	ct_kill_left "$s"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

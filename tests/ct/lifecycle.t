@@ -8,6 +8,7 @@
 # cgroup is removed on every exit path.
 set -u
 . tests/lib/tap.sh
+. tests/ct/lib.sh
 
 vzcr=$PWD/vzcr/vzcr
 [ -x "$vzcr" ] || bail_out "$vzcr is not built"
@@ -20,23 +21,12 @@ roots="$tmp/a $tmp/b"
 # cleanup: stop every CT of both roots; if that fails, kill init and remove
 # its veth and cgroup by hand from the state file; then the temp dir
 cleanup() {
-	local r s pid veth cg
+	local r s
 	for r in $roots; do
 		for s in "$r"/var/run/vzcr/*.state; do
 			[ -e "$s" ] || continue
 			VZCR_ROOT=$r "$vzcr" -q stop -t 3 "$(basename "$s" .state)" >/dev/null 2>&1
-			[ -e "$s" ] || continue
-			pid=$(sed -n 's/^INIT_PID=//p' "$s")
-			veth=$(sed -n 's/^VETH_HOST=//p' "$s")
-			cg=$(sed -n 's/^CGROUP=//p' "$s")
-			[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-			[ -n "$veth" ] && ip link del "$veth" 2>/dev/null
-			for i in 1 2 3 4 5; do
-				[ -n "$cg" ] && rmdir "$cg" 2>/dev/null && break
-				[ -n "$cg" ] && [ -d "$cg" ] || break
-				sleep 0.2
-			done
-			[ -n "$cg" ] && rmdir "$(dirname "$cg")" 2>/dev/null
+			ct_kill_left "$s"
 		done
 	done
 	[ -n "$taken" ] && ip link del "$taken" 2>/dev/null
@@ -48,17 +38,6 @@ trap 'exit 1' INT TERM
 mkdir -p $roots
 export VZCR_ROOT=$tmp/a
 
-st() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	echo $?
-}
-errhas() {
-	local r
-	grep -qF -- "$1" "$tmp/err"
-	r=$?
-	ok $r "$2"
-	[ $r -eq 0 ] || sed 's/^/#   /' "$tmp/err"
-}
 # inct CMD...: output of CMD run in CT 101
 inct() {
 	"$vzcr" exec 101 "$@" 2>&1

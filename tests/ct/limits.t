@@ -10,6 +10,7 @@
 # cgroup. Needs root. Every CT and cgroup is removed on every exit path.
 set -u
 . tests/lib/tap.sh
+. tests/ct/lib.sh
 
 vzcr=$PWD/vzcr/vzcr
 [ -x "$vzcr" ] || bail_out "$vzcr is not built"
@@ -36,17 +37,6 @@ bgpid=
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-st() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	echo $?
-}
-errhas() {
-	local r
-	grep -qF -- "$1" "$tmp/err"
-	r=$?
-	ok $r "$2"
-	[ $r -eq 0 ] || sed 's/^/#   /' "$tmp/err"
-}
 inct() {
 	"$vzcr" exec 801 "$@" 2>&1
 }

@@ -13,6 +13,7 @@
 # images and serves new connections. Needs root, busybox-static, ip, nft.
 set -u
 . tests/lib/tap.sh
+. tests/ct/lib.sh
 
 vzcr=$PWD/vzcr/vzcr
 [ -x "$vzcr" ] || bail_out "$vzcr is not built"
@@ -25,32 +26,16 @@ tmp=$(mktemp -d /tmp/vzcr-ct-svc.XXXXXX)
 export VZCR_ROOT=$tmp/root
 ct=401
 cleanup() {
-	local s=$VZCR_ROOT/var/run/vzcr/$ct.state pid veth cg
+	local s=$VZCR_ROOT/var/run/vzcr/$ct.state
 	exec 3>&- 4>&- 5>&- 6>&- 2>/dev/null
 	"$vzcr" -q stop -t 3 $ct >/dev/null 2>&1
-	if [ -e "$s" ]; then
-		pid=$(sed -n 's/^INIT_PID=//p' "$s")
-		veth=$(sed -n 's/^VETH_HOST=//p' "$s")
-		cg=$(sed -n 's/^CGROUP=//p' "$s")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-		[ -n "$veth" ] && ip link del "$veth" 2>/dev/null
-		[ -n "$cg" ] && sleep 0.5 && rmdir "$cg" "$(dirname "$cg")" 2>/dev/null
-	fi
+	ct_kill_left "$s"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 mkdir -p "$VZCR_ROOT"
 
-ran() {
-	local desc=$1 rc
-	shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	ok $rc "$desc"
-	[ $rc -eq 0 ] || sed 's/^/#   /' "$tmp/err" "$tmp/out"
-	return $rc
-}
 # connect FD: open a connection to the service on fd FD (it may still be starting)
 connect() {
 	local i
