@@ -45,7 +45,12 @@ show_mnt() {
 }
 
 ns_start -m -n -i -u --propagation private -- bash tests/ns/mnt-ct.sh "$tmp/root"
-wait_for 10 test -e /proc/"$nspid"/root/mnt/slave/f
+# mnt-ct.sh has made every mount, pivoted and dropped the old root once it
+# runs busybox sleep: dumping earlier races with its last mounts
+mounts_done() {
+	tr '\0' ' ' </proc/"$nspid"/cmdline 2>/dev/null | grep -q '^/bin/busybox sleep '
+}
+wait_for 10 mounts_done
 ok $? "the CT-like mount tree is built"
 nsenter -t "$nspid" -m -p -r -w /bin/busybox sh -c "$(declare -f show_mnt); show_mnt" \
 	>"$tmp/before" 2>&1
@@ -100,7 +105,7 @@ if command -v mkfs.ext4 >/dev/null && [ -e /dev/loop-control ]; then
 	ns_start -m --propagation private -- bash -c 'mount -o loop "$1" "$2" &&
 		mkdir -p "$2/bin" && cp /bin/busybox "$2/bin/" && exec bash tests/ns/mnt-ct.sh "$2"' \
 		sh "$tmp/disk.img" "$tmp/lroot"
-	wait_for 10 test -e /proc/"$nspid"/root/mnt/slave/f
+	wait_for 10 mounts_done
 	nsenter -t "$nspid" -m -p -r -w /bin/busybox sh -c "$(declare -f show_mnt); show_mnt" |
 		sed 's|/dev/loop[0-9]*|/dev/loopN|' >"$tmp/disk-before" 2>&1
 	run_ok "dump mnt with the root on a raw ext4 image" "$nstool" dump "$nspid" "$tmp/img-disk" mnt
@@ -119,7 +124,7 @@ fi
 
 # refusal: a file system type restore cannot rebuild, named
 ns_start -m --propagation private -- bash tests/ns/mnt-ct.sh "$tmp/root" ramfs
-wait_for 10 test -e /proc/"$nspid"/root/mnt/slave/f
+wait_for 10 mounts_done
 "$nstool" dump "$nspid" "$tmp/img-refused" mnt >"$tmp/out" 2>&1
 rc=$?
 [ $rc -ne 0 ] && grep -q "mount '/mnt/ramfs' (ramfs from 'ramfs'.*ramfs is not supported" "$tmp/out"
