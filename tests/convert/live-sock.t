@@ -11,9 +11,8 @@
 # drops the queued data from the images: the process must notice.
 set -u
 . tests/lib/tap.sh
+. tests/convert/lib.sh
 . tests/e2e/lib.sh
-ovz=convert/ovz2img
-live=tests/convert/cptlive
 
 # chain NAME GEN-OPTION [MANGLE]: MANGLE runs on the image directory
 chain() {
