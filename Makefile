@@ -206,6 +206,11 @@ tests/convert/mkcpt: tests/convert/mkcpt-ct.o
 tests/convert/mkcpt: ENGINE_LIBS := tests/convert/mkcpt-ct.o $(ENGINE_LIBS)
 tests/convert/mkcpt-ct.o: | config.h $(proto-h) $(syscall-h)
 -include tests/convert/mkcpt-ct.d
+# and its ttys in mkcpt-tty.c
+tests/convert/mkcpt: tests/convert/mkcpt-tty.o
+tests/convert/mkcpt: ENGINE_LIBS := tests/convert/mkcpt-tty.o $(ENGINE_LIBS)
+tests/convert/mkcpt-tty.o: | config.h $(proto-h) $(syscall-h)
+-include tests/convert/mkcpt-tty.d
 
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem
