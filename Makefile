@@ -201,6 +201,10 @@ tests/convert/cptlive: tests/convert/cptlive-sock.o
 tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-sock.o $(ENGINE_LIBS)
 tests/convert/cptlive-sock.o: | config.h $(proto-h) $(syscall-h)
 -include tests/convert/cptlive-sock.d
+tests/convert/cptlive: tests/convert/cptlive-tty.o
+tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-tty.o $(ENGINE_LIBS)
+tests/convert/cptlive-tty.o: | config.h $(proto-h) $(syscall-h)
+-include tests/convert/cptlive-tty.d
 # mkcpt too: its container-level records are in mkcpt-ct.c
 tests/convert/mkcpt: tests/convert/mkcpt-ct.o
 tests/convert/mkcpt: ENGINE_LIBS := tests/convert/mkcpt-ct.o $(ENGINE_LIBS)
