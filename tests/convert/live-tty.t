@@ -13,37 +13,16 @@ set -u
 . tests/convert/lib.sh
 . tests/e2e/lib.sh
 
-# chain NAME GEN-OPTION [MANGLE]: MANGLE runs on the image directory
-chain() {
-	local name=$1 opt=$2 mangle=${3:-} dir=$e2e_tmp/$1 pid
-	if ! wl_start "$dir" tests/convert/wl-ovztty; then
-		ok 1 "$name: workload starts"
-		return 1
-	fi
-	pid=$(cat "$dir/root")
-	tree_pids "$pid" >"$dir/pids"
-	snapshot "$dir" >"$dir/before"
-	run_ok "$name: cptlive dumps the live process and kills it" \
-		$live $opt --kill "$pid" "$dir/dump.cpt" || return 1
-	wait_for 30 all_gone $(cat "$dir/pids")
-	ok $? "$name: the dumped process is gone"
-	is "$($ovz --info "$dir/dump.cpt" | awk '$3 == "TTY" {print $5}')" 2 \
-		"$name: the dump holds the pair's 2 TTY records"
-	run_ok "$name: ovz2img translates it" $ovz "$dir/dump.cpt" "$dir/img" || return 1
-	is "$(vzcr/vzcr image show "$dir/img/files.img" | grep -c 'type: TTY')" 2 \
-		"$name: 2 tty files in files.img"
-	[ -n "$mangle" ] && $mangle "$dir/img"
-	run_ok "$name: vzcr restore" $tvzcr restore -D "$dir/img" --pidfile "$dir/restored" ||
-		return 1
-	is "$(cat "$dir/restored")" "$pid" "$name: the process has its pid"
-	snapshot "$dir" >"$dir/after"
-	diff -u "$dir/before" "$dir/after" >"$dir/diff"
-	ok $? "$name: maps and fds as before (the same pty index)"
-	[ -s "$dir/diff" ] && head -n 20 "$dir/diff" | sed 's/^/#   /'
-	wl_verdict "$dir" >"$dir/verdict"
-	[ -s "$dir/out" ] && sed 's/^/#   /' "$dir/out"
-	return 0
+# images NAME DIR: what ovz2img made of the pair
+images() {
+	is "$($ovz --info "$2/dump.cpt" | awk '$3 == "TTY" {print $5}')" 2 \
+		"$1: the dump holds the pair's 2 TTY records"
+	is "$(vzcr/vzcr image show "$2/img/files.img" | grep -c 'type: TTY')" 2 \
+		"$1: 2 tty files in files.img"
 }
+
+# chain NAME GEN-OPTION [MANGLE]: MANGLE runs on the image directory
+chain() { live_chain "$1" "$2" tests/convert/wl-ovztty images "${3:-}"; }
 
 for gen in rhel6:"" rhel5:--rhel5; do
 	name=${gen%%:*}
