@@ -201,11 +201,20 @@ tests/convert/cptlive: tests/convert/cptlive-sock.o
 tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-sock.o $(ENGINE_LIBS)
 tests/convert/cptlive-sock.o: | config.h $(proto-h) $(syscall-h)
 -include tests/convert/cptlive-sock.d
+tests/convert/cptlive: tests/convert/cptlive-tty.o
+tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-tty.o $(ENGINE_LIBS)
+tests/convert/cptlive-tty.o: | config.h $(proto-h) $(syscall-h)
+-include tests/convert/cptlive-tty.d
 # mkcpt too: its container-level records are in mkcpt-ct.c
 tests/convert/mkcpt: tests/convert/mkcpt-ct.o
 tests/convert/mkcpt: ENGINE_LIBS := tests/convert/mkcpt-ct.o $(ENGINE_LIBS)
 tests/convert/mkcpt-ct.o: | config.h $(proto-h) $(syscall-h)
 -include tests/convert/mkcpt-ct.d
+# and its ttys in mkcpt-tty.c
+tests/convert/mkcpt: tests/convert/mkcpt-tty.o
+tests/convert/mkcpt: ENGINE_LIBS := tests/convert/mkcpt-tty.o $(ENGINE_LIBS)
+tests/convert/mkcpt-tty.o: | config.h $(proto-h) $(syscall-h)
+-include tests/convert/mkcpt-tty.d
 
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem

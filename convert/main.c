@@ -29,8 +29,9 @@ static const char usage_text[] =
 	"  --info      print the header, version, kernel generation, arch, the sections\n"
 	"              with object counts and the tasks with pids and commands\n"
 	"  --json      the same as JSON; with OUTDIR, the report of what was written\n"
-	"  --force     leave out what vzcr restore cannot bring back (ttys, netlink\n"
-	"              and packet sockets, mounts, network devices, ...) instead of\n"
+	"  --force     leave out what vzcr restore cannot bring back (ttys but ptys,\n"
+	"              epoll, netlink and packet sockets, mounts, network devices,\n"
+	"              ...) instead of\n"
 	"              refusing;\n"
 	"  --ctid CTID the set of container CTID, for `vzcr restore CTID -D OUTDIR`\n"
 	"              (vzcr-ct.img; pids are the container's, init is 1)\n"
@@ -49,16 +50,24 @@ static int usage_error(const char *msg)
 	return EXIT_USAGE;
 }
 
-static int do_info(const char *path, bool json)
+/* The dump at @path read and checked, or NULL (said why). */
+static struct cpt_file *open_dump(const char *path)
 {
 	struct cpt_file *f;
-	int r;
 
-	r = cpt_open(path, &f);
-	if (r < 0) {
+	if (cpt_open(path, &f) < 0) {
 		pr_err("Failed to read dump '%s'", path);
-		return 1;
+		return NULL;
 	}
+	return f;
+}
+
+static int do_info(const char *path, bool json)
+{
+	struct cpt_file *f = open_dump(path);
+
+	if (!f)
+		return 1;
 	cpt_info_print(stdout, f, path, json);
 	cpt_close(f);
 	return fflush(stdout) ? 1 : 0;
@@ -67,14 +76,11 @@ static int do_info(const char *path, bool json)
 static int do_convert(const char *path, const char *outdir, bool force, bool json,
 		      const char *vdso, const char *ctid)
 {
-	struct cpt_file *f;
+	struct cpt_file *f = open_dump(path);
 	int r;
 
-	r = cpt_open(path, &f);
-	if (r < 0) {
-		pr_err("Failed to read dump '%s'", path);
+	if (!f)
 		return 1;
-	}
 	r = xlate_dump(f, outdir, force, json, stdout, vdso, ctid);
 	cpt_close(f);
 	if (r < 0) {

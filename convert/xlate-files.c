@@ -33,7 +33,6 @@
 #define MAX_PIPE_DATA	(16U << 20)	/* far above any pipe buffer of those kernels */
 
 #define DENTRY_DELETED	0x1
-#define DENTRY_CLONING	0x4
 #define DENTRY_ANON	(0x10 | 0x40 | 0x800 | 0x1000 | 0x2000 | 0x4000)
 #define DENTRY_TUNTAP	0x100
 
@@ -53,6 +52,7 @@ int xl_files_end(struct xlate *x)
 	r = img_close(x->pipes_img) ?: r;
 	r = img_close(x->remap_img) ?: r;
 	r = img_close(x->fifo_img) ?: r;
+	r = xl_tty_end(x) ?: r;
 	x->files_img = x->pipes_img = x->remap_img = x->fifo_img = NULL;
 	free(x->pipes_done);
 	x->pipes_done = NULL;
@@ -72,12 +72,6 @@ static void strip_deleted(char *name)
 		name[n - m] = '\0';
 }
 
-static bool tty_name(const char *n)
-{
-	return !strncmp(n, "/dev/tty", 8) || !strncmp(n, "/dev/pts/", 9) ||
-	       !strcmp(n, "/dev/console") || !strcmp(n, "/dev/ptmx") || !strncmp(n, "/dev/pty", 8);
-}
-
 static const char deleted_file[] = "a deleted file";
 
 /* What the engine cannot open, by name; NULL if it can. */
@@ -91,10 +85,8 @@ static const char *refusal(const uint8_t *rec, const char *name)
 		       lfl & 0x2000 ? "an eventfd" : "an anonymous-inode file";
 	if (lfl & DENTRY_TUNTAP)
 		return "a tun/tap device";
-	if (S_ISSOCK(mode))
-		return NULL;	/* xl_sock_refusal() */
-	if (S_ISCHR(mode) && (get64(rec, 56) != CPT_NULL || (lfl & DENTRY_CLONING) || tty_name(name)))
-		return "a tty";
+	if (S_ISSOCK(mode) || xl_is_tty(rec, name))
+		return NULL;	/* xl_sock_refusal(), xl_tty_check() */
 	if (lfl & DENTRY_DELETED)
 		return deleted_file;	/* unless its INODE rebuilds it (xlate-ghost.c) */
 	if (!S_ISFIFO(mode) && name[0] != '/')
@@ -241,6 +233,8 @@ static int write_entry(struct xlate *x, uint64_t pos, const uint8_t *rec, char *
 	fe.id = xf->id;
 	if (S_ISSOCK(mode))
 		return xl_sock_write(x, pos, rec, xf);
+	if (xl_is_tty(rec, name))
+		return xl_tty_write(x, pos, rec, name, xf, &fown);
 	if (S_ISFIFO(mode) && strncmp(name, "pipe:", 5))
 		return write_fifo(x, pos, rec, name, xf, &fown);
 	if (S_ISFIFO(mode)) {
@@ -309,6 +303,8 @@ static int new_file(struct xlate *x, uint64_t pos, struct xl_file *xf)
 		r = xl_sock_refusal(x, pos, rec, name, NAME_MAX_LEN);
 		why = r || !name[0] ? NULL : "";	/* the socket's name says it all */
 	}
+	if (!r && !why && xl_is_tty(rec, name))
+		r = xl_tty_check(x, pos, rec, name, &why);
 	strip_deleted(name);
 	if (!r && why == deleted_file && S_ISREG(get32(rec, 40)))
 		r = deleted(x, pos, rec, name, &why, x->next_id);

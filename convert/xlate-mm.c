@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
+#include "vma-status.h"
 #include "xlate.h"
 
 /* vm_flags bits as the RHEL6 (042stab) kernel numbers them */
@@ -40,17 +41,6 @@
 #define VM_MERGEABLE	0x80000000ULL
 #define VM_HUGEPAGE	0x100000000ULL
 
-/* engine/proc_parse.h's status bits, as the image format defines them */
-#define VMA_AREA_REGULAR	(1U << 0)
-#define VMA_AREA_STACK		(1U << 1)
-#define VMA_AREA_VDSO		(1U << 3)
-#define VMA_AREA_HEAP		(1U << 5)
-#define VMA_FILE_PRIVATE	(1U << 6)
-#define VMA_FILE_SHARED		(1U << 7)
-#define VMA_ANON_SHARED		(1U << 8)
-#define VMA_ANON_PRIVATE	(1U << 9)
-#define VMA_AREA_VVAR		(1U << 12)
-#define VMA_AREA_VVAR_VCLOCK	(1U << 20)
 #define PE_PRESENT		(1U << 2)
 
 #define MM_REC_LEN	136

@@ -116,7 +116,6 @@ static const struct {
 	uint32_t code;
 	const char *what;
 } unsupported_sects[] = {
-	{ 8, "ttys (TTY section)" },
 	{ 11, "SysV semaphore undo lists (SYSVSEM_UNDO section)" },
 	{ 13, "SysV shared memory (SYSV_SHM section)" },
 	{ 15, "orphaned TCP sockets (ORPHANS section)" },

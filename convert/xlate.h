@@ -16,6 +16,7 @@
 #include "cpt-priv.h"
 #include "image.h"
 #include "core-x86.pb-c.h"
+#include "fown.pb-c.h"
 #include "vma.pb-c.h"
 
 #define CPT_CONTENT_ARRAY	1
@@ -95,6 +96,11 @@ struct xlate {
 	size_t nsockq;
 	struct img *skq_img;	/* sk-queues.img, once a queue has data */
 	const char *ctid;	/* --ctid: a container's set, or NULL */
+	struct img *tty_img;	/* tty-info.img, once a tty needs it (xlate-tty.c) */
+	struct img *tty_data_img; /* tty-data.img, opened with it */
+	uint32_t *ttys;		/* pty indices whose infos are written */
+	size_t nttys;
+	bool tty_console_done, tty_ctty_done;
 };
 
 /* A task record read whole (the grow-only rule: missing tail zeroed). */
@@ -190,6 +196,19 @@ int xl_ctid_check(const char *ctid);
 int xl_write_ct(struct xlate *x, const char *ctid);
 /* xlate-net.c: netdev/ifaddr/route/route6/netns-1.img. 0 or -errno. */
 int xl_write_net(struct xlate *x);
+/* xlate-tty.c: is the FILE record @rec (path @name) a tty? */
+bool xl_is_tty(const uint8_t *rec, const char *name);
+/*
+ * xlate-tty.c: *why is NULL when the tty FILE at @pos translates, else what
+ * it is (for the refusal); 0 or -errno.
+ */
+int xl_tty_check(struct xlate *x, uint64_t pos, const uint8_t *rec, const char *name,
+		 const char **why);
+/* xlate-tty.c: its TTY file entry, and the tty-info/tty-data of its pair once. */
+int xl_tty_write(struct xlate *x, uint64_t pos, const uint8_t *rec, const char *name,
+		 struct xl_file *xf, FownEntry *fown);
+/* xlate-tty.c: close tty-info.img and tty-data.img; 0 or -errno. */
+int xl_tty_end(struct xlate *x);
 /* Open files.img and pipes-data.img; close them (0 or -errno). */
 int xl_files_begin(struct xlate *x);
 int xl_files_end(struct xlate *x);

@@ -5,3 +5,5 @@ helper-y += mkcpt
 helper-y += cptlive
 # the workload of live-sock.t (unix sockets through the live chain)
 wl-y += wl-ovzsock
+# the workload of live-tty.t (a pty pair through the live chain)
+wl-y += wl-ovztty

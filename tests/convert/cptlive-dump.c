@@ -98,14 +98,16 @@ static void shm_inode(struct lfile *f)
 static size_t file_obj(const struct lfile *f, uint32_t fmode)
 {
 	size_t o = w_obj(&W, 4, L.rhel5 ? 88 : 96, 1);
+	/* root and cwd are files of their own, not in L.files */
+	int k = f >= L.files && f < L.files + L.nfiles ? (int)(f - L.files) : -1;
 
 	w32(&W, o + 16, f->flags);
 	w32(&W, o + 20, fmode);
 	w64(&W, o + 24, f->fpos);
 	w32(&W, o + 40, f->i_mode);
-	w32(&W, o + 44, f->shm || f->deleted ? 0x1 : 0);	/* CPT_DENTRY_DELETED */
+	w32(&W, o + 44, (f->shm || f->deleted ? 0x1 : 0) | (k < 0 ? 0 : tty_lflags(k)));
 	w64(&W, o + 48, f->inode_obj ? f->inode_obj : NUL64);
-	w64(&W, o + 56, S_ISSOCK(f->i_mode) ? sock_index(f - L.files) : NUL64);
+	w64(&W, o + 56, S_ISSOCK(f->i_mode) ? sock_index(k) : k < 0 ? NUL64 : tty_obj(k));
 	w32(&W, o + 64, UINT32_MAX);
 	if (!L.rhel5)
 		w64(&W, o + 88, NUL64);
@@ -717,6 +719,7 @@ int write_dump(const char *path)
 	ns = w_obj(&W, 10, 16, 1);
 	w_end(&W, ns);
 	w_end(&W, s);
+	sect_ttys(&W);
 	sect_inodes_files();
 	sect_socks(&W);
 	sect_files_struct();

@@ -542,6 +542,7 @@ int main(int argc, char **argv)
 	seize(atoi(argv[i]));
 	collect_files();
 	sock_collect();
+	tty_collect();
 	if (write_dump(argv[i + 1]))
 		die("write");
 	for (int k = 0; kill_it && k < L.np; k++)

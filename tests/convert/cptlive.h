@@ -105,6 +105,13 @@ void sock_collect(void);
 uint64_t sock_index(int file);
 /* The SOCKET section (after FILES: sockets point at their files). */
 void sect_socks(struct cptw *w);
+/* cptlive-tty.c: the pty pairs among L.files (consumes their queued bytes). */
+void tty_collect(void);
+/* The TTY record of file @file (L.files index), or all-ones; its CPT_DENTRY_* flags. */
+uint64_t tty_obj(int file);
+uint32_t tty_lflags(int file);
+/* The TTY section (before FILES: files point at their ttys). */
+void sect_ttys(struct cptw *w);
 /* The cpt dump of L to @path; 0 or 1. */
 int write_dump(const char *path);
 

@@ -6,12 +6,10 @@
 # shows the engine reads the image ovz2img wrote; bad CTIDs are usage errors.
 set -u
 . tests/lib/tap.sh
-tmp=$(mktemp -d)
-export VZCR_ROOT=$tmp/root
+. tests/convert/lib.sh
 ct=9$$
-trap 'vzcr/vzcr destroy "$ct" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-ovz=convert/ovz2img
-mk=tests/convert/mkcpt
+conv_tmpdir 'vzcr/vzcr destroy "$ct" >/dev/null 2>&1'
+export VZCR_ROOT=$tmp/root
 
 $mk rhel6 "$tmp/d.cpt"
 run_ok "--ctid 101: translated" $ovz --ctid 101 "$tmp/d.cpt" "$tmp/img"

@@ -5,10 +5,8 @@
 # the same; --info writes nothing.
 set -u
 . tests/lib/tap.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ovz=convert/ovz2img
-mk=tests/convert/mkcpt
+. tests/convert/lib.sh
+conv_tmpdir
 
 # info_ok GEN VERSION KERNEL SECTIONS: the text output of one generation
 info_ok() {

@@ -9,10 +9,8 @@
 # RHEL6 and the 2.6.18 record sizes. Malformed IPC records are refused.
 set -u
 . tests/lib/tap.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ovz=convert/ovz2img
-mk=tests/convert/mkcpt
+. tests/convert/lib.sh
+conv_tmpdir
 nstool=tests/ns/nstool
 
 unshare -i -u true 2>/dev/null || skip_all "unshare -i -u fails: no new ipc/uts namespaces here"

@@ -11,44 +11,22 @@
 # drops the queued data from the images: the process must notice.
 set -u
 . tests/lib/tap.sh
+. tests/convert/lib.sh
 . tests/e2e/lib.sh
-ovz=convert/ovz2img
-live=tests/convert/cptlive
+
+# images NAME DIR: what ovz2img made of the sockets
+images() {
+	is "$($ovz --info "$2/dump.cpt" | awk '$3 == "SOCKET" {print $5}')" 10 \
+		"$1: the dump holds 10 sockets"
+	is "$(vzcr/vzcr image show "$2/img/files.img" | grep -c 'type: UNIXSK')" 7 \
+		"$1: 7 unix sockets in files.img"
+	is "$(vzcr/vzcr image show "$2/img/files.img" | grep -c 'type: INETSK')" 3 \
+		"$1: 3 TCP sockets in files.img"
+	is "$(ls "$2/img" | grep -c '^tcp-stream-')" 2 "$1: 2 established connections"
+}
 
 # chain NAME GEN-OPTION [MANGLE]: MANGLE runs on the image directory
-chain() {
-	local name=$1 opt=$2 mangle=${3:-} dir=$e2e_tmp/$1 pid
-	if ! wl_start "$dir" tests/convert/wl-ovzsock; then
-		ok 1 "$name: workload starts"
-		return 1
-	fi
-	pid=$(cat "$dir/root")
-	tree_pids "$pid" >"$dir/pids"
-	snapshot "$dir" >"$dir/before"
-	run_ok "$name: cptlive dumps the live process and kills it" \
-		$live $opt --kill "$pid" "$dir/dump.cpt" || return 1
-	wait_for 30 all_gone $(cat "$dir/pids")
-	ok $? "$name: the dumped process is gone"
-	is "$($ovz --info "$dir/dump.cpt" | awk '$3 == "SOCKET" {print $5}')" 10 \
-		"$name: the dump holds 10 sockets"
-	run_ok "$name: ovz2img translates it" $ovz "$dir/dump.cpt" "$dir/img" || return 1
-	is "$(vzcr/vzcr image show "$dir/img/files.img" | grep -c 'type: UNIXSK')" 7 \
-		"$name: 7 unix sockets in files.img"
-	is "$(vzcr/vzcr image show "$dir/img/files.img" | grep -c 'type: INETSK')" 3 \
-		"$name: 3 TCP sockets in files.img"
-	is "$(ls "$dir/img" | grep -c '^tcp-stream-')" 2 "$name: 2 established connections"
-	[ -n "$mangle" ] && $mangle "$dir/img"
-	run_ok "$name: vzcr restore" $tvzcr restore -D "$dir/img" --pidfile "$dir/restored" ||
-		return 1
-	is "$(cat "$dir/restored")" "$pid" "$name: the process has its pid"
-	snapshot "$dir" >"$dir/after"
-	diff -u "$dir/before" "$dir/after" >"$dir/diff"
-	ok $? "$name: maps and fds as before"
-	[ -s "$dir/diff" ] && head -n 20 "$dir/diff" | sed 's/^/#   /'
-	wl_verdict "$dir" >"$dir/verdict"
-	[ -s "$dir/out" ] && sed 's/^/#   /' "$dir/out"
-	return 0
-}
+chain() { live_chain "$1" "$2" tests/convert/wl-ovzsock images "${3:-}"; }
 
 for gen in rhel6:"" rhel5:--rhel5; do
 	name=${gen%%:*}

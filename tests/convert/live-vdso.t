@@ -15,9 +15,8 @@
 # that is no x86_64 ELF, an old function this kernel's vDSO lacks.
 set -u
 . tests/lib/tap.sh
+. tests/convert/lib.sh
 . tests/e2e/lib.sh
-ovz=convert/ovz2img
-live=tests/convert/cptlive
 wl=tests/e2e/wl-vdso-proxy
 
 [ -n "$(grep -s '\[vdso\]' /proc/self/maps)" ] || skip_all "this kernel maps no vDSO (vdso=0)"

@@ -7,9 +7,8 @@
 # as before and it checks its own memory, files, signals, timers and FPU.
 set -u
 . tests/lib/tap.sh
+. tests/convert/lib.sh
 . tests/e2e/lib.sh
-ovz=convert/ovz2img
-live=tests/convert/cptlive
 
 # chain NAME GEN-OPTION WORKLOAD-ARGS...
 chain() {

@@ -5,10 +5,8 @@
 # what is wrong. Under valgrind too when it is installed.
 set -u
 . tests/lib/tap.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ovz=convert/ovz2img
-mk=tests/convert/mkcpt
+. tests/convert/lib.sh
+conv_tmpdir
 
 $mk --all "$tmp"
 ok $? "mkcpt writes every case"

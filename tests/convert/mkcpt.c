@@ -24,10 +24,10 @@ size_t len;
 static size_t cap;
 
 static const struct gen gens[] = {
-	{ "rhel6", 0x803, 992, 136, 160, 456, "2.6.32-042stab120.11", 1048, 168 },
-	{ "rhel5", 0x304, 976, 128, 72, 448, "2.6.18-028stab101.1", 912, 120 },
+	{ "rhel6", 0x803, 992, 136, 160, 456, "2.6.32-042stab120.11", 1048, 168, 720 },
+	{ "rhel5", 0x304, 976, 128, 72, 448, "2.6.18-028stab101.1", 912, 120, 720 },
 	/* a future kernel: every record longer than the reader knows */
-	{ "rhel6-grown", 0x803, 1024, 160, 192, 480, "2.6.32-042stab999.1", 1104, 200 },
+	{ "rhel6-grown", 0x803, 1024, 160, 192, 480, "2.6.32-042stab999.1", 1104, 200, 744 },
 };
 
 /* Offsets of the records the malformed cases break. */
@@ -336,10 +336,11 @@ static void write_files(struct refs *rf)
 		write_file(rf, k, "socket:[4242]", 0140777, 02, 0);
 		p64(rf->file[k] + 56, opt.sk_priv && k == F_USK0 ? 99 : (uint64_t)(k - F_USK0));
 	}
+	write_tty_files(rf);
 	end(s);
 }
 
-static void filedesc(uint32_t fd, uint32_t cloexec, size_t file)
+void filedesc(uint32_t fd, uint32_t cloexec, size_t file)
 {
 	size_t o = obj_begin(1025, 40, 0);
 
@@ -365,6 +366,7 @@ static void write_fds_fs(struct refs *rf)
 	for (int k = F_USK0; k <= F_USK3; k++)
 		filedesc(13 + k - F_USK0, 0, rf->file[k]);
 	filedesc(17, 0, rf->file[F_TCP]);
+	write_tty_fds(rf);
 	if (opt.lost)
 		filedesc(11, 0, rf->file[F_LOST]);
 	end(rf->files);
@@ -545,6 +547,7 @@ static void build(const struct gen *g)
 		write_mounts(g);
 	end(rf.ns);
 	end(s);
+	write_ttys(g, &rf);
 	write_files(&rf);
 	write_socks(g, &rf);
 	write_refused();
@@ -668,7 +671,12 @@ static const struct xcase xcases[] = {
 	{ "netdev", "the network device 'tun0' (NET_DEVICE at offset", &opt.netdev, 1 },
 	{ "net_route", "NET_ROUTE at offset", &opt.net_route, 0 },
 	{ "sysv", "SysV semaphore undo lists (SYSVSEM_UNDO section)", &opt.sysv, 1 },
-	{ "tty", "a tty '/dev/tty1'", &opt.tty, 1 },
+	{ "tty", "a tty other than a pty, /dev/tty or /dev/console '/dev/tty1'", &opt.tty, 1 },
+	{ "tty_bits", "tty data BITS at offset", &opt.tty_bits, 0 },
+	{ "tty_index", "field cpt_index 4294967295 is over", &opt.tty_index, 0 },
+	{ "tty_priv", "cpt_priv", &opt.tty_priv, 0 },
+	{ "tty_nopeer", "a pty whose other end is not in the TTY section '/dev/ptmx'", &opt.tty_nopeer, 1 },
+	{ "tty_bsd", "a legacy BSD pty '/dev/ttyp3'", &opt.tty_bsd, 1 },
 	{ "shm", "SysV shared memory mapping", &opt.shm, 1 },
 	{ "mounts", "the nfs mount at '/mnt/nfs'", &opt.mounts, 1 },
 	{ "mnt_noroot", "the first mount is '/proc', not the root", &opt.mnt_noroot, 0 },
@@ -688,6 +696,13 @@ static int write_case(const char *name, const char *path)
 	for (size_t i = 0; i < N(gens); i++)
 		if (!strcmp(name, gens[i].name)) {
 			build(&gens[i]);
+			goto out;
+		}
+	for (size_t i = 0; i < N(gens); i++)
+		if (!strncmp(name, "pty-", 4) && !strcmp(name + 4, gens[i].name)) {
+			opt.pty = 1;
+			build(&gens[i]);
+			opt.pty = 0;
 			goto out;
 		}
 	for (size_t i = 0; i < N(bads); i++)
@@ -725,6 +740,8 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--list")) {
 		for (size_t i = 0; i < N(gens); i++)
 			printf("%s\t\n", gens[i].name);
+		for (size_t i = 0; i < N(gens); i++)
+			printf("pty-%s\t\n", gens[i].name);
 		for (size_t i = 0; i < N(bads); i++)
 			printf("%s\t%s\n", bads[i].name, bads[i].words);
 		return 0;

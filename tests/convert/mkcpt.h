@@ -19,12 +19,14 @@ struct gen {
 	uint16_t task_len, mm_len, veinfo_len, signal_len;
 	const char *release;
 	uint16_t sock_len, skb_len;
+	uint16_t tty_len;
 };
 
 /* What the translation cases change (mkcpt --list-xlate). */
 struct mkopt {
 	int i386, socket, netdev, sysv, tty, shm, pages_len, noexe, late_exe, oldvdso, lost, orphan, rhel5vdso, signo;
 	int sk_embryo, sk_addrlen, sk_skb, sk_priv, sk_seq, ipc_msgsize, mounts, mnt_noroot, net_route;
+	int pty, tty_bits, tty_index, tty_priv, tty_nopeer, tty_bsd;
 };
 extern struct mkopt opt;
 
@@ -36,6 +38,7 @@ struct refs {
 	size_t ns, fs, files, sighand, timers, inode, shm_inode, gone_inode, moved_inode, fifo_inode;
 	size_t file[NFILES], mms[2];
 	size_t task_at[3], sig_at[2];
+	size_t tty[2], ttyf[4];		/* pty master, slave; their files, /dev/console, /dev/tty */
 };
 
 /* The dump being built: @len bytes at @d. */
@@ -61,5 +64,10 @@ void ipc_perm(size_t o, uint64_t key, uint64_t mode, uint64_t id);
 void write_sysv(void);
 void write_mounts(const struct gen *g);
 void write_net(const struct gen *g);
+
+/* mkcpt-tty.c: the TTY section, the tty FILEs (in FILES), their fds (in a FILES object) */
+void write_ttys(const struct gen *g, struct refs *rf);
+void write_tty_files(struct refs *rf);
+void write_tty_fds(struct refs *rf);
 
 #endif /* VZCR_TESTS_MKCPT_H */

@@ -8,10 +8,8 @@
 # ones (24-byte records: parents found by path). Refusals: refuse.t.
 set -u
 . tests/lib/tap.sh
-tmp=$(mktemp -d)
-trap 'umount -R "$tmp/tgt" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-ovz=convert/ovz2img
-mk=tests/convert/mkcpt
+. tests/convert/lib.sh
+conv_tmpdir 'umount -R "$tmp/tgt" 2>/dev/null'
 nstool=$PWD/tests/ns/nstool
 
 unshare -m -n -i -u -p -f --propagation private true 2>/dev/null ||

@@ -8,11 +8,9 @@
 # 2.6.18 records. A NET_ROUTE message longer than its record is refused.
 set -u
 . tests/lib/tap.sh
-tmp=$(mktemp -d)
+. tests/convert/lib.sh
 host=ovz3n$$
-trap 'ip link del "$host" 2>/dev/null; rm -rf "$tmp"' EXIT
-ovz=convert/ovz2img
-mk=tests/convert/mkcpt
+conv_tmpdir 'ip link del "$host" 2>/dev/null'
 nstool=tests/ns/nstool
 
 command -v ip >/dev/null || skip_all "no ip (iproute2)"

@@ -11,10 +11,8 @@
 # same clean way.
 set -u
 . tests/lib/tap.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ovz=convert/ovz2img
-mk=tests/convert/mkcpt
+. tests/convert/lib.sh
+conv_tmpdir
 
 # nothing_left NAME OUT: no OUTDIR, no temporary directory
 nothing_left() {

@@ -6,10 +6,8 @@
 # the images (xlate-check.py); the report and --json; OUTDIR rules.
 set -u
 . tests/lib/tap.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ovz=convert/ovz2img
-mk=tests/convert/mkcpt
+. tests/convert/lib.sh
+conv_tmpdir
 command -v python3 >/dev/null || skip_all "python3 missing: the images are read through JSON"
 
 for gen in rhel6 rhel5 rhel6-grown; do
