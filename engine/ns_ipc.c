@@ -9,7 +9,8 @@
  * Restore creates each object with its dumped id (KIND_next_id) and key.
  * Limits are first raised (objects bigger than the namespace's limits may
  * exist: made before a limit was lowered), and the dumped sysctls written
- * last.
+ * last. A shm segment removed while attached is made like the others: the
+ * engine removes it again once a task attached it (sysv_shm.c).
  */
 #define LOG_PREFIX "ns-ipc: "
 #include <fcntl.h>
