@@ -9,7 +9,8 @@
  * Restore creates each object with its dumped id (KIND_next_id) and key.
  * Limits are first raised (objects bigger than the namespace's limits may
  * exist: made before a limit was lowered), and the dumped sysctls written
- * last.
+ * last. A shm segment removed while attached is made like the others: the
+ * engine removes it again once a task attached it (sysv_shm.c).
  */
 #define LOG_PREFIX "ns-ipc: "
 #include <fcntl.h>
@@ -158,32 +159,58 @@ static int raise_limits(void)
 	       ns_sysctl_set("fs/mqueue/msgsize_max", "16777216");
 }
 
-/* Write a segment's contents: attach it read-only for the copy. */
+/*
+ * The key removed segment @shmid was made with: the kernel reads IPC_PRIVATE
+ * for it now, but the name of our attachment @p keeps the first one.
+ */
+static uint32_t removed_key(int shmid, const void *p, uint64_t size)
+{
+	char path[96], name[64];
+	unsigned int key;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", (unsigned long)p,
+		 (unsigned long)p + (unsigned long)((size + 4095) & ~4095UL));
+	n = readlink(path, name, sizeof(name) - 1);
+	if (n < 0 || (name[n] = 0, sscanf(name, "/SYSV%8x", &key) != 1)) {
+		pr_warn("Failed to read the key of removed shm id %d from '%s': restored as private",
+			shmid, path);
+		return 0;
+	}
+	return key;
+}
+
+/*
+ * Write a segment's contents: attach it read-only for the copy (Linux lets
+ * a removed segment be attached by id while it is in use). A removed one
+ * keeps SHM_DEST in desc.mode; sysv_shm.c removes it again at restore.
+ */
 static int dump_shm_one(struct img *img, int shmid, const struct shmid_ds *ds)
 {
 	IpcShmEntry e = IPC_SHM_ENTRY__INIT;
 	IpcDescEntry d = IPC_DESC_ENTRY__INIT;
 	static const char zero[4];
-	void *p;
+	void *p = NULL;
 	int ret;
 
-	if (ds->shm_perm.mode & SHM_DEST)
-		return log_err(-ENOTSUP, "Failed to dump shm id %d key 0x%x: removed but still attached",
-			       shmid, (unsigned int)ds->shm_perm.__key);
 	ipc_desc_fill(&d, &ds->shm_perm, shmid);
 	e.desc = &d;
 	e.size = ds->shm_segsz;
+	if (e.size) {
+		p = shmat(shmid, NULL, SHM_RDONLY);
+		if (p == (void *)-1)
+			return log_perr(-errno, "Failed to attach shm id %d key 0x%x", shmid,
+					(unsigned int)ds->shm_perm.__key);
+		if (ds->shm_perm.mode & SHM_DEST)
+			d.key = removed_key(shmid, p, e.size);
+	}
 	ret = img_write(img, &e);
-	if (ret < 0 || !e.size)
-		return ret;
-	p = shmat(shmid, NULL, SHM_RDONLY);
-	if (p == (void *)-1)
-		return log_perr(-errno, "Failed to attach shm id %d key 0x%x", shmid,
-				(unsigned int)ds->shm_perm.__key);
-	ret = img_write_raw(img, p, e.size);
-	shmdt(p);
+	if (ret == 0 && e.size)
+		ret = img_write_raw(img, p, e.size);
 	if (ret == 0 && (e.size & 3))
 		ret = img_write_raw(img, zero, 4 - (e.size & 3));
+	if (p)
+		shmdt(p);
 	return ret;
 }
 
@@ -279,6 +306,32 @@ static int restore_shm(int dfd, uint32_t id)
 			ret = restore_shm_one(img, e);
 		img_free_entry(e);
 		if (ret < 0)
+			break;
+	}
+	img_close(img);
+	return ret;
+}
+
+int ipc_shm_removed(int dfd, uint32_t shmid)
+{
+	struct img *img;
+	IpcShmEntry *e;
+	uint32_t nsid;
+	size_t ignored;
+	int ret = ns_find_image(dfd, "ipcns-shm-", ".img", &nsid);
+
+	if (ret <= 0)
+		return ret;
+	img = img_open(dfd, IMG_IPCNS_SHM, O_RDONLY, nsid);
+	if (!img)
+		return -errno;
+	while ((ret = img_read(img, (void **)&e)) > 0) {
+		if (e->desc && e->desc->id == shmid)
+			ret = e->desc->mode & SHM_DEST ? 1 : 0;
+		else
+			ret = img_skip_payload(img, e, &ignored) ?: 2;
+		img_free_entry(e);
+		if (ret != 2)
 			break;
 	}
 	img_close(img);

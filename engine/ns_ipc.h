@@ -29,5 +29,10 @@ void ipc_desc_fill(IpcDescEntry *d, const struct ipc_perm *p, int id);
 int ipc_set_next_id(const char *kind, uint32_t id);
 /* Check that the object created for @d got its id; then set owner and mode. */
 int ipc_check_id(const char *kind, const IpcDescEntry *d, int got);
+/*
+ * 1 if shm segment @shmid of ipcns-shm-NSID.img in @dfd was dumped removed
+ * (SHM_DEST: attached after IPC_RMID), 0 if not or not there, or -errno.
+ */
+int ipc_shm_removed(int dfd, uint32_t shmid);
 
 #endif /* VZCR_NS_IPC_H */

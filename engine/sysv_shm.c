@@ -21,6 +21,7 @@
 #include "image.h"
 #include "ipc-shm.pb-c.h"
 #include "log.h"
+#include "ns_ipc.h"
 #include "ns_util.h"
 #include "restore.h"
 #include "sysv_shm.h"
@@ -201,6 +202,23 @@ static int get_segment(struct img *img, const IpcShmEntry *e, uint64_t shmid, ui
 }
 
 /*
+ * Segment @shmid of the task's own ipc namespace (a CT's), which its
+ * restore made before the tasks: *rmid if it was dumped removed, unless
+ * the VMA of another task removed it again already.
+ */
+static int ns_segment(struct rst_ctx *c, int shmid, bool *rmid)
+{
+	struct shmid_ds ds;
+	int ret;
+
+	if (shmctl(shmid, IPC_STAT, &ds) == 0 && (ds.shm_perm.mode & SHM_DEST))
+		return 0;
+	ret = ipc_shm_removed(c->dfd, (uint32_t)shmid);
+	*rmid = ret > 0;
+	return ret < 0 ? ret : 0;
+}
+
+/*
  * Segment @shmid ready in the tool's ipc ns if the dump saved it; *rmid
  * says it must be removed once attached.
  */
@@ -215,7 +233,7 @@ static int prepare_segment(struct rst_ctx *c, uint64_t shmid, uint64_t len, bool
 		return log_err(-EINVAL, "mm image: SysV shm id %llu out of range",
 			       (unsigned long long)shmid);
 	if (!img_exists(c->dfd, IMG_VZCR_SYSV_SHM, shmid))
-		return 0;	/* the task's own ipc namespace holds it */
+		return ns_segment(c, (int)shmid, rmid);
 	img = img_open(c->dfd, IMG_VZCR_SYSV_SHM, O_RDONLY, shmid);
 	if (!img)
 		return -errno;

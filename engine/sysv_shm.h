@@ -9,7 +9,8 @@
  * Where the segment comes from at restore:
  * - a task in an ipc namespace of its own (a container): the namespace's
  *   restore (ns_restore_ipc, ipcns-shm-NSID.img) made it before the tasks'
- *   memory; the engine only attaches it;
+ *   memory; the engine attaches it, and removes again one the dump found
+ *   removed while attached (SHM_DEST in its ipcns-shm entry);
  * - a task in the tool's ipc namespace (a process tree on the host): the
  *   dump writes each attached segment once, attributes and contents, to
  *   vzcr-sysv-shm-SHMID.img. Restore reuses a segment that still exists with

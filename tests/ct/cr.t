@@ -98,13 +98,14 @@ setsid sh -c 'sleep 1001 & sh -c "sleep 1002 & sh -c \"sleep 1003 & wait\" & wai
 setsid sh -c 'exec 7</etc/passwd 8>>/tmp/held; echo $$ >/tmp/holder.pid; sleep 1004 | cat' &
 EOF
 # glibc workloads of the e2e tests, with their libraries: threads (tids in
-# the CT's pid namespace), timers (one aimed at a thread), signals
-wls="threads timers signals"
+# the CT's pid namespace), timers (one aimed at a thread), signals, sysv
+# (SysV shm of the CT's ipc namespace, one segment removed while attached)
+wls="threads timers signals sysv"
 for w in $wls; do
 	mkdir -p "$priv/opt" "$priv/wl-$w" && cp tests/e2e/wl-$w "$priv/opt/" || bail_out "copy wl-$w"
 	echo "/opt/wl-$w /wl-$w $([ $w = threads ] && echo 2) &" >>"$priv/wl.sh"
 done
-for lib in $(ldd tests/e2e/wl-threads tests/e2e/wl-timers tests/e2e/wl-signals |
+for lib in $(ldd tests/e2e/wl-threads tests/e2e/wl-timers tests/e2e/wl-signals tests/e2e/wl-sysv |
 	     awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | sort -u); do
 	mkdir -p "$priv$(dirname "$lib")" && cp -L "$lib" "$priv$lib" || bail_out "copy $lib"
 done
@@ -335,7 +336,7 @@ if [ -n "$v1" ]; then
 	counter_past 3
 	# until every workload is up and the tree stands still
 	for i in $(seq 100); do
-		ls "$priv"/wl-*/ready 2>/dev/null | wc -l | grep -qx 3 && snap1=$(snapshot) &&
+		ls "$priv"/wl-*/ready 2>/dev/null | wc -l | grep -qx $(echo $wls | wc -w) && snap1=$(snapshot) &&
 			[ "$(echo "$snap1" | wc -l)" -ge 14 ] && sleep 0.2 && [ "$(snapshot)" = "$snap1" ] &&
 			break
 		sleep 0.1
