@@ -187,34 +187,17 @@ tests/convert/fuzz-cpt: tests/convert/fuzz-cpt.c $(fuzz-srcs) tests/convert/mkcp
 	$(Q)mkdir -p tests/convert/corpus && tests/convert/mkcpt --all tests/convert/corpus
 fuzz-cpt: tests/convert/fuzz-cpt
 	tests/convert/fuzz-cpt -max_total_time=$${FUZZ_SECONDS:-60} tests/convert/corpus
-# cptlive, the live-tree dumper of the tests, is two objects
-tests/convert/cptlive: tests/convert/cptlive-dump.o
-tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-dump.o $(ENGINE_LIBS)
-tests/convert/cptlive-dump.o: | config.h $(proto-h) $(syscall-h)
--include tests/convert/cptlive-dump.d
-# and the old kernel's vDSO of --old-vdso
-tests/convert/cptlive: tests/convert/cptlive-vdso.o
-tests/convert/cptlive: ENGINE_LIBS += tests/convert/cptlive-vdso.o
-tests/convert/cptlive-vdso.o: | config.h $(proto-h) $(syscall-h)
--include tests/convert/cptlive-vdso.d
-tests/convert/cptlive: tests/convert/cptlive-sock.o
-tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-sock.o $(ENGINE_LIBS)
-tests/convert/cptlive-sock.o: | config.h $(proto-h) $(syscall-h)
--include tests/convert/cptlive-sock.d
-tests/convert/cptlive: tests/convert/cptlive-tty.o
-tests/convert/cptlive: ENGINE_LIBS := tests/convert/cptlive-tty.o $(ENGINE_LIBS)
-tests/convert/cptlive-tty.o: | config.h $(proto-h) $(syscall-h)
--include tests/convert/cptlive-tty.d
-# mkcpt too: its container-level records are in mkcpt-ct.c
-tests/convert/mkcpt: tests/convert/mkcpt-ct.o
-tests/convert/mkcpt: ENGINE_LIBS := tests/convert/mkcpt-ct.o $(ENGINE_LIBS)
-tests/convert/mkcpt-ct.o: | config.h $(proto-h) $(syscall-h)
--include tests/convert/mkcpt-ct.d
-# and its ttys in mkcpt-tty.c
-tests/convert/mkcpt: tests/convert/mkcpt-tty.o
-tests/convert/mkcpt: ENGINE_LIBS := tests/convert/mkcpt-tty.o $(ENGINE_LIBS)
-tests/convert/mkcpt-tty.o: | config.h $(proto-h) $(syscall-h)
--include tests/convert/mkcpt-tty.d
+# test helpers of several objects: PROGRAM, then its objects beside its own
+define multi-obj
+$(1): $(2)
+$(1): ENGINE_LIBS := $(2) $$(ENGINE_LIBS)
+$(2): | config.h $$(proto-h) $$(syscall-h)
+-include $(2:.o=.d)
+endef
+# cptlive, the live-tree dumper of the tests (--old-vdso, sockets, ttys);
+# mkcpt's container-level records and ttys
+$(eval $(call multi-obj,tests/convert/cptlive,$(addprefix tests/convert/cptlive-,dump.o vdso.o sock.o tty.o)))
+$(eval $(call multi-obj,tests/convert/mkcpt,tests/convert/mkcpt-ct.o tests/convert/mkcpt-tty.o))
 
 # benchmarks: helpers in bench/, run by `make bench` only (never by make check)
 bench-progs	:= bench/bench-mem

@@ -366,10 +366,8 @@ int ns_restore_ipc(int dfd)
 	uint32_t id;
 	int ret;
 
-	ret = ns_find_image(dfd, "ipcns-var-", ".img", &id);
-	if (ret <= 0)
-		return ret ?: log_err(-ENOENT, "Failed to find an ipcns-var-ID.img in the image directory");
-	ret = img_read_single(dfd, IMG_IPC_VAR, id, (void **)&var);
+	ret = ns_need_image(dfd, "ipcns-var-", &id) ?:
+	      img_read_single(dfd, IMG_IPC_VAR, id, (void **)&var);
 	if (ret < 0)
 		return ret;
 	ret = raise_limits() ?: restore_shm(dfd, id) ?: ipc_restore_sem(dfd, id) ?:

@@ -383,10 +383,8 @@ int ns_restore_mnt(int dfd, const char *root_src, const char *target)
 	if (!r)
 		return -ENOMEM;
 	r->dfd = dfd;
-	ret = ns_find_image(dfd, "mountpoints-", ".img", &r->id);
-	if (ret == 0)
-		ret = log_err(-ENOENT, "Failed to find a mountpoints-ID.img in the image directory");
-	ret = ret < 0 ? ret : load(r) ?: mount_root(r, root_src, target);
+	ret = ns_need_image(dfd, "mountpoints-", &r->id) ?: load(r) ?:
+	      mount_root(r, root_src, target);
 	for (i = 1; ret == 0 && i < r->n; i++)
 		ret = mount_one(r, i);
 	ret = ret ?: set_flags(r) ?: set_propagation(r);

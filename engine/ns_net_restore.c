@@ -311,11 +311,9 @@ int ns_restore_net(int dfd, const struct ns_net_opts *o)
 		goto out;
 	}
 	snprintf(r->ip, sizeof(r->ip), "%s", ip);
-	ret = ns_find_image(dfd, "netdev-", ".img", &r->id);
-	if (ret <= 0) {
-		ret = ret ?: log_err(-ENOENT, "Failed to find a netdev-ID.img in the image directory");
+	ret = ns_need_image(dfd, "netdev-", &r->id);
+	if (ret < 0)
 		goto out;
-	}
 	ret = restore_all(r);
 out:
 	for (i = 0; i < r->n; i++)

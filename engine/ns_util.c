@@ -140,6 +140,15 @@ int ns_find_image(int dfd, const char *prefix, const char *suffix, uint32_t *ret
 	return found;
 }
 
+int ns_need_image(int dfd, const char *prefix, uint32_t *ret_id)
+{
+	int ret = ns_find_image(dfd, prefix, ".img", ret_id);
+
+	if (ret == 0)
+		return log_err(-ENOENT, "Failed to find %sID.img in the image directory", prefix);
+	return ret < 0 ? ret : 0;
+}
+
 const char *ns_prog(const char *name)
 {
 	static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };

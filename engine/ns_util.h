@@ -28,6 +28,8 @@ int ns_id(pid_t pid, const char *ns, uint32_t *ret_id);
  * one, 0 if there is none, -EINVAL (logged) if there are several.
  */
 int ns_find_image(int dfd, const char *prefix, const char *suffix, uint32_t *ret_id);
+/* The same for an image a restore cannot go without: 0, or -errno (logged). */
+int ns_need_image(int dfd, const char *prefix, uint32_t *ret_id);
 
 /*
  * Run @argv[0] (a full path) with stdin from @in_fd and stdout to @out_fd

@@ -49,10 +49,8 @@ int ns_restore_uts(int dfd)
 	uint32_t id;
 	int ret;
 
-	ret = ns_find_image(dfd, "utsns-", ".img", &id);
-	if (ret <= 0)
-		return ret ?: log_err(-ENOENT, "Failed to find a utsns-ID.img in the image directory");
-	ret = img_read_single(dfd, IMG_UTSNS, id, (void **)&e);
+	ret = ns_need_image(dfd, "utsns-", &id) ?:
+	      img_read_single(dfd, IMG_UTSNS, id, (void **)&e);
 	if (ret < 0)
 		return ret;
 	if (strlen(e->nodename) >= sizeof(((struct utsname *)0)->nodename) ||

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* XXH64 from the public xxHash specification (xxhash_spec.md). */
-#include <endian.h>
-#include <string.h>
 
 #include "hash.h"
+#include "le.h"
 #include "xmalloc.h"
 
 #define P1 0x9E3779B185EBCA87ULL
@@ -15,22 +14,6 @@
 static inline uint64_t rotl(uint64_t x, int r)
 {
 	return (x << r) | (x >> (64 - r));
-}
-
-static inline uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return le64toh(v);
-}
-
-static inline uint32_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return le32toh(v);
 }
 
 static inline uint64_t round1(uint64_t acc, uint64_t in)
@@ -49,13 +32,13 @@ static inline uint64_t merge(uint64_t acc, uint64_t v)
 static uint64_t tail(uint64_t h, const unsigned char *p, size_t len)
 {
 	while (len >= 8) {
-		h ^= round1(0, rd64(p));
+		h ^= round1(0, get_le64(p));
 		h = rotl(h, 27) * P1 + P4;
 		p += 8;
 		len -= 8;
 	}
 	if (len >= 4) {
-		h ^= (uint64_t)rd32(p) * P1;
+		h ^= (uint64_t)get_le32(p) * P1;
 		h = rotl(h, 23) * P2 + P3;
 		p += 4;
 		len -= 4;
@@ -82,10 +65,10 @@ uint64_t ps_xxh64(const void *data, size_t len, uint64_t seed)
 		uint64_t v1 = seed + P1 + P2, v2 = seed + P2, v3 = seed, v4 = seed - P1;
 
 		do {
-			v1 = round1(v1, rd64(p));
-			v2 = round1(v2, rd64(p + 8));
-			v3 = round1(v3, rd64(p + 16));
-			v4 = round1(v4, rd64(p + 24));
+			v1 = round1(v1, get_le64(p));
+			v2 = round1(v2, get_le64(p + 8));
+			v3 = round1(v3, get_le64(p + 16));
+			v4 = round1(v4, get_le64(p + 24));
 			p += 32;
 			left -= 32;
 		} while (left >= 32);

@@ -2,7 +2,7 @@
 /*
  * Little-endian fields at any alignment in a byte buffer: the ploopsync
  * wire format (stream.c) and OpenVZ's ploop copy streams (compat_ovz.c)
- * are both little-endian on the wire.
+ * are both little-endian on the wire, and so is XXH64's input (hash.c).
  */
 #ifndef PLOOPSYNC_LE_H
 #define PLOOPSYNC_LE_H

@@ -547,6 +547,31 @@ int img_read_raw(struct img *img, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Step over @len bytes of a regular file without reading them (a SysV
+ * segment's contents, say): what the read-ahead buffer holds, then lseek.
+ * 1 if done, 0 if the file cannot seek (the caller reads), or -errno.
+ */
+static int img_seek_over(struct img *img, size_t len)
+{
+	size_t inbuf = img->rlen - img->rpos;
+
+	if (img->size < 0)
+		return 0;
+	if ((long long)len > img->size - img->off)
+		return log_err(-EIO, "Failed to read '%s': %zu raw bytes at offset %lld: truncated",
+			       img->path, len, img->off);
+	if (len <= inbuf) {
+		img->rpos += len;
+	} else {
+		if (lseek(img->fd, (off_t)(len - inbuf), SEEK_CUR) < 0)
+			return log_perr(-errno, "Failed to seek in '%s'", img->path);
+		img->rpos = img->rlen;
+	}
+	img->off += len;
+	return 1;
+}
+
 int img_skip_payload(struct img *img, const void *msg, size_t *ret_len)
 {
 	size_t len = img->desc->payload ? img->desc->payload(msg) : 0, done;
@@ -555,6 +580,11 @@ int img_skip_payload(struct img *img, const void *msg, size_t *ret_len)
 
 	if (img->desc->skip)
 		return img->desc->skip(img, msg, ret_len);
+	ret = img_seek_over(img, len);
+	if (ret) {
+		*ret_len = len;
+		return ret < 0 ? ret : 0;
+	}
 	for (done = 0; done < len; done += sizeof(buf)) {
 		ret = img_read_raw(img, buf, len - done < sizeof(buf) ? len - done : sizeof(buf));
 		if (ret)
