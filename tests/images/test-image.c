@@ -10,6 +10,7 @@
 #include <endian.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "io.h"
 #include "log.h"
 #include "pbwalk.h"
+#include "pipe-data.pb-c.h"
 #include "sample.h"
 #include "tap.h"
 
@@ -498,6 +500,57 @@ static void test_raw_refusals(void)
 	img_close(img);
 }
 
+/* ---- payloads stepped over (lseek in a file, reads in a pipe) ---- */
+
+/* pipes-data.img: a payload of @big bytes (more than the read-ahead), then 3 */
+static int write_two_payloads(size_t big, bool cut)
+{
+	PipeDataEntry e = PIPE_DATA_ENTRY__INIT;
+	_cleanup_free_ char *data = calloc(1, big);
+	struct img *img = img_open(dfd, IMG_PIPES_DATA, O_WRONLY, 0);
+
+	if (!img || !data)
+		return -1;
+	memset(data, 'a', big);
+	e.pipe_id = 1, e.bytes = (uint32_t)big;
+	if (img_write(img, &e) || img_write_raw(img, data, cut ? big / 2 : big))
+		return -1;
+	e.pipe_id = 2, e.bytes = 3;
+	if (!cut && (img_write(img, &e) || img_write_raw(img, "xyz", 3)))
+		return -1;
+	return img_close(img);
+}
+
+static void test_skip_payload(void)
+{
+	PipeDataEntry *e = NULL;
+	struct img *img;
+	size_t len = 0;
+	char three[3];
+
+	if (write_two_payloads(300000, false))
+		bail_out("can't write pipes-data.img");
+	img = img_open(dfd, IMG_PIPES_DATA, O_RDONLY, 0);
+	ok(img && img_read(img, (void **)&e) == 1 && img_skip_payload(img, e, &len) == 0 &&
+	   len == 300000, "step over a 300000-byte payload");
+	img_free_entry(e);
+	e = NULL;
+	ok(img && img_read(img, (void **)&e) == 1 && e->pipe_id == 2 &&
+	   img_read_raw(img, three, 3) == 0 && !memcmp(three, "xyz", 3),
+	   "... and read the next entry and its payload right after it");
+	img_free_entry(e);
+	img_close(img);
+	if (write_two_payloads(300000, true))
+		bail_out("can't write pipes-data.img");
+	e = NULL;
+	img = img_open(dfd, IMG_PIPES_DATA, O_RDONLY, 0);
+	ok(img && img_read(img, (void **)&e) == 1 && img_skip_payload(img, e, &len) == -EIO &&
+	   err_has("pipes-data.img", "300000 raw bytes", "truncated", NULL),
+	   "refuse to step over a payload cut short");
+	img_free_entry(e);
+	img_close(img);
+}
+
 /* ---- writer misuse ---- */
 
 static void test_misuse(void)
@@ -649,6 +702,7 @@ int main(void)
 	test_truncated_body();
 	remove_all();
 	test_raw_refusals();
+	test_skip_payload();
 	test_misuse();
 	test_tmp_rename();
 	test_dirs();
